@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Private, isolated PipeWire + WirePlumber + D-Bus session for tests.
+#
+# As a library (tests `source` it; it does not change the caller's set -e/-u):
+#   source scripts/private-session.sh
+#   cb_session_start [DIR]        # exports XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS, ...
+#   cb_session_restart_pipewire   # kill + restart pipewire and wireplumber only
+#   cb_session_stop               # kill all, remove DIR unless CB_KEEP_SESSION=1
+# As a command:
+#   scripts/private-session.sh run CMD...   # exit status is CMD's
+#   eval "$(scripts/private-session.sh shell)"; ...; scripts/private-session.sh stop "$CB_SESSION_DIR"
+#
+# Knobs (environment):
+#   CB_SESSION_PIPEWIRE_CONF_D  dir whose *.conf are copied to pipewire.conf.d/ before start
+#   CB_SESSION_TIMEOUT          seconds to wait for readiness (default 10)
+#   CB_KEEP_SESSION=1           keep DIR (logs in DIR/logs) after stop
+#   CB_SESSION_NO_TRAP=1        do not install the EXIT/INT/TERM cleanup trap
+#   PIPEWIRE_MODULE_DIR / SPA_PLUGIN_DIR / PIPEWIRE_DEBUG are passed through on purpose.
+#
+# Works as root with no audio hardware, no systemd user session and no RT
+# privileges: DISABLE_RTKIT=1 makes module-rt skip RTKit instead of asking
+# D-Bus, and WirePlumber's ALSA/BlueZ/V4L2/libcamera monitors are disabled so
+# neither host devices nor the (absent) system bus are touched.
+
+# Variables from a surrounding desktop session that would make clients talk
+# to (or configure themselves from) something other than our private daemon.
+_CB_LEAKY_VARS=(PULSE_SERVER PULSE_RUNTIME_PATH PULSE_COOKIE PULSE_SINK PULSE_SOURCE
+  PIPEWIRE_REMOTE PIPEWIRE_CORE PIPEWIRE_CONFIG_DIR PIPEWIRE_CONFIG_PREFIX
+  PIPEWIRE_CONFIG_NAME PIPEWIRE_NODE PIPEWIRE_PROPS PIPEWIRE_LATENCY PIPEWIRE_QUANTUM
+  PIPEWIRE_RATE PIPEWIRE_AUTOCONNECT PIPEWIRE_LINK_PASSIVE JACK_DEFAULT_SERVER
+  WIREPLUMBER_CONFIG_DIR WIREPLUMBER_DATA_DIR WIREPLUMBER_CONFIG_FILE
+  DBUS_SESSION_BUS_PID DBUS_STARTER_ADDRESS DBUS_STARTER_BUS_TYPE DISPLAY WAYLAND_DISPLAY)
+
+_cb_log() { printf 'private-session: %s\n' "$*" >&2; }
+
+# True while PID exists and is not a zombie (our daemons may be reparented to
+# an init that never reaps, so `kill -0` alone would report dead ones alive).
+_cb_alive() {
+  local st
+  [[ -n "${1:-}" && -r "/proc/$1/stat" ]] || return 1
+  st="$(<"/proc/$1/stat")" 2>/dev/null || return 1
+  st="${st##*) }"
+  [[ "${st%% *}" != Z ]]
+}
+
+# TERM, wait up to 3 s, then KILL. Reaps it if it is our child.
+_cb_kill_wait() {
+  local pid="${1:-}" i
+  [[ -n "$pid" ]] || return 0
+  if _cb_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 30; i++)); do _cb_alive "$pid" || break; sleep 0.1; done
+    if _cb_alive "$pid"; then
+      _cb_log "pid $pid ignored SIGTERM, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do _cb_alive "$pid" || break; sleep 0.1; done
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# Poll CMD until it succeeds or CB_SESSION_TIMEOUT expires.
+_cb_wait_for() {
+  local what="$1" deadline
+  shift
+  deadline=$((SECONDS + ${CB_SESSION_TIMEOUT:-10}))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      _cb_log "timed out after ${CB_SESSION_TIMEOUT:-10}s waiting for $what"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+_cb_pw_ready() { timeout 3 pw-cli info 0 | grep -q 'PipeWire:Interface:Core'; }
+# pw-dump hides empty metadata objects, so ask pw-cli for WirePlumber's
+# "default" metadata and check the Dummy-Driver node is there too.
+_cb_wp_ready() {
+  timeout 3 pw-cli ls Metadata | grep -q 'metadata.name = "default"' &&
+    timeout 3 pw-cli ls Node | grep -q 'node.name = "Dummy-Driver"'
+}
+
+_cb_tail_logs() {
+  local f
+  for f in "${CB_SESSION_DIR:-}"/logs/*.log; do
+    [[ -f "$f" ]] || continue
+    _cb_log "--- last lines of $f"
+    tail -n 15 "$f" >&2 || true
+  done
+}
+
+# Start pipewire, then wireplumber, in the current session dir; logs append so
+# a restart keeps the history of the previous instance.
+_cb_start_daemons() {
+  local d="$CB_SESSION_DIR"
+  env -u DISPLAY -u WAYLAND_DISPLAY pipewire </dev/null >>"$d/logs/pipewire.log" 2>&1 &
+  echo "$!" >"$d/pipewire.pid"
+  _cb_wait_for "pipewire (pw-cli info 0)" _cb_pw_ready || return 1
+  wireplumber </dev/null >>"$d/logs/wireplumber.log" 2>&1 &
+  echo "$!" >"$d/wireplumber.pid"
+  _cb_wait_for "wireplumber (default metadata)" _cb_wp_ready || return 1
+}
+
+_cb_stop_daemons() {
+  local d="$CB_SESSION_DIR" p
+  for p in wireplumber pipewire; do
+    if [[ -f "$d/$p.pid" ]]; then
+      _cb_kill_wait "$(<"$d/$p.pid")"
+      rm -f "$d/$p.pid"
+    fi
+  done
+  # A killed pipewire leaves its socket and lock behind; the new one recreates them.
+  rm -f "$XDG_RUNTIME_DIR/pipewire-0" "$XDG_RUNTIME_DIR/pipewire-0.lock"
+}
+
+cb_session_start() {
+  local d="${1:-}" v f created=0
+  local -
+  set +x
+  if [[ -n "${CB_SESSION_DIR:-}" && -f "${CB_SESSION_DIR}/pipewire.pid" ]]; then
+    _cb_log "a session is already running in $CB_SESSION_DIR"
+    return 1
+  fi
+  if [[ -z "$d" ]]; then
+    d="$(mktemp -d "${TMPDIR:-/tmp}/cb-session.XXXXXX")" || return 1
+    created=1
+  elif [[ ! -d "$d" ]]; then
+    mkdir -p "$d" || return 1
+    created=1
+  fi
+  d="$(cd "$d" && pwd)" || return 1
+  for v in "${_CB_LEAKY_VARS[@]}"; do unset "$v"; done
+
+  export CB_SESSION_DIR="$d"
+  echo "$created" >"$d/.created-by-session"
+  mkdir -p "$d/runtime" "$d/config/pipewire/pipewire.conf.d" "$d/state" "$d/data" \
+    "$d/cache" "$d/logs" "$d/config/wireplumber/main.lua.d" \
+    "$d/config/wireplumber/bluetooth.lua.d" || return 1
+  chmod 0700 "$d" "$d/runtime"
+
+  export XDG_RUNTIME_DIR="$d/runtime" PIPEWIRE_RUNTIME_DIR="$d/runtime"
+  export XDG_CONFIG_HOME="$d/config" XDG_STATE_HOME="$d/state"
+  export XDG_DATA_HOME="$d/data" XDG_CACHE_HOME="$d/cache"
+  export DISABLE_RTKIT=1 CB_SESSION_LOGS="$d/logs"
+
+  # No hardware, no system bus: keep WirePlumber from probing either.
+  printf '%s\n' 'alsa_monitor.enabled = false' 'v4l2_monitor.enabled = false' \
+    'libcamera_monitor.enabled = false' >"$d/config/wireplumber/main.lua.d/51-callbridge-test.lua"
+  echo 'bluez_monitor.enabled = false' >"$d/config/wireplumber/bluetooth.lua.d/51-callbridge-test.lua"
+
+  # Test hook: fragments must be in place before pipewire reads its config.
+  if [[ -n "${CB_SESSION_PIPEWIRE_CONF_D:-}" ]]; then
+    for f in "$CB_SESSION_PIPEWIRE_CONF_D"/*.conf; do
+      [[ -f "$f" ]] && cp -- "$f" "$d/config/pipewire/pipewire.conf.d/"
+    done
+  fi
+
+  # Own bus at a known path inside the runtime dir (the stock session.conf
+  # would put the socket in /tmp). --nofork so $! is the daemon itself.
+  export DBUS_SESSION_BUS_ADDRESS="unix:path=$d/runtime/bus"
+  dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS" \
+    </dev/null >>"$d/logs/dbus.log" 2>&1 &
+  echo "$!" >"$d/dbus.pid"
+  if ! _cb_wait_for "dbus-daemon" test -S "$d/runtime/bus" || ! _cb_start_daemons; then
+    _cb_tail_logs
+    CB_KEEP_SESSION=1 cb_session_stop
+    _cb_log "session failed to start; logs kept in $d/logs"
+    return 1
+  fi
+
+  if [[ "${CB_SESSION_NO_TRAP:-0}" != 1 ]]; then
+    # Chain onto an existing EXIT trap rather than replacing it.
+    local tp old=""
+    tp="$(trap -p EXIT)"
+    if [[ -n "$tp" ]]; then
+      eval "local -a _cb_t=(${tp})" # trap -p output is shell-quoted: trap -- 'CMD' EXIT
+      old="${_cb_t[2]}"
+    fi
+    trap "cb_session_stop; ${old}" EXIT
+    [[ -n "$(trap -p INT)" ]] || trap 'exit 130' INT
+    [[ -n "$(trap -p TERM)" ]] || trap 'exit 143' TERM
+  fi
+  _cb_log "session ready in $d"
+}
+
+cb_session_restart_pipewire() {
+  [[ -n "${CB_SESSION_DIR:-}" && -d "$CB_SESSION_DIR" ]] || { _cb_log "no session"; return 1; }
+  _cb_stop_daemons
+  _cb_start_daemons || { _cb_tail_logs; return 1; }
+  _cb_log "pipewire and wireplumber restarted"
+}
+
+cb_session_stop() {
+  local d="${CB_SESSION_DIR:-}"
+  [[ -n "$d" && -d "$d" ]] || return 0
+  local -
+  set +e
+  XDG_RUNTIME_DIR="$d/runtime" _cb_stop_daemons
+  if [[ -f "$d/dbus.pid" ]]; then
+    _cb_kill_wait "$(<"$d/dbus.pid")"
+    rm -f "$d/dbus.pid"
+  fi
+  if [[ "${CB_KEEP_SESSION:-0}" == 1 ]]; then
+    _cb_log "session stopped; kept $d (logs in $d/logs)"
+  elif [[ "$(cat "$d/.created-by-session" 2>/dev/null)" == 1 ]]; then
+    rm -rf -- "$d"
+  else
+    # Caller-supplied dir: remove only what we made, keep logs.
+    rm -rf -- "$d/runtime" "$d/config" "$d/state" "$d/data" "$d/cache" "$d/.created-by-session"
+  fi
+  unset CB_SESSION_DIR CB_SESSION_LOGS
+}
+
+# ---- command mode -------------------------------------------------------
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
+  case "${1:-}" in
+    run)
+      shift
+      [[ $# -gt 0 ]] || { _cb_log "usage: $0 run CMD..."; exit 2; }
+      cb_session_start
+      rc=0
+      "$@" || rc=$?
+      cb_session_stop
+      trap - EXIT
+      exit "$rc"
+      ;;
+    shell)
+      # Leave the daemons running for an interactive user: no cleanup trap.
+      CB_SESSION_NO_TRAP=1 cb_session_start "${2:-}"
+      for v in CB_SESSION_DIR CB_SESSION_LOGS XDG_RUNTIME_DIR PIPEWIRE_RUNTIME_DIR \
+        XDG_CONFIG_HOME XDG_STATE_HOME XDG_DATA_HOME XDG_CACHE_HOME \
+        DBUS_SESSION_BUS_ADDRESS DISABLE_RTKIT; do
+        printf 'export %s=%q\n' "$v" "${!v}"
+      done
+      printf 'unset %s\n' "${_CB_LEAKY_VARS[*]}"
+      printf '# stop with: %q stop "$CB_SESSION_DIR"\n' "$0"
+      ;;
+    stop)
+      CB_SESSION_DIR="${2:-${CB_SESSION_DIR:-}}"
+      [[ -n "$CB_SESSION_DIR" ]] || { _cb_log "usage: $0 stop DIR"; exit 2; }
+      cb_session_stop
+      ;;
+    *)
+      _cb_log "usage: $0 run CMD... | shell [DIR] | stop DIR"
+      exit 2
+      ;;
+  esac
+fi

@@ -1,0 +1,426 @@
+/* callbridge: storing parsed values into struct cb_config, and the checks
+ * that need the whole file (keys against the suite, stream references,
+ * implicit streams, destinations, SSRCs). */
+#include "config/config-loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+/* A base64 key is at most 60 characters: anything much bigger is not a key
+ * file, and need not be read whole. */
+#define KEY_FILE_MAX 4096
+
+static int row_of(const char *section, const char *key)
+{
+	return cb_loader_find_key(section, key);
+}
+
+static bool seen(const struct cb_section_state *st, const char *section, const char *key)
+{
+	int row = row_of(section, key);
+
+	return row >= 0 && (st->seen & (UINT64_C(1) << row));
+}
+
+static int key_line(const struct cb_section_state *st, const char *section, const char *key)
+{
+	int row = row_of(section, key);
+
+	return row >= 0 ? st->key_lines[row] : 0;
+}
+
+static bool resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len)
+{
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(out, out_len, "%s", path);
+	else
+		n = snprintf(out, out_len, "%s/%s", l->dir, path);
+	return n >= 0 && (size_t)n < out_len;
+}
+
+static void load_key_file(struct cb_loader *l, const char *keyname, const char *path,
+			  struct cb_key *key, int line)
+{
+	char full[PATH_MAX], buf[KEY_FILE_MAX + 1], err[CB_ERROR_MAX];
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	if (!*path) {
+		cb_loader_error(l, line, "%s: empty path", keyname);
+		return;
+	}
+	if (!resolve_path(l, path, full, sizeof(full))) {
+		cb_loader_error(l, line, "%s: path is too long", keyname);
+		return;
+	}
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		cb_loader_error(l, line, "%s: cannot read %s: %s", keyname, full, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		cb_loader_error(l, line, "%s: cannot read %s: not a regular file", keyname, full);
+		goto out;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH))
+		cb_loader_warning(l, line, "%s: %s is readable by other users; chmod 600 it",
+				  keyname, full);
+	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			cb_loader_error(l, line, "%s: cannot read %s: %s", keyname, full,
+					strerror(errno));
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (n > KEY_FILE_MAX) {
+		cb_loader_error(l, line, "%s: %s is too large to hold a key", keyname, full);
+		goto out;
+	}
+	{
+		const char *s = buf;
+		size_t len = n;
+
+		while (len > 0 && g_ascii_isspace(*s)) {
+			s++;
+			len--;
+		}
+		while (len > 0 && g_ascii_isspace(s[len - 1]))
+			len--;
+		if (!cb_base64_key_parse(s, len, key, err, sizeof(err)))
+			cb_loader_error(l, line, "%s: %s: %s", keyname, full, err);
+	}
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+}
+
+/* A key and a key file for the same direction would disagree sooner or later. */
+static bool only_one_of(struct cb_loader *l, const char *key, const char *other, int line)
+{
+	if (!seen(&l->call, "call", other))
+		return true;
+	cb_loader_error(l, line, "%s: %s is already set (line %d); set only one of them",
+			key, other, key_line(&l->call, "call", other));
+	return false;
+}
+
+static void store_call(struct cb_loader *l, const char *key, const char *text,
+		       struct cb_value *v, int line)
+{
+	struct cb_call_config *c = &l->cfg->call;
+
+	if (strcmp(key, "name") == 0) {
+		snprintf(c->name, sizeof(c->name), "%s", text);
+	} else if (strcmp(key, "transport") == 0) {
+		c->transport = strcasecmp(text, "ice") == 0 ? CB_TRANSPORT_ICE : CB_TRANSPORT_UDP;
+		if (c->transport == CB_TRANSPORT_ICE)
+			cb_loader_error(l, line, "transport = ice is not supported by this build yet");
+	} else if (strcmp(key, "local") == 0) {
+		c->local = v->addr;
+	} else if (strcmp(key, "remote") == 0) {
+		c->remote = v->addr;
+	} else if (strcmp(key, "srtp") == 0) {
+		for (int s = CB_SRTP_NONE; s <= CB_SRTP_AEAD_AES_256_GCM; s++)
+			if (strcasecmp(text, cb_srtp_suite_name((enum cb_srtp_suite)s)) == 0)
+				c->srtp = (enum cb_srtp_suite)s;
+	} else if (strcmp(key, "srtp-key") == 0) {
+		if (only_one_of(l, key, "srtp-key-file", line))
+			c->srtp_key = v->key;
+	} else if (strcmp(key, "srtp-key-file") == 0) {
+		if (only_one_of(l, key, "srtp-key", line))
+			load_key_file(l, key, text, &c->srtp_key, line);
+	} else if (strcmp(key, "remote-srtp-key") == 0) {
+		if (only_one_of(l, key, "remote-srtp-key-file", line))
+			c->remote_srtp_key = v->key;
+	} else if (strcmp(key, "remote-srtp-key-file") == 0) {
+		if (only_one_of(l, key, "remote-srtp-key", line))
+			load_key_file(l, key, text, &c->remote_srtp_key, line);
+	} else if (strcmp(key, "sdp-file") == 0) {
+		/* "" and "none" are instructions to the runtime, not paths. */
+		if (!*text || strcmp(text, "none") == 0)
+			snprintf(c->sdp_file, sizeof(c->sdp_file), "%s", text);
+		else if (!resolve_path(l, text, c->sdp_file, sizeof(c->sdp_file)))
+			cb_loader_error(l, line, "%s: path is too long", key);
+	} else if (strcmp(key, "ptime") == 0) {
+		c->ptime_samples = (uint32_t)v->i;
+	} else if (strcmp(key, "accept-unknown") == 0) {
+		c->accept_unknown = v->b;
+	} else if (strcmp(key, "remote-timeout") == 0) {
+		c->remote_timeout_ms = (uint32_t)v->i * 1000;
+	} else {
+		cb_loader_error(l, line, "internal error: [call] key '%s' is not stored", key);
+	}
+}
+
+static void store_stream(struct cb_loader *l, struct cb_stream_config *s, const char *key,
+			 const char *text, struct cb_value *v, int line)
+{
+	if (strcmp(key, "channels") == 0) {
+		s->channels = (uint32_t)v->i;
+	} else if (strcmp(key, "bitrate") == 0) {
+		s->bitrate = (uint32_t)v->i;
+	} else if (strcmp(key, "fec") == 0) {
+		s->fec = v->b;
+	} else if (strcmp(key, "dtx") == 0) {
+		s->dtx = v->b;
+	} else if (strcmp(key, "expected-loss") == 0) {
+		s->expected_loss = (uint32_t)v->i;
+	} else if (strcmp(key, "complexity") == 0) {
+		s->complexity = (uint32_t)v->i;
+	} else if (strcmp(key, "application") == 0) {
+		if (strcasecmp(text, "voip") == 0)
+			s->application = CB_OPUS_APP_VOIP;
+		else if (strcasecmp(text, "lowdelay") == 0)
+			s->application = CB_OPUS_APP_LOWDELAY;
+		else
+			s->application = CB_OPUS_APP_AUDIO;
+	} else if (strcmp(key, "payload-type") == 0) {
+		s->payload_type = (uint8_t)v->i;
+	} else if (strcmp(key, "remote") == 0) {
+		s->remote = v->addr;
+	} else {
+		cb_loader_error(l, line, "internal error: [stream] key '%s' is not stored", key);
+	}
+}
+
+static void store_track(struct cb_loader *l, uint32_t index, const char *key,
+			struct cb_value *v, int line)
+{
+	struct cb_track_config *t = &l->cfg->tracks[index];
+	struct cb_track_state *ts = &l->tracks[index];
+
+	if (strcmp(key, "channels") == 0) {
+		t->channels = (uint32_t)v->i;
+	} else if (strcmp(key, "stream") == 0) {
+		/* [stream]s may come later in the file: resolved in cb_loader_check. */
+		ts->n_names = v->n_names;
+		memcpy(ts->names, v->names, sizeof(ts->names));
+	} else if (strcmp(key, "gain") == 0) {
+		t->gain_db = (float)v->f;
+	} else if (strcmp(key, "ignore-audio-level") == 0) {
+		t->ignore_audio_level = v->b;
+	} else if (strcmp(key, "speaking-hangover") == 0) {
+		t->speaking_hangover_ms = (uint32_t)v->i;
+	} else {
+		cb_loader_error(l, line, "internal error: [track] key '%s' is not stored", key);
+	}
+}
+
+static void store_remote(struct cb_loader *l, struct cb_remote_config *r, const char *key,
+			 struct cb_value *v, int line)
+{
+	if (strcmp(key, "channels") == 0) {
+		r->channels = (uint32_t)v->i;
+	} else if (strcmp(key, "ssrc") == 0) {
+		r->has_ssrc = true;
+		r->ssrc = (uint32_t)v->i;
+	} else if (strcmp(key, "payload-type") == 0) {
+		r->payload_type = (uint8_t)v->i;
+	} else if (strcmp(key, "latency") == 0) {
+		r->latency_ms = (uint32_t)v->i;
+	} else {
+		cb_loader_error(l, line, "internal error: [remote] key '%s' is not stored", key);
+	}
+}
+
+void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t index,
+		     size_t row, const char *text, struct cb_value *v, int line)
+{
+	const char *key = cb_config_keys[row].key;
+
+	switch (kind) {
+	case CB_SECTION_CALL:
+		store_call(l, key, text, v, line);
+		break;
+	case CB_SECTION_STREAM:
+		store_stream(l, &l->cfg->streams[index], key, text, v, line);
+		break;
+	case CB_SECTION_TRACK:
+		store_track(l, index, key, v, line);
+		break;
+	case CB_SECTION_REMOTE:
+		store_remote(l, &l->cfg->remotes[index], key, v, line);
+		break;
+	default:
+		break;
+	}
+}
+
+void cb_loader_apply_defaults(struct cb_loader *l, enum cb_section_kind kind, uint32_t index)
+{
+	const char *section = cb_section_kind_name(kind);
+	char err[CB_ERROR_MAX];
+	struct cb_value v;
+
+	for (size_t row = 0; row < cb_config_n_keys; row++) {
+		const struct cb_key_info *info = &cb_config_keys[row];
+
+		if (!info->def || strcmp(info->section, section) != 0)
+			continue;
+		if (cb_value_parse(info, info->def, &v, err, sizeof(err)))
+			cb_loader_store(l, kind, index, row, info->def, &v, 0);
+		else
+			cb_loader_error(l, 0, "internal error: default of %s.%s: %s",
+					section, info->key, err);
+	}
+}
+
+/* A key for the wrong suite would only fail later, at the first packet. */
+static void check_key(struct cb_loader *l, const struct cb_key *key,
+		      const char *name, const char *file_name)
+{
+	const char *used = seen(&l->call, "call", name) ? name : file_name;
+	int line = key_line(&l->call, "call", used);
+	enum cb_srtp_suite suite = l->cfg->call.srtp;
+	size_t need = cb_srtp_suite_key_len(suite);
+
+	if (!key->set)
+		return;
+	if (suite == CB_SRTP_NONE)
+		cb_loader_error(l, line, "%s is set but srtp = none", used);
+	else if (key->len != need)
+		cb_loader_error(l, line, "%s: the key is %zu bytes but %s needs %zu "
+				"(master key and salt)", used, key->len,
+				cb_srtp_suite_name(suite), need);
+}
+
+static void resolve_track_streams(struct cb_loader *l, uint32_t ti, uint32_t n_explicit)
+{
+	struct cb_config *cfg = l->cfg;
+	struct cb_track_config *t = &cfg->tracks[ti];
+	struct cb_track_state *ts = &l->tracks[ti];
+	struct cb_stream_config *s;
+	int si;
+
+	if (seen(&ts->s, "track", "stream")) {
+		for (uint32_t k = 0; k < ts->n_names; k++) {
+			si = cb_config_find_stream(cfg, ts->names[k]);
+			if (si < 0 || (uint32_t)si >= n_explicit) {
+				cb_loader_error(l, key_line(&ts->s, "track", "stream"),
+						"stream: [track %s] names unknown stream '%s' "
+						"(there is no [stream %s])", t->name,
+						ts->names[k], ts->names[k]);
+				continue;
+			}
+			t->streams[t->n_streams++] = (uint32_t)si;
+		}
+		return;
+	}
+
+	si = cb_config_find_stream(cfg, t->name);
+	if (si >= 0) {
+		cb_loader_error(l, t->line, "[track %s] has no stream key, so it would be sent "
+				"in an implicit stream '%s', but [stream %s] exists (line %d): "
+				"add stream = %s to the track, or rename one of them",
+				t->name, t->name, t->name, cfg->streams[si].line, t->name);
+		return;
+	}
+	if (cfg->n_streams >= CB_MAX_STREAMS) {
+		cb_loader_error(l, t->line, "too many streams: no room for the implicit stream "
+				"of [track %s] (at most %d streams)", t->name, CB_MAX_STREAMS);
+		return;
+	}
+	si = (int)cfg->n_streams++;
+	s = &cfg->streams[si];
+	memcpy(s->name, t->name, sizeof(s->name));
+	s->implicit = true;
+	s->line = 0;
+	cb_loader_apply_defaults(l, CB_SECTION_STREAM, (uint32_t)si);
+	s->channels = t->channels;
+	t->streams[t->n_streams++] = (uint32_t)si;
+}
+
+static bool stream_is_fed(const struct cb_config *cfg, uint32_t si)
+{
+	for (uint32_t t = 0; t < cfg->n_tracks; t++)
+		for (uint32_t k = 0; k < cfg->tracks[t].n_streams; k++)
+			if (cfg->tracks[t].streams[k] == si)
+				return true;
+	return false;
+}
+
+static void check_destinations(struct cb_loader *l)
+{
+	struct cb_config *cfg = l->cfg;
+
+	if (cfg->call.transport != CB_TRANSPORT_UDP || cfg->call.remote.set)
+		return;
+	for (uint32_t i = 0; i < cfg->n_streams; i++) {
+		const struct cb_stream_config *s = &cfg->streams[i];
+		int ti;
+
+		if (s->remote.set)
+			continue;
+		if (!s->implicit) {
+			cb_loader_error(l, s->line, "[stream %s] has no destination: set "
+					"remote = HOST:PORT in it or in [call]", s->name);
+			continue;
+		}
+		ti = cb_config_find_track(cfg, s->name);
+		cb_loader_error(l, ti >= 0 ? cfg->tracks[ti].line : 0,
+				"[track %s] is sent in a stream of its own, which has no "
+				"destination: set remote = HOST:PORT in [call], or send the "
+				"track to a [stream] with its own remote", s->name);
+	}
+}
+
+static void check_ssrcs(struct cb_loader *l)
+{
+	struct cb_config *cfg = l->cfg;
+
+	for (uint32_t j = 0; j < cfg->n_remotes; j++) {
+		if (!cfg->remotes[j].has_ssrc)
+			continue;
+		for (uint32_t i = 0; i < j; i++) {
+			if (!cfg->remotes[i].has_ssrc || cfg->remotes[i].ssrc != cfg->remotes[j].ssrc)
+				continue;
+			cb_loader_error(l, key_line(&l->remotes[j], "remote", "ssrc"),
+					"ssrc: 0x%08x is also the ssrc of [remote %s] (line %d)",
+					cfg->remotes[j].ssrc, cfg->remotes[i].name,
+					key_line(&l->remotes[i], "remote", "ssrc"));
+			break;
+		}
+	}
+}
+
+void cb_loader_check(struct cb_loader *l)
+{
+	struct cb_config *cfg = l->cfg;
+	uint32_t n_explicit = cfg->n_streams;
+
+	if (!l->have_call)
+		cb_loader_error(l, 0, "missing [call] section (it needs at least name = NAME)");
+	else if (!seen(&l->call, "call", "name"))
+		cb_loader_error(l, l->call.line, "[call] has no name: add name = NAME");
+
+	check_key(l, &cfg->call.srtp_key, "srtp-key", "srtp-key-file");
+	check_key(l, &cfg->call.remote_srtp_key, "remote-srtp-key", "remote-srtp-key-file");
+
+	/* Implicit streams go after every explicit one, in track order. */
+	for (uint32_t t = 0; t < cfg->n_tracks; t++)
+		resolve_track_streams(l, t, n_explicit);
+
+	for (uint32_t i = 0; i < n_explicit; i++)
+		if (!stream_is_fed(cfg, i))
+			cb_loader_warning(l, cfg->streams[i].line, "[stream %s] is not fed by any "
+					  "track (add stream = %s to a [track])",
+					  cfg->streams[i].name, cfg->streams[i].name);
+
+	if (l->have_call)
+		check_destinations(l);
+	check_ssrcs(l);
+}

@@ -1,0 +1,88 @@
+/* callbridge: every key a call file may hold.
+ *
+ * The loader recognises keys, applies defaults and range-checks only through
+ * this table, `pw-callbridge --help-keys` prints it, and test-manpage checks
+ * man/callbridge.ini.5 against it: adding a key here is the whole job apart
+ * from storing its value (config.c) and documenting it (the test insists).
+ *
+ * Defaults are written as a user would write them and go through the same
+ * parser as the file, so a default can never disagree with the syntax.
+ */
+#include "config/config.h"
+
+#define SUITES "AES_CM_128_HMAC_SHA1_80|AES_CM_128_HMAC_SHA1_32|" \
+	"AEAD_AES_128_GCM|AEAD_AES_256_GCM|none"
+
+const struct cb_key_info cb_config_keys[] = {
+	/* ---- [call] ---- */
+	{ "call", "name", CB_KEY_TYPE_NAME, NULL, "[a-z0-9_-]{1,32}", 0, 0,
+	  "Name of the call, used in PipeWire node names and the default SDP file name; required." },
+	{ "call", "transport", CB_KEY_TYPE_ENUM, "udp", "udp|ice", 0, 0,
+	  "How packets travel: plain UDP to fixed addresses (ice is not supported yet)." },
+	{ "call", "local", CB_KEY_TYPE_ADDRESS, "0.0.0.0:0", "HOST:PORT", 0, 65535,
+	  "Local address RTP and RTCP (multiplexed) are bound to; port 0 picks any free port." },
+	{ "call", "remote", CB_KEY_TYPE_ADDRESS, NULL, "HOST:PORT", 1, 65535,
+	  "Where streams are sent unless their [stream] section has its own remote." },
+	{ "call", "srtp", CB_KEY_TYPE_ENUM, "AES_CM_128_HMAC_SHA1_80", SUITES, 0, 0,
+	  "SRTP protection suite for both directions; none sends plain RTP." },
+	{ "call", "srtp-key", CB_KEY_TYPE_BASE64_KEY, NULL, "BASE64", 0, 0,
+	  "Base64 master key and salt this side sends with; a random key is made at start when absent." },
+	{ "call", "srtp-key-file", CB_KEY_TYPE_PATH, NULL, "PATH", 0, 0,
+	  "File holding the base64 sending key instead of srtp-key; relative to the config file." },
+	{ "call", "remote-srtp-key", CB_KEY_TYPE_BASE64_KEY, NULL, "BASE64", 0, 0,
+	  "Base64 master key and salt the peer sends with, used to decrypt what it sends." },
+	{ "call", "remote-srtp-key-file", CB_KEY_TYPE_PATH, NULL, "PATH", 0, 0,
+	  "File holding the base64 key of the peer instead of remote-srtp-key; relative to the config file." },
+	{ "call", "sdp-file", CB_KEY_TYPE_PATH, "", "PATH|none", 0, 0,
+	  "Where the SDP describing the call is written; empty picks $XDG_RUNTIME_DIR/callbridge-NAME.sdp, none writes nothing." },
+	{ "call", "ptime", CB_KEY_TYPE_PTIME, "20", "2.5|5|10|20|40|60", 2.5, 60,
+	  "Packet duration in milliseconds, one Opus frame per packet." },
+	{ "call", "accept-unknown", CB_KEY_TYPE_BOOL, "true", "true|false", 0, 0,
+	  "Play incoming streams whose SSRC matches no [remote] section, with [remote] defaults." },
+	{ "call", "remote-timeout", CB_KEY_TYPE_INT, "10", "1..3600", 1, 3600,
+	  "Seconds without packets after which an incoming stream is considered gone." },
+
+	/* ---- [stream NAME]: an outgoing RTP stream ---- */
+	{ "stream", "channels", CB_KEY_TYPE_INT, "2", "1..2", 1, 2,
+	  "Number of audio channels encoded." },
+	{ "stream", "bitrate", CB_KEY_TYPE_INT, "64000", "6000..510000", 6000, 510000,
+	  "Opus target bitrate in bits per second." },
+	{ "stream", "fec", CB_KEY_TYPE_BOOL, "true", "true|false", 0, 0,
+	  "Opus in-band forward error correction, so a lost packet can be rebuilt from the next." },
+	{ "stream", "dtx", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,
+	  "Opus discontinuous transmission: send almost nothing during silence." },
+	{ "stream", "expected-loss", CB_KEY_TYPE_INT, "10", "0..100", 0, 100,
+	  "Packet loss in percent the encoder prepares for; tunes how much in-band FEC is sent." },
+	{ "stream", "complexity", CB_KEY_TYPE_INT, "10", "0..10", 0, 10,
+	  "Opus encoder complexity; lower uses less CPU for slightly worse quality." },
+	{ "stream", "application", CB_KEY_TYPE_ENUM, "audio", "voip|audio|lowdelay", 0, 0,
+	  "Opus application mode: voip favours speech, audio music, lowdelay the smallest delay." },
+	{ "stream", "payload-type", CB_KEY_TYPE_INT, "111", "96..127", 96, 127,
+	  "RTP payload type number of the stream." },
+	{ "stream", "remote", CB_KEY_TYPE_ADDRESS, NULL, "HOST:PORT", 1, 65535,
+	  "Destination of this stream; without it the stream goes to the call's remote." },
+
+	/* ---- [track NAME]: a PipeWire sink node ---- */
+	{ "track", "channels", CB_KEY_TYPE_INT, "2", "1..2", 1, 2,
+	  "Number of channels of the sink node." },
+	{ "track", "stream", CB_KEY_TYPE_LIST, NULL, "NAME[,NAME...]", 1, CB_MAX_TRACK_STREAMS,
+	  "Comma-separated streams (at most 4) the track is mixed into; without it the track gets a stream of its own named like the track." },
+	{ "track", "gain", CB_KEY_TYPE_FLOAT, "0", "-60..24", -60, 24,
+	  "Gain in dB applied before mixing." },
+	{ "track", "ignore-audio-level", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,
+	  "Leave this track out of the speaking detection (RTP audio level)." },
+	{ "track", "speaking-hangover", CB_KEY_TYPE_INT, "500", "0..10000", 0, 10000,
+	  "Milliseconds a track still counts as speaking after its level drops." },
+
+	/* ---- [remote NAME]: an incoming stream ---- */
+	{ "remote", "channels", CB_KEY_TYPE_INT, "1", "1..2", 1, 2,
+	  "Number of channels of the source node the stream is played into." },
+	{ "remote", "ssrc", CB_KEY_TYPE_SSRC, NULL, "0..0xffffffff", 0, 4294967295.0,
+	  "SSRC of the incoming stream this section describes, decimal or 0x-prefixed hex." },
+	{ "remote", "payload-type", CB_KEY_TYPE_INT, "111", "96..127", 96, 127,
+	  "RTP payload type expected from the peer." },
+	{ "remote", "latency", CB_KEY_TYPE_INT, "40", "5..1000", 5, 1000,
+	  "Jitter buffer target in milliseconds." },
+};
+
+const size_t cb_config_n_keys = sizeof(cb_config_keys) / sizeof(cb_config_keys[0]);

@@ -1,0 +1,80 @@
+/* callbridge: state shared by the parts of the INI loader (config.c parses,
+ * config-check.c stores values and checks the whole file).  Internal to
+ * src/config. */
+#ifndef CALLBRIDGE_CONFIG_LOADER_H
+#define CALLBRIDGE_CONFIG_LOADER_H
+
+#include "config/config.h"
+#include "config/config-values.h"
+
+/* Per-section bookkeeping is a bitmask over rows of cb_config_keys. */
+#define CB_LOADER_MAX_KEYS 64
+
+enum cb_section_kind {
+	CB_SECTION_NONE,	/* before the first header */
+	CB_SECTION_CALL,
+	CB_SECTION_STREAM,
+	CB_SECTION_TRACK,
+	CB_SECTION_REMOTE,
+	CB_SECTION_IGNORED,	/* a bad header, already reported: skip its keys */
+};
+
+struct cb_section_state {
+	int line;			/* of the header */
+	uint64_t seen;			/* rows of cb_config_keys given in the file */
+	int key_lines[CB_LOADER_MAX_KEYS];
+};
+
+struct cb_track_state {
+	struct cb_section_state s;
+	uint32_t n_names;		/* of the stream key, resolved after the whole file */
+	char names[CB_MAX_TRACK_STREAMS][CB_NAME_MAX + 1];
+};
+
+struct cb_loader {
+	const char *name;		/* the file, as messages call it */
+	char dir[PATH_MAX];		/* relative paths are taken from here */
+	struct cb_config *cfg;
+	struct cb_config_report *report;
+	uint32_t n_errors_total;	/* including those past CB_MAX_ERRORS */
+
+	/* the reader */
+	const char *text;
+	size_t len, pos;
+	int lineno;
+
+	/* the section the reader is in */
+	enum cb_section_kind kind;
+	uint32_t index;
+	struct cb_section_state *cur;
+	char title[256];	/* "[track music]", for messages */
+	bool too_many_reported[CB_SECTION_IGNORED];
+
+	bool have_call;
+	struct cb_section_state call;
+	struct cb_section_state streams[CB_MAX_STREAMS];
+	struct cb_track_state tracks[CB_MAX_TRACKS];
+	struct cb_section_state remotes[CB_MAX_REMOTES];
+};
+
+void cb_loader_error(struct cb_loader *l, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cb_loader_warning(struct cb_loader *l, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Index of the row for `key` in `section` ("call", ...), or -1. */
+int cb_loader_find_key(const char *section, const char *key);
+const char *cb_section_kind_name(enum cb_section_kind kind);
+
+/* Stores a parsed value of row `row` into the section `kind`/`index`.
+ * `line` is 0 for defaults. */
+void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t index,
+		     size_t row, const char *text, struct cb_value *v, int line);
+
+/* Applies every default of the section kind to entry `index`. */
+void cb_loader_apply_defaults(struct cb_loader *l, enum cb_section_kind kind, uint32_t index);
+
+/* Whole-file checks once every line has been read; makes implicit streams. */
+void cb_loader_check(struct cb_loader *l);
+
+#endif

@@ -1,0 +1,412 @@
+/* callbridge: value parsers for the INI loader.
+ *
+ * Every parser is strict (the whole value must be consumed) because a typo
+ * that silently becomes a default is worse than an error at load time.
+ */
+#include "config/config-values.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <glib.h>
+
+static bool fail(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool fail(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+bool cb_name_valid(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return n >= 1 && n <= CB_NAME_MAX;
+}
+
+/* "a|b|c" -> "a, b, c", for messages. */
+static void list_choices(const char *values, char *out, size_t out_len)
+{
+	size_t o = 0;
+
+	for (const char *p = values; *p && o + 3 < out_len; p++) {
+		if (*p == '|') {
+			out[o++] = ',';
+			out[o++] = ' ';
+		} else {
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void format_range(const struct cb_key_info *info, char *out, size_t out_len)
+{
+	snprintf(out, out_len, "%.10g..%.10g", info->min, info->max);
+}
+
+static bool parse_bool(const char *text, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_int(const struct cb_key_info *info, const char *text, int64_t *out,
+		      char *err, size_t err_len)
+{
+	char range[64];
+	char *end;
+	long long v;
+
+	if (!*text)
+		return fail(err, err_len, "empty value, expected an integer");
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (*end || end == text)
+		return fail(err, err_len, "'%s' is not an integer", text);
+	format_range(info, range, sizeof(range));
+	if (errno == ERANGE || (double)v < info->min || (double)v > info->max)
+		return fail(err, err_len, "%s is out of range (%s)", text, range);
+	*out = v;
+	return true;
+}
+
+/* g_ascii_strtod rather than strtod: the daemon may run under a locale with
+ * a decimal comma, and "2.5" must mean the same everywhere. */
+static bool parse_double(const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	if (!*text)
+		return false;
+	errno = 0;
+	v = g_ascii_strtod(text, &end);
+	if (*end || end == text || errno == ERANGE || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_float(const struct cb_key_info *info, const char *text, double *out,
+			char *err, size_t err_len)
+{
+	char range[64];
+	double v;
+
+	if (!parse_double(text, &v))
+		return fail(err, err_len, "'%s' is not a number", text);
+	format_range(info, range, sizeof(range));
+	if (v < info->min || v > info->max)
+		return fail(err, err_len, "%s is out of range (%s)", text, range);
+	*out = v;
+	return true;
+}
+
+static bool parse_enum(const struct cb_key_info *info, const char *text, int64_t *out,
+		       char *err, size_t err_len)
+{
+	const char *p = info->values;
+	size_t len = strlen(text);
+	int64_t index = 0;
+	char choices[256];
+
+	while (p && *p) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (n == len && strncasecmp(p, text, n) == 0) {
+			*out = index;
+			return true;
+		}
+		index++;
+		p = bar ? bar + 1 : NULL;
+	}
+	list_choices(info->values, choices, sizeof(choices));
+	return fail(err, err_len, "'%s' is not one of %s", text, choices);
+}
+
+/* The durations Opus can put in one packet at 48 kHz. */
+static bool parse_ptime(const char *text, int64_t *samples, char *err, size_t err_len)
+{
+	static const int half_ms[] = { 5, 10, 20, 40, 80, 120 };
+	double ms;
+
+	if (parse_double(text, &ms)) {
+		for (size_t i = 0; i < sizeof(half_ms) / sizeof(half_ms[0]); i++) {
+			if (ms * 2 == half_ms[i]) {
+				*samples = (int64_t)half_ms[i] * 24;
+				return true;
+			}
+		}
+	}
+	return fail(err, err_len, "'%s' is not one of 2.5, 5, 10, 20, 40, 60 (milliseconds)", text);
+}
+
+static bool parse_ssrc(const char *text, int64_t *out, char *err, size_t err_len)
+{
+	const char *digits = text;
+	int base = 10;
+	unsigned long long v;
+	char *end;
+
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		digits = text + 2;
+		base = 16;
+	}
+	/* strtoull would accept a sign or spaces; an SSRC has neither. */
+	if (!*digits || !(base == 16 ? g_ascii_isxdigit(*digits) : g_ascii_isdigit(*digits)))
+		goto bad;
+	errno = 0;
+	v = strtoull(digits, &end, base);
+	if (*end || errno == ERANGE || v > UINT32_MAX)
+		goto bad;
+	*out = (int64_t)v;
+	return true;
+bad:
+	return fail(err, err_len, "'%s' is not a 32-bit number (decimal, or hex with 0x)", text);
+}
+
+static bool parse_list(const struct cb_key_info *info, const char *text, struct cb_value *v,
+		       char *err, size_t err_len)
+{
+	const char *p = text;
+
+	v->n_names = 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char name[CB_NAME_MAX + 2];
+
+		while (n && g_ascii_isspace(*p)) {
+			p++;
+			n--;
+		}
+		while (n && g_ascii_isspace(p[n - 1]))
+			n--;
+		if (n == 0)
+			return fail(err, err_len, "empty name in list '%s'", text);
+		if (n > CB_NAME_MAX)
+			return fail(err, err_len, "'%.*s' is not a valid name (1..32 of a-z, 0-9, _ and -)",
+				    (int)n, p);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (!cb_name_valid(name))
+			return fail(err, err_len, "'%s' is not a valid name (1..32 of a-z, 0-9, _ and -)",
+				    name);
+		for (uint32_t i = 0; i < v->n_names; i++)
+			if (strcmp(v->names[i], name) == 0)
+				return fail(err, err_len, "'%s' is listed twice", name);
+		if (v->n_names >= (uint32_t)info->max || v->n_names >= CB_MAX_TRACK_STREAMS)
+			return fail(err, err_len, "too many names (at most %d)", (int)info->max);
+		memcpy(v->names[v->n_names++], name, n + 1);
+		if (!comma)
+			return true;
+		p = comma + 1;
+	}
+}
+
+static bool parse_address(const struct cb_key_info *info, const char *text, struct cb_address *a,
+			  char *err, size_t err_len)
+{
+	char host[256], range[64];
+	const char *port;
+	struct addrinfo hints = { 0 }, *res = NULL;
+	size_t host_len;
+	char *end;
+	long pnum;
+	int r;
+
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICSERV;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		if (!close || close[1] != ':')
+			return fail(err, err_len, "'%s' is not [ADDRESS]:PORT", text);
+		host_len = (size_t)(close - text - 1);
+		if (host_len >= sizeof(host))
+			return fail(err, err_len, "address in '%s' is too long", text);
+		memcpy(host, text + 1, host_len);
+		hints.ai_flags |= AI_NUMERICHOST;
+		hints.ai_family = AF_INET6;
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(text, ':');
+
+		if (!colon)
+			return fail(err, err_len, "'%s' has no port (expected HOST:PORT)", text);
+		host_len = (size_t)(colon - text);
+		if (memchr(text, ':', host_len))
+			return fail(err, err_len,
+				    "'%s': write IPv6 addresses in brackets, as [ADDRESS]:PORT", text);
+		if (host_len >= sizeof(host))
+			return fail(err, err_len, "host name in '%s' is too long", text);
+		memcpy(host, text, host_len);
+		port = colon + 1;
+	}
+	host[host_len] = '\0';
+	if (host_len == 0)
+		return fail(err, err_len, "'%s' has no host (expected HOST:PORT)", text);
+
+	format_range(info, range, sizeof(range));
+	errno = 0;
+	pnum = g_ascii_isdigit(port[0]) ? strtol(port, &end, 10) : -1;
+	if (pnum < 0 || *end || errno == ERANGE)
+		return fail(err, err_len, "'%s': port '%s' is not a number", text, port);
+	if (pnum < info->min || pnum > info->max)
+		return fail(err, err_len, "'%s': port %ld is out of range (%s)", text, pnum, range);
+
+	r = getaddrinfo(host, port, &hints, &res);
+	if (r != 0)
+		return fail(err, err_len, "cannot resolve '%s': %s", host,
+			    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+	if (!res || res->ai_addrlen > sizeof(a->addr)) {
+		freeaddrinfo(res);
+		return fail(err, err_len, "cannot resolve '%s'", host);
+	}
+	memset(a, 0, sizeof(*a));
+	memcpy(&a->addr, res->ai_addr, res->ai_addrlen);
+	a->len = res->ai_addrlen;
+	a->set = true;
+	/* Only for messages, so a long host name may be cut short. */
+	g_strlcpy(a->text, text, sizeof(a->text));
+	freeaddrinfo(res);
+	return true;
+}
+
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* g_base64_decode skips characters it does not know and never reports an
+ * error, so a mistyped key would quietly turn into a different key: check
+ * the alphabet and padding first.  Messages give positions, never
+ * characters, as the text is secret. */
+bool cb_base64_key_parse(const char *text, size_t len, struct cb_key *key,
+			 char *err, size_t err_len)
+{
+	size_t pad = 0, out_len = 0;
+	guchar *out;
+	char *copy;
+
+	if (len == 0)
+		return fail(err, err_len, "empty key");
+	if (len % 4 != 0)
+		return fail(err, err_len, "not valid base64 (length %zu is not a multiple of 4)", len);
+	while (pad < 2 && text[len - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < len - pad; i++)
+		if (b64_value(text[i]) < 0)
+			return fail(err, err_len, "not valid base64 (bad character at position %zu)",
+				    i + 1);
+	if ((len - pad) % 4 == 1)
+		return fail(err, err_len, "not valid base64 (bad padding)");
+
+	/* g_base64_decode wants a terminated string and `text` may not be one. */
+	copy = g_malloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	out = g_base64_decode(copy, &out_len);
+	explicit_bzero(copy, len);
+	g_free(copy);
+
+	if (out_len > sizeof(key->bytes)) {
+		explicit_bzero(out, out_len);
+		g_free(out);
+		return fail(err, err_len, "key is %zu bytes, longer than any SRTP suite uses", out_len);
+	}
+	memset(key, 0, sizeof(*key));
+	memcpy(key->bytes, out, out_len);
+	key->len = out_len;
+	key->set = true;
+	explicit_bzero(out, out_len);
+	g_free(out);
+	return true;
+}
+
+bool cb_value_parse(const struct cb_key_info *info, const char *text,
+		    struct cb_value *v, char *err, size_t err_len)
+{
+	memset(v, 0, sizeof(*v));
+	v->s = text;
+
+	switch (info->type) {
+	case CB_KEY_TYPE_NAME:
+		if (!cb_name_valid(text))
+			return fail(err, err_len,
+				    "'%s' is not a valid name (1..32 of a-z, 0-9, _ and -)", text);
+		return true;
+	case CB_KEY_TYPE_STRING:
+	case CB_KEY_TYPE_PATH:
+		return true;
+	case CB_KEY_TYPE_BOOL:
+		if (!parse_bool(text, &v->b))
+			return fail(err, err_len,
+				    "'%s' is not a boolean (true, false, yes, no, on, off, 1, 0)", text);
+		return true;
+	case CB_KEY_TYPE_INT:
+		return parse_int(info, text, &v->i, err, err_len);
+	case CB_KEY_TYPE_FLOAT:
+		return parse_float(info, text, &v->f, err, err_len);
+	case CB_KEY_TYPE_ENUM:
+		return parse_enum(info, text, &v->i, err, err_len);
+	case CB_KEY_TYPE_ADDRESS:
+		return parse_address(info, text, &v->addr, err, err_len);
+	case CB_KEY_TYPE_BASE64_KEY:
+		return cb_base64_key_parse(text, strlen(text), &v->key, err, err_len);
+	case CB_KEY_TYPE_LIST:
+		return parse_list(info, text, v, err, err_len);
+	case CB_KEY_TYPE_SSRC:
+		return parse_ssrc(text, &v->i, err, err_len);
+	case CB_KEY_TYPE_PTIME:
+		return parse_ptime(text, &v->i, err, err_len);
+	}
+	return fail(err, err_len, "internal error: unknown key type %d", (int)info->type);
+}
+
+void cb_value_wipe(struct cb_value *v)
+{
+	explicit_bzero(&v->key, sizeof(v->key));
+}

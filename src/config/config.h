@@ -1,0 +1,185 @@
+/* callbridge: the parsed, validated form of a call's INI file.
+ *
+ * Everything here is plain data.  The loader (config.c) fills it from a file,
+ * driven by the key table (config-keys.c), which is also the source of
+ * `pw-callbridge --help-keys` and is checked against man/callbridge.ini.5 by
+ * a test.  Nothing else in the tree knows INI syntax.
+ */
+#ifndef CALLBRIDGE_CONFIG_H
+#define CALLBRIDGE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <limits.h>
+#include <sys/socket.h>
+#include <netinet/in.h>	/* INET6_ADDRSTRLEN */
+
+#define CB_NAME_MAX        32	/* [a-z0-9_-]{1,32} */
+#define CB_MAX_STREAMS     32
+#define CB_MAX_TRACKS      64
+#define CB_MAX_REMOTES     32
+#define CB_MAX_TRACK_STREAMS 4	/* a track may feed several streams (a tee) */
+#define CB_KEY_MAX         64	/* master key || salt, largest suite is 44 */
+#define CB_ADDR_STR_MAX    (INET6_ADDRSTRLEN + 16)
+#define CB_MAX_ERRORS      32
+#define CB_ERROR_MAX       512
+
+enum cb_transport {
+	CB_TRANSPORT_UDP,
+	CB_TRANSPORT_ICE,
+};
+
+enum cb_srtp_suite {
+	CB_SRTP_NONE,
+	CB_SRTP_AES_CM_128_HMAC_SHA1_80,
+	CB_SRTP_AES_CM_128_HMAC_SHA1_32,
+	CB_SRTP_AEAD_AES_128_GCM,
+	CB_SRTP_AEAD_AES_256_GCM,
+};
+
+enum cb_opus_application {
+	CB_OPUS_APP_VOIP,
+	CB_OPUS_APP_AUDIO,
+	CB_OPUS_APP_LOWDELAY,
+};
+
+/* A resolved socket address plus the text the user wrote, for messages. */
+struct cb_address {
+	bool set;
+	struct sockaddr_storage addr;
+	socklen_t len;
+	char text[CB_ADDR_STR_MAX];
+};
+
+struct cb_key {
+	bool set;
+	uint8_t bytes[CB_KEY_MAX];
+	size_t len;
+};
+
+struct cb_call_config {
+	char name[CB_NAME_MAX + 1];
+	enum cb_transport transport;
+	struct cb_address local;	/* default 0.0.0.0:0 */
+	struct cb_address remote;	/* may be unset when every stream has its own */
+	enum cb_srtp_suite srtp;
+	struct cb_key srtp_key;		/* unset: a random key is made at start */
+	struct cb_key remote_srtp_key;
+	char sdp_file[PATH_MAX];	/* "" = default path, "none" = do not write */
+	uint32_t ptime_samples;		/* at 48 kHz: 120 240 480 960 1920 2880 */
+	bool accept_unknown;
+	uint32_t remote_timeout_ms;
+};
+
+struct cb_stream_config {
+	char name[CB_NAME_MAX + 1];
+	int line;			/* of the [stream] header; 0 when implicit */
+	bool implicit;			/* made for a track that has no stream key */
+	uint32_t channels;		/* 1 or 2 */
+	uint32_t bitrate;		/* bit/s, 6000..510000 */
+	bool fec;
+	bool dtx;
+	uint32_t expected_loss;		/* percent, tunes Opus in-band FEC */
+	uint32_t complexity;		/* 0..10 */
+	enum cb_opus_application application;
+	uint8_t payload_type;		/* 96..127 */
+	struct cb_address remote;	/* unset: the call's remote */
+};
+
+struct cb_track_config {
+	char name[CB_NAME_MAX + 1];
+	int line;
+	uint32_t channels;		/* 1 or 2 */
+	uint32_t n_streams;
+	uint32_t streams[CB_MAX_TRACK_STREAMS];	/* indexes into cb_config.streams */
+	float gain_db;			/* -60..+24 */
+	bool ignore_audio_level;
+	uint32_t speaking_hangover_ms;
+};
+
+struct cb_remote_config {
+	char name[CB_NAME_MAX + 1];
+	int line;
+	uint32_t channels;		/* 1 or 2 */
+	bool has_ssrc;
+	uint32_t ssrc;
+	uint8_t payload_type;
+	uint32_t latency_ms;		/* jitter buffer target */
+};
+
+struct cb_config {
+	char path[PATH_MAX];
+	struct cb_call_config call;
+	uint32_t n_streams;
+	struct cb_stream_config streams[CB_MAX_STREAMS];
+	uint32_t n_tracks;
+	struct cb_track_config tracks[CB_MAX_TRACKS];
+	uint32_t n_remotes;
+	struct cb_remote_config remotes[CB_MAX_REMOTES];
+};
+
+/* Problems found while loading: every error (up to CB_MAX_ERRORS) rather than
+ * only the first, so a user fixes a file in one pass. Each message is
+ * complete and ready to print: "FILE:LINE: message". Warnings (for example a
+ * key file readable by others) never stop a load. */
+struct cb_config_report {
+	uint32_t n_errors;
+	char errors[CB_MAX_ERRORS][CB_ERROR_MAX];
+	uint32_t n_warnings;
+	char warnings[CB_MAX_ERRORS][CB_ERROR_MAX];
+};
+
+/* Loads and validates `path`.  Returns 0, or -EINVAL with report->errors
+ * filled (or another negative errno when the file cannot be read, also
+ * described in the report).  On failure *cfg is wiped. */
+int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_report *report);
+
+/* The same on text in memory; `name` stands for the file in messages and
+ * relative paths are taken from the working directory. Used by tests and
+ * by the fuzzer. */
+int cb_config_load_string(const char *name, const char *text, size_t len,
+			  struct cb_config *cfg, struct cb_config_report *report);
+
+/* Wipes key material and resets to empty. */
+void cb_config_clear(struct cb_config *cfg);
+
+/* Name lookups; -1 when absent. */
+int cb_config_find_stream(const struct cb_config *cfg, const char *name);
+int cb_config_find_track(const struct cb_config *cfg, const char *name);
+
+const char *cb_srtp_suite_name(enum cb_srtp_suite suite);
+/* Master key + salt length the suite needs, 0 for none. */
+size_t cb_srtp_suite_key_len(enum cb_srtp_suite suite);
+
+/* ---- The key table: one row per key, the single source of truth. ---- */
+
+enum cb_key_type {
+	CB_KEY_TYPE_NAME,	/* [a-z0-9_-]{1,32} */
+	CB_KEY_TYPE_STRING,
+	CB_KEY_TYPE_PATH,
+	CB_KEY_TYPE_BOOL,	/* true false yes no on off 1 0 */
+	CB_KEY_TYPE_INT,
+	CB_KEY_TYPE_FLOAT,
+	CB_KEY_TYPE_ENUM,	/* one of `values`, a "|"-separated list */
+	CB_KEY_TYPE_ADDRESS,	/* host:port, [v6]:port */
+	CB_KEY_TYPE_BASE64_KEY,
+	CB_KEY_TYPE_LIST,	/* comma separated names */
+	CB_KEY_TYPE_SSRC,	/* 32-bit, decimal or 0x hex */
+	CB_KEY_TYPE_PTIME,	/* 2.5 5 10 20 40 60 */
+};
+
+struct cb_key_info {
+	const char *section;	/* "call", "stream", "track", "remote" */
+	const char *key;
+	enum cb_key_type type;
+	const char *def;	/* default as the user would write it, NULL: none */
+	const char *values;	/* ENUM choices, or a human range such as "1..2" */
+	double min, max;	/* INT/FLOAT range */
+	const char *help;	/* one line */
+};
+
+extern const struct cb_key_info cb_config_keys[];
+extern const size_t cb_config_n_keys;
+
+#endif

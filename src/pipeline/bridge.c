@@ -1,0 +1,231 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include "crypto/srtp-session.h"
+#include "net/udp.h"
+#include "pipeline/bridge.h"
+#include "pipeline/log.h"
+#include "pipeline/send-stream.h"
+#include "pipeline/send-worker.h"
+#include "pipeline/track-node.h"
+#include "sdp/sdp.h"
+
+PW_LOG_TOPIC(cb_log_topic, "mod.callbridge");
+
+void cb_log_init(void)
+{
+	PW_LOG_TOPIC_INIT(cb_log_topic);
+}
+
+struct cb_bridge {
+	struct cb_config config;
+	struct pw_core *core;
+	char cname[128];
+	char sdp_path[PATH_MAX];
+
+	struct cb_udp_socket socket;
+	struct cb_key send_key;
+	struct cb_srtp_session *srtp_out;
+
+	uint32_t n_streams;
+	struct cb_send_stream *streams[CB_MAX_STREAMS];
+	uint32_t n_tracks;
+	struct cb_track_node *tracks[CB_MAX_TRACKS];
+
+	struct cb_send_worker worker;
+};
+
+static int udp_output(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
+{
+	return cb_udp_send(data, buf, len, dest);
+}
+
+static void default_sdp_path(struct cb_bridge *b)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	snprintf(b->sdp_path, sizeof(b->sdp_path), "%s/callbridge-%s.sdp", dir, b->config.call.name);
+}
+
+static int write_sdp(struct cb_bridge *b)
+{
+	struct cb_sdp_media media[CB_MAX_STREAMS];
+	struct cb_sdp_session session = {
+		.call_name = b->config.call.name,
+		.cname = b->cname,
+		.origin = &b->socket.bound,
+		.suite = b->config.call.srtp,
+		.key = b->send_key.bytes,
+		.key_len = b->send_key.len,
+		.n_media = b->n_streams,
+		.media = media,
+	};
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint64_t)getpid();
+	session.session_id = id >> 2;
+	session.version = 1;
+	for (uint32_t i = 0; i < b->n_streams; i++) {
+		struct cb_send_stream *s = b->streams[i];
+		media[i] = (struct cb_sdp_media) {
+			.mid = s->config.name,
+			.dest = &s->dest,
+			.payload_type = s->config.payload_type,
+			.channels = s->config.channels,
+			.ptime_samples = s->frame,
+			.ssrc = s->ssrc,
+			.fec = s->config.fec,
+			.dtx = s->config.dtx,
+			.bitrate = s->config.bitrate,
+		};
+	}
+	return cb_sdp_write_file(b->sdp_path, &session);
+}
+
+static int setup_keys(struct cb_bridge *b, char *err, size_t err_len)
+{
+	const struct cb_call_config *call = &b->config.call;
+	size_t key_len = cb_srtp_suite_key_len(call->srtp);
+	int res;
+
+	if (call->srtp != CB_SRTP_NONE) {
+		if (call->srtp_key.set) {
+			b->send_key = call->srtp_key;
+		} else {
+			/* No key given: make a fresh one per run. The SDP file
+			 * carries it to whoever is allowed to read that file. */
+			if (getrandom(b->send_key.bytes, key_len, 0) != (ssize_t)key_len) {
+				snprintf(err, err_len, "cannot make a random SRTP key: %s",
+					 strerror(errno));
+				return -EIO;
+			}
+			b->send_key.len = key_len;
+			b->send_key.set = true;
+		}
+	}
+	res = cb_srtp_session_new(&b->srtp_out, call->srtp, b->send_key.bytes, b->send_key.len,
+				  CB_SRTP_OUTBOUND);
+	if (res < 0)
+		snprintf(err, err_len, "cannot set up SRTP: %s", strerror(-res));
+	return res;
+}
+
+int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
+		  char *err, size_t err_len)
+{
+	struct cb_bridge *b;
+	const struct cb_call_config *call = &config->call;
+	struct cb_packet_output output;
+	char host[256] = "localhost";
+	int res;
+
+	cb_log_init();
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return -ENOMEM;
+	b->config = *config;
+	b->core = core;
+	b->socket.fd = -1;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);
+
+	if ((res = cb_udp_open(&b->socket, &call->local)) < 0) {
+		snprintf(err, err_len, "cannot bind %s: %s", call->local.text, strerror(-res));
+		goto error;
+	}
+	if ((res = setup_keys(b, err, err_len)) < 0)
+		goto error;
+
+	for (uint32_t i = 0; i < config->n_streams; i++) {
+		const struct cb_stream_config *sc = &config->streams[i];
+		const struct cb_address *dest = sc->remote.set ? &sc->remote : &call->remote;
+		if ((res = cb_send_stream_new(&b->streams[i], sc, call->ptime_samples, dest)) < 0) {
+			snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
+				 strerror(-res));
+			goto error;
+		}
+		b->n_streams++;
+	}
+
+	for (uint32_t i = 0; i < config->n_tracks; i++) {
+		const struct cb_track_config *tc = &config->tracks[i];
+		struct cb_track_node *t;
+
+		res = cb_track_node_new(&t, core, call->name, tc, call->ptime_samples);
+		if (res < 0) {
+			snprintf(err, err_len, "track %s: cannot create node: %s", tc->name,
+				 strerror(-res));
+			goto error;
+		}
+		b->tracks[b->n_tracks++] = t;
+		for (uint32_t j = 0; j < tc->n_streams; j++)
+			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
+						 tc->gain_db, tc->ignore_audio_level);
+	}
+
+	if (strcmp(call->sdp_file, "none") != 0) {
+		if (call->sdp_file[0] == '\0')
+			default_sdp_path(b);
+		else
+			snprintf(b->sdp_path, sizeof(b->sdp_path), "%s", call->sdp_file);
+		if ((res = write_sdp(b)) < 0) {
+			snprintf(err, err_len, "cannot write SDP file %s: %s", b->sdp_path,
+				 strerror(-res));
+			goto error;
+		}
+	}
+
+	output = (struct cb_packet_output) { .send = udp_output, .data = &b->socket };
+	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->srtp_out, &output,
+			    b->cname, call->ptime_samples);
+	if ((res = cb_send_worker_start(&b->worker)) < 0) {
+		snprintf(err, err_len, "cannot start the media worker: %s", strerror(-res));
+		goto error;
+	}
+
+	pw_log_info("call %s: %u tracks, %u streams, local %s, SRTP %s%s", call->name,
+		    b->n_tracks, b->n_streams, b->socket.bound.text, cb_srtp_suite_name(call->srtp),
+		    call->srtp != CB_SRTP_NONE && !call->srtp_key.set ? " (random key)" : "");
+	for (uint32_t i = 0; i < b->n_streams; i++)
+		pw_log_info("call %s: stream %s ssrc 0x%08x -> %s", call->name,
+			    b->streams[i]->config.name, b->streams[i]->ssrc, b->streams[i]->dest.text);
+	*out = b;
+	return 0;
+
+error:
+	cb_bridge_destroy(b);
+	return res;
+}
+
+void cb_bridge_destroy(struct cb_bridge *b)
+{
+	if (b == NULL)
+		return;
+	/* Worker first: it reads the rings the nodes own, and says BYE. */
+	cb_send_worker_stop(&b->worker);
+	for (uint32_t i = 0; i < b->n_tracks; i++)
+		cb_track_node_destroy(b->tracks[i]);
+	for (uint32_t i = 0; i < b->n_streams; i++)
+		cb_send_stream_free(b->streams[i]);
+	cb_srtp_session_free(b->srtp_out);
+	cb_udp_close(&b->socket);
+	explicit_bzero(&b->send_key, sizeof(b->send_key));
+	cb_config_clear(&b->config);
+	free(b);
+}
+
+const char *cb_bridge_sdp_path(const struct cb_bridge *b)
+{
+	return b->sdp_path[0] ? b->sdp_path : NULL;
+}
+
+const char *cb_bridge_local_address(const struct cb_bridge *b)
+{
+	return b->socket.bound.text;
+}

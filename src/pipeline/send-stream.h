@@ -1,0 +1,80 @@
+/* One outgoing RTP stream: pulls a frame from each of its track rings, mixes
+ * them, encodes with Opus and packs RTP.  It knows nothing of sockets or
+ * SRTP; the worker hands its clear packets on, which lets the benchmark and
+ * the tests drive it directly. */
+#ifndef CALLBRIDGE_SEND_STREAM_H
+#define CALLBRIDGE_SEND_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audio/opus-encoder.h"
+#include "config/config.h"
+#include "pipeline/track-ring.h"
+#include "rtp/rtcp.h"
+
+/* How far one track may run ahead of another before the stream stops waiting
+ * for the laggard and pads it with silence (about 85 ms). */
+#define CB_SEND_MAX_SKEW_FRAMES 4096
+/* Audio older than this is dropped, so the queue between the graph and the
+ * encoder stays bounded however long the call runs. */
+#define CB_SEND_MAX_BACKLOG_FRAMES 8192
+
+struct cb_send_input {
+	struct cb_track_ring *ring;
+	float gain;
+	bool ignore_audio_level;
+};
+
+struct cb_send_stream_stats {
+	uint64_t packets;
+	uint64_t octets;		/* payload octets, as RTCP counts them */
+	uint64_t frames;
+	uint64_t dtx_frames;		/* encoded but not sent */
+	uint64_t underrun_frames;	/* padded with silence */
+	uint64_t dropped_frames;	/* backlog trimmed */
+};
+
+struct cb_send_stream {
+	struct cb_stream_config config;
+	uint32_t frame;			/* samples per channel per packet */
+	struct cb_opus_encoder *encoder;
+	struct cb_address dest;
+
+	uint32_t ssrc;
+	uint16_t sequence;
+	uint32_t timestamp;		/* of the next packet */
+	bool marker_next;
+
+	uint32_t n_inputs;
+	struct cb_send_input inputs[CB_MAX_TRACKS];
+	float *mix;
+	float *scratch;
+
+	/* For the sender report: where the last frame sat on both clocks. */
+	uint32_t last_timestamp;
+	uint64_t last_frame_ns;
+	uint64_t next_frame_ns;		/* pacing when there are no inputs */
+
+	struct cb_send_stream_stats stats;
+};
+
+int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,
+		       uint32_t frame, const struct cb_address *dest);
+void cb_send_stream_free(struct cb_send_stream *s);
+
+int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_track_ring *ring,
+			     float gain_db, bool ignore_audio_level);
+
+/* True when a whole frame can be produced at now_ns (monotonic). */
+bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns);
+
+/* Produces the next frame as a clear RTP packet in buf. Returns its size, 0
+ * when DTX decided to send nothing, or a negative errno. */
+int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *buf, size_t cap);
+
+/* Appends SR + SDES for this stream to a compound packet. */
+void cb_send_stream_write_report(struct cb_send_stream *s, struct cb_rtcp_writer *w,
+				 uint64_t ntp_time, uint64_t now_ns, const char *cname);
+
+#endif

@@ -1,0 +1,161 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+
+#include "pipeline/send-worker.h"
+
+#define REPORT_INTERVAL_NS 5000000000ull
+/* NTP counts from 1900, Unix time from 1970. */
+#define NTP_UNIX_OFFSET 2208988800ull
+
+uint64_t cb_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t cb_ntp_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec + NTP_UNIX_OFFSET) << 32 |
+	       (((uint64_t)ts.tv_nsec << 32) / 1000000000ull);
+}
+
+static uint64_t report_interval(void)
+{
+	/* RFC 3550 6.3.1: randomise (0.5..1.5 x) so that many senders started
+	 * together do not report in lockstep. */
+	uint16_t r = 0;
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = 32768;
+	return REPORT_INTERVAL_NS / 2 + REPORT_INTERVAL_NS * r / 65536;
+}
+
+void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **streams,
+			 uint32_t n_streams, struct cb_srtp_session *srtp,
+			 const struct cb_packet_output *output, const char *cname,
+			 uint32_t frame)
+{
+	uint64_t frame_ns = (uint64_t)frame * 1000000000ull / 48000;
+
+	memset(w, 0, sizeof(*w));
+	w->streams = streams;
+	w->n_streams = n_streams;
+	w->srtp = srtp;
+	w->output = *output;
+	snprintf(w->cname, sizeof(w->cname), "%s", cname);
+	/* Wake four times a frame, within 1..5 ms: finer costs CPU for
+	 * nothing, coarser adds latency at small ptimes. */
+	w->period_ns = frame_ns / 4;
+	if (w->period_ns < 1000000)
+		w->period_ns = 1000000;
+	if (w->period_ns > 5000000)
+		w->period_ns = 5000000;
+	atomic_init(&w->running, false);
+}
+
+static void send_packet(struct cb_send_worker *w, uint8_t *buf, size_t len, size_t cap,
+			const struct cb_address *dest, bool rtcp)
+{
+	int res = rtcp ? cb_srtp_protect_rtcp(w->srtp, buf, &len, cap) :
+			 cb_srtp_protect_rtp(w->srtp, buf, &len, cap);
+	if (res < 0) {
+		atomic_fetch_add(&w->stats.protect_errors, 1);
+		return;
+	}
+	if (w->output.send(w->output.data, buf, len, dest) < 0) {
+		atomic_fetch_add(&w->stats.send_errors, 1);
+		return;
+	}
+	atomic_fetch_add(rtcp ? &w->stats.rtcp_sent : &w->stats.rtp_sent, 1);
+}
+
+void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool bye)
+{
+	uint8_t buf[1024 + CB_SRTP_MAX_OVERHEAD];
+	uint64_t ntp = cb_ntp_now();
+
+	for (uint32_t i = 0; i < w->n_streams; i++) {
+		struct cb_send_stream *s = w->streams[i];
+		struct cb_rtcp_writer writer;
+
+		cb_rtcp_writer_init(&writer, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
+		cb_send_stream_write_report(s, &writer, ntp, now_ns, w->cname);
+		if (bye)
+			cb_rtcp_write_bye(&writer, &s->ssrc, 1, "call ended");
+		if (!writer.failed)
+			send_packet(w, buf, writer.len, sizeof(buf), &s->dest, true);
+	}
+}
+
+void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns)
+{
+	uint8_t buf[CB_OPUS_MAX_PACKET + 64 + CB_SRTP_MAX_OVERHEAD];
+
+	for (uint32_t i = 0; i < w->n_streams; i++) {
+		struct cb_send_stream *s = w->streams[i];
+		/* Drain: after a late wake-up several frames may be waiting. */
+		while (cb_send_stream_ready(s, now_ns)) {
+			int n = cb_send_stream_produce(s, now_ns, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
+			if (n < 0)
+				atomic_fetch_add(&w->stats.encode_errors, 1);
+			else if (n > 0)
+				send_packet(w, buf, (size_t)n, sizeof(buf), &s->dest, false);
+		}
+	}
+	if (now_ns >= w->next_report_ns) {
+		if (w->next_report_ns != 0)
+			cb_send_worker_send_reports(w, now_ns, false);
+		w->next_report_ns = now_ns + report_interval();
+	}
+}
+
+static void *worker_thread(void *data)
+{
+	struct cb_send_worker *w = data;
+	struct timespec next;
+	uint64_t next_ns = cb_now_ns();
+
+	while (atomic_load(&w->running)) {
+		uint64_t now = cb_now_ns();
+		cb_send_worker_iterate(w, now);
+
+		/* Absolute deadlines: the period does not stretch by the work. */
+		next_ns += w->period_ns;
+		if (next_ns < now)
+			next_ns = now + w->period_ns;
+		next.tv_sec = (time_t)(next_ns / 1000000000ull);
+		next.tv_nsec = (long)(next_ns % 1000000000ull);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+	}
+	return NULL;
+}
+
+int cb_send_worker_start(struct cb_send_worker *w)
+{
+	int res;
+
+	atomic_store(&w->running, true);
+	if ((res = pthread_create(&w->thread, NULL, worker_thread, w)) != 0) {
+		atomic_store(&w->running, false);
+		return -res;
+	}
+	pthread_setname_np(w->thread, "cb-send");
+	w->started = true;
+	return 0;
+}
+
+void cb_send_worker_stop(struct cb_send_worker *w)
+{
+	if (!w->started)
+		return;
+	atomic_store(&w->running, false);
+	pthread_join(w->thread, NULL);
+	w->started = false;
+	cb_send_worker_send_reports(w, cb_now_ns(), true);
+}

@@ -1,0 +1,63 @@
+/* The media thread of the send path.  It wakes a few times per packet
+ * interval, drains every stream that has a whole frame waiting (so the
+ * PipeWire graph clock, which fills the rings, is what paces sending),
+ * protects with SRTP and hands packets to the output.  RTCP sender reports
+ * go out every ~5 s and a BYE when the worker stops. */
+#ifndef CALLBRIDGE_SEND_WORKER_H
+#define CALLBRIDGE_SEND_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crypto/srtp-session.h"
+#include "pipeline/send-stream.h"
+
+struct cb_packet_output {
+	/* Returns 0 or a negative errno; must not block. */
+	int (*send)(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest);
+	void *data;
+};
+
+struct cb_send_worker_stats {
+	atomic_uint_fast64_t rtp_sent;
+	atomic_uint_fast64_t rtcp_sent;
+	atomic_uint_fast64_t send_errors;
+	atomic_uint_fast64_t protect_errors;
+	atomic_uint_fast64_t encode_errors;
+};
+
+struct cb_send_worker {
+	pthread_t thread;
+	bool started;
+	atomic_bool running;
+
+	uint32_t n_streams;
+	struct cb_send_stream **streams;
+	struct cb_srtp_session *srtp;
+	struct cb_packet_output output;
+	char cname[128];
+
+	uint64_t period_ns;
+	uint64_t next_report_ns;
+	struct cb_send_worker_stats stats;
+};
+
+/* The worker borrows streams, srtp and output; they must outlive it. */
+void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **streams,
+			 uint32_t n_streams, struct cb_srtp_session *srtp,
+			 const struct cb_packet_output *output, const char *cname,
+			 uint32_t frame);
+int cb_send_worker_start(struct cb_send_worker *w);
+/* Joins the thread, then sends a BYE for every stream. */
+void cb_send_worker_stop(struct cb_send_worker *w);
+
+/* One pass of the loop body, for tests that drive time themselves. */
+void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns);
+void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool bye);
+
+uint64_t cb_now_ns(void);
+uint64_t cb_ntp_now(void);
+
+#endif

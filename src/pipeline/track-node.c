@@ -1,0 +1,145 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spa/param/audio/format-utils.h>
+#include <spa/pod/builder.h>
+
+#include "pipeline/log.h"
+#include "pipeline/track-node.h"
+
+/* ~340 ms at 48 kHz: room for a late media worker, far above the worker's
+ * own backlog cap, so in normal operation the producer never drops. */
+#define RING_FRAMES 16384
+
+static void on_process(void *data)
+{
+	struct cb_track_node *t = data;
+	struct pw_buffer *b;
+	struct spa_data *d;
+	uint32_t offset, size, frames;
+
+	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL)
+		return;
+	d = &b->buffer->datas[0];
+	if (d->data != NULL && d->chunk != NULL) {
+		offset = SPA_MIN(d->chunk->offset, d->maxsize);
+		size = SPA_MIN(d->chunk->size, d->maxsize - offset);
+		frames = size / t->frame_bytes;
+		for (uint32_t i = 0; i < t->n_rings; i++)
+			cb_track_ring_push(&t->rings[i], SPA_PTROFF(d->data, offset, const float), frames);
+		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
+	}
+	pw_stream_queue_buffer(t->stream, b);
+}
+
+static void on_state_changed(void *data, enum pw_stream_state old,
+			     enum pw_stream_state state, const char *error)
+{
+	struct cb_track_node *t = data;
+
+	atomic_store(&t->state, (int)state);
+	if (state == PW_STREAM_STATE_ERROR)
+		pw_log_error("track %s: node error: %s", t->config.name, error ? error : "unknown");
+	else
+		pw_log_debug("track %s: %s -> %s", t->config.name,
+			     pw_stream_state_as_string(old), pw_stream_state_as_string(state));
+}
+
+static const struct pw_stream_events stream_events = {
+	PW_VERSION_STREAM_EVENTS,
+	.state_changed = on_state_changed,
+	.process = on_process,
+};
+
+int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
+		      const struct cb_track_config *config, uint32_t quantum_frames)
+{
+	struct cb_track_node *t;
+	struct pw_properties *props;
+	struct spa_audio_info_raw info;
+	const struct spa_pod *params[1];
+	uint8_t pod_buffer[1024];
+	struct spa_pod_builder builder = SPA_POD_BUILDER_INIT(pod_buffer, sizeof(pod_buffer));
+	char description[256];
+	int res;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->config = *config;
+	t->frame_bytes = config->channels * sizeof(float);
+	snprintf(t->node_name, sizeof(t->node_name), "callbridge.%s.%s", call_name, config->name);
+
+	t->n_rings = config->n_streams;
+	for (uint32_t i = 0; i < t->n_rings; i++)
+		if ((res = cb_track_ring_init(&t->rings[i], config->channels, RING_FRAMES)) < 0)
+			goto error;
+
+	snprintf(description, sizeof(description), "Call %s: %s", call_name, config->name);
+	props = pw_properties_new(
+		PW_KEY_MEDIA_TYPE, "Audio",
+		PW_KEY_MEDIA_CATEGORY, "Playback",
+		PW_KEY_MEDIA_ROLE, "Communication",
+		PW_KEY_MEDIA_CLASS, "Audio/Sink",
+		PW_KEY_NODE_NAME, t->node_name,
+		PW_KEY_NODE_DESCRIPTION, description,
+		PW_KEY_MEDIA_NAME, description,
+		/* Keep the graph's clock running into the track when nothing is
+		 * linked, so the stream's timeline never stalls. */
+		"node.always-process", "true",
+		"callbridge.call", call_name,
+		"callbridge.track", config->name,
+		NULL);
+	if (props == NULL) {
+		res = -errno;
+		goto error;
+	}
+	pw_properties_setf(props, PW_KEY_NODE_LATENCY, "%u/48000", quantum_frames);
+
+	t->stream = pw_stream_new(core, t->node_name, props);
+	if (t->stream == NULL) {
+		res = -errno;
+		goto error;
+	}
+	pw_stream_add_listener(t->stream, &t->stream_listener, &stream_events, t);
+
+	info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32, .rate = 48000,
+				       .channels = config->channels);
+	if (config->channels == 1) {
+		info.position[0] = SPA_AUDIO_CHANNEL_MONO;
+	} else {
+		info.position[0] = SPA_AUDIO_CHANNEL_FL;
+		info.position[1] = SPA_AUDIO_CHANNEL_FR;
+	}
+	params[0] = spa_format_audio_raw_build(&builder, SPA_PARAM_EnumFormat, &info);
+
+	/* No AUTOCONNECT: a sink is something apps connect to, it must not go
+	 * looking for a source (it would record the microphone). */
+	res = pw_stream_connect(t->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
+				PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS,
+				params, 1);
+	if (res < 0)
+		goto error;
+
+	*out = t;
+	return 0;
+
+error:
+	cb_track_node_destroy(t);
+	return res;
+}
+
+void cb_track_node_destroy(struct cb_track_node *t)
+{
+	if (t == NULL)
+		return;
+	if (t->stream) {
+		spa_hook_remove(&t->stream_listener);
+		pw_stream_destroy(t->stream);
+	}
+	for (uint32_t i = 0; i < CB_MAX_TRACK_STREAMS; i++)
+		cb_track_ring_clear(&t->rings[i]);
+	free(t);
+}

@@ -1,0 +1,33 @@
+/* A track: one PipeWire Audio/Sink node, `callbridge.<call>.<track>`, that any
+ * app can play into.  Its process callback, on the real-time thread, only
+ * copies what arrives into one ring per stream the track feeds. */
+#ifndef CALLBRIDGE_TRACK_NODE_H
+#define CALLBRIDGE_TRACK_NODE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <pipewire/pipewire.h>
+
+#include "config/config.h"
+#include "pipeline/track-ring.h"
+
+struct cb_track_node {
+	struct cb_track_config config;
+	char node_name[2 * CB_NAME_MAX + 16];
+	struct pw_stream *stream;
+	struct spa_hook stream_listener;
+	uint32_t frame_bytes;
+	uint32_t n_rings;
+	struct cb_track_ring rings[CB_MAX_TRACK_STREAMS];
+	atomic_uint_fast64_t frames_in;
+	atomic_int state;		/* enum pw_stream_state */
+};
+
+/* Creates the rings and the node. quantum_frames asks the graph for a
+ * matching quantum (node.latency) so small ptimes stay small end to end. */
+int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
+		      const struct cb_track_config *config, uint32_t quantum_frames);
+void cb_track_node_destroy(struct cb_track_node *t);
+
+#endif

@@ -1,0 +1,240 @@
+#include <errno.h>
+#include <string.h>
+
+#include "rtp/rtcp.h"
+
+void cb_rtcp_writer_init(struct cb_rtcp_writer *w, uint8_t *buf, size_t cap)
+{
+	w->buf = buf;
+	w->cap = cap;
+	w->len = 0;
+	w->failed = false;
+}
+
+static uint8_t *reserve(struct cb_rtcp_writer *w, size_t size)
+{
+	uint8_t *p;
+	if (w->failed || size > w->cap - w->len) {
+		w->failed = true;
+		return NULL;
+	}
+	p = w->buf + w->len;
+	w->len += size;
+	return p;
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Common header: the length field counts 32-bit words minus one. */
+static void put_header(uint8_t *p, uint8_t count, uint8_t type, size_t size)
+{
+	p[0] = 0x80 | (count & 0x1f);
+	p[1] = type;
+	put_be16(p + 2, (uint16_t)(size / 4 - 1));
+}
+
+static void put_report_block(uint8_t *p, const struct cb_rtcp_report_block *b)
+{
+	int32_t lost = b->cumulative_lost;
+	/* Clamp to the 24-bit signed field rather than let it wrap. */
+	if (lost > 0x7fffff)
+		lost = 0x7fffff;
+	if (lost < -0x800000)
+		lost = -0x800000;
+	put_be32(p, b->ssrc);
+	put_be32(p + 4, (uint32_t)b->fraction_lost << 24 | ((uint32_t)lost & 0xffffff));
+	put_be32(p + 8, b->highest_seq);
+	put_be32(p + 12, b->jitter);
+	put_be32(p + 16, b->last_sr);
+	put_be32(p + 20, b->delay_since_last_sr);
+}
+
+void cb_rtcp_write_sr(struct cb_rtcp_writer *w, uint32_t ssrc,
+		      const struct cb_rtcp_sender_info *info,
+		      const struct cb_rtcp_report_block *blocks, uint32_t n_blocks)
+{
+	size_t size;
+	uint8_t *p;
+
+	if (n_blocks > CB_RTCP_MAX_REPORTS)
+		n_blocks = CB_RTCP_MAX_REPORTS;
+	size = 28 + 24 * n_blocks;
+	if ((p = reserve(w, size)) == NULL)
+		return;
+	put_header(p, n_blocks, CB_RTCP_SR, size);
+	put_be32(p + 4, ssrc);
+	put_be32(p + 8, (uint32_t)(info->ntp_time >> 32));
+	put_be32(p + 12, (uint32_t)info->ntp_time);
+	put_be32(p + 16, info->rtp_timestamp);
+	put_be32(p + 20, info->packet_count);
+	put_be32(p + 24, info->octet_count);
+	for (uint32_t i = 0; i < n_blocks; i++)
+		put_report_block(p + 28 + 24 * i, &blocks[i]);
+}
+
+void cb_rtcp_write_rr(struct cb_rtcp_writer *w, uint32_t ssrc,
+		      const struct cb_rtcp_report_block *blocks, uint32_t n_blocks)
+{
+	size_t size;
+	uint8_t *p;
+
+	if (n_blocks > CB_RTCP_MAX_REPORTS)
+		n_blocks = CB_RTCP_MAX_REPORTS;
+	size = 8 + 24 * n_blocks;
+	if ((p = reserve(w, size)) == NULL)
+		return;
+	put_header(p, n_blocks, CB_RTCP_RR, size);
+	put_be32(p + 4, ssrc);
+	for (uint32_t i = 0; i < n_blocks; i++)
+		put_report_block(p + 8 + 24 * i, &blocks[i]);
+}
+
+void cb_rtcp_write_sdes_cname(struct cb_rtcp_writer *w, uint32_t ssrc, const char *cname)
+{
+	size_t n = strlen(cname), size;
+	uint8_t *p;
+
+	if (n > 255)
+		n = 255;
+	/* ssrc, CNAME item (type, length, text), then at least one zero octet
+	 * ending the item list, padded to a 32-bit boundary. */
+	size = (4 + 4 + 2 + n + 1 + 3) & ~(size_t)3;
+	if ((p = reserve(w, size)) == NULL)
+		return;
+	memset(p, 0, size);
+	put_header(p, 1, CB_RTCP_SDES, size);
+	put_be32(p + 4, ssrc);
+	p[8] = 1;
+	p[9] = (uint8_t)n;
+	memcpy(p + 10, cname, n);
+}
+
+void cb_rtcp_write_bye(struct cb_rtcp_writer *w, const uint32_t *ssrcs, uint32_t n_ssrcs,
+		       const char *reason)
+{
+	size_t n = reason ? strlen(reason) : 0, size;
+	uint8_t *p;
+
+	if (n_ssrcs > CB_RTCP_MAX_REPORTS)
+		n_ssrcs = CB_RTCP_MAX_REPORTS;
+	if (n > 255)
+		n = 255;
+	size = 4 + 4 * n_ssrcs;
+	if (n > 0)
+		size += (1 + n + 3) & ~(size_t)3;
+	if ((p = reserve(w, size)) == NULL)
+		return;
+	memset(p, 0, size);
+	put_header(p, n_ssrcs, CB_RTCP_BYE, size);
+	for (uint32_t i = 0; i < n_ssrcs; i++)
+		put_be32(p + 4 + 4 * i, ssrcs[i]);
+	if (n > 0) {
+		p[4 + 4 * n_ssrcs] = (uint8_t)n;
+		memcpy(p + 5 + 4 * n_ssrcs, reason, n);
+	}
+}
+
+static void parse_report_block(const uint8_t *p, struct cb_rtcp_report_block *b)
+{
+	uint32_t lost = get_be32(p + 4) & 0xffffff;
+	b->ssrc = get_be32(p);
+	b->fraction_lost = p[4];
+	/* sign-extend the 24-bit field */
+	b->cumulative_lost = (lost & 0x800000) ? (int32_t)(lost | 0xff000000u) : (int32_t)lost;
+	b->highest_seq = get_be32(p + 8);
+	b->jitter = get_be32(p + 12);
+	b->last_sr = get_be32(p + 16);
+	b->delay_since_last_sr = get_be32(p + 20);
+}
+
+int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *events, void *data)
+{
+	size_t offset = 0;
+	int count = 0;
+
+	if (len < 4)
+		return -EINVAL;
+
+	while (offset < len) {
+		const uint8_t *p = buf + offset;
+		size_t remaining = len - offset, size, body;
+		uint8_t rc, type;
+		struct cb_rtcp_report_block block;
+
+		if (remaining < 4 || (p[0] >> 6) != 2)
+			return -EINVAL;
+		rc = p[0] & 0x1f;
+		type = p[1];
+		size = 4 * ((size_t)(p[2] << 8 | p[3]) + 1);
+		if (size > remaining)
+			return -EINVAL;
+		/* Padding is only allowed on the last sub-packet. */
+		if ((p[0] & 0x20) && offset + size != len)
+			return -EINVAL;
+		body = size;
+
+		switch (type) {
+		case CB_RTCP_SR: {
+			struct cb_rtcp_sender_info info;
+			uint32_t ssrc;
+			if (body < 28 + 24u * rc)
+				return -EINVAL;
+			ssrc = get_be32(p + 4);
+			info.ntp_time = (uint64_t)get_be32(p + 8) << 32 | get_be32(p + 12);
+			info.rtp_timestamp = get_be32(p + 16);
+			info.packet_count = get_be32(p + 20);
+			info.octet_count = get_be32(p + 24);
+			if (events && events->sender_report)
+				events->sender_report(data, ssrc, &info);
+			for (uint32_t i = 0; i < rc; i++) {
+				parse_report_block(p + 28 + 24 * i, &block);
+				if (events && events->report_block)
+					events->report_block(data, ssrc, &block);
+			}
+			break;
+		}
+		case CB_RTCP_RR: {
+			uint32_t ssrc;
+			if (body < 8 + 24u * rc)
+				return -EINVAL;
+			ssrc = get_be32(p + 4);
+			for (uint32_t i = 0; i < rc; i++) {
+				parse_report_block(p + 8 + 24 * i, &block);
+				if (events && events->report_block)
+					events->report_block(data, ssrc, &block);
+			}
+			break;
+		}
+		case CB_RTCP_BYE:
+			if (body < 4 + 4u * rc)
+				return -EINVAL;
+			for (uint32_t i = 0; i < rc; i++)
+				if (events && events->bye)
+					events->bye(data, get_be32(p + 4 + 4 * i));
+			break;
+		default:
+			/* SDES, APP, feedback: well-formed is enough for now. */
+			break;
+		}
+		offset += size;
+		count++;
+	}
+	return count;
+}

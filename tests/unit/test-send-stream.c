@@ -1,0 +1,253 @@
+/* The send stream on a simulated clock: rings filled the way the PipeWire
+ * process callback fills them, frames pulled the way the worker pulls them. */
+#include <errno.h>
+#include <opus/opus.h>
+
+#include "pipeline/send-stream.h"
+#include "rtp/rtp.h"
+#include "test.h"
+#include "tone.h"
+
+#define QUANTUM 1024
+#define MS 1000000ull
+
+static struct cb_stream_config stream_config(uint32_t channels)
+{
+	return (struct cb_stream_config) {
+		.name = "program", .channels = channels, .bitrate = 64000, .fec = true,
+		.expected_loss = 10, .complexity = 5, .application = CB_OPUS_APP_AUDIO,
+		.payload_type = 111,
+	};
+}
+
+/* Two tracks at different tones mixed into one stereo stream: RTP fields
+ * advance exactly, and the decoded audio holds both tones. */
+static void test_mix_two_tracks(void)
+{
+	struct cb_stream_config cfg = stream_config(2);
+	struct cb_track_ring music, voice;
+	struct cb_send_stream *s;
+	float quantum[QUANTUM * 2], decoded[960 * 2], all[960 * 2 * 100];
+	uint8_t packet[1600];
+	uint64_t phase_a = 0, phase_b = 0, now = 0;
+	OpusDecoder *dec;
+	int err, produced = 0;
+	uint16_t first_seq = 0;
+	uint32_t first_ts = 0;
+	bool markers_ok = true, seq_ok = true, ts_ok = true;
+
+	CHECK_INT_EQ(cb_track_ring_init(&music, 2, 16384), 0);
+	CHECK_INT_EQ(cb_track_ring_init(&voice, 1, 16384), 0);
+	CHECK_INT_EQ(cb_send_stream_new(&s, &cfg, 960, NULL), 0);
+	CHECK_INT_EQ(cb_send_stream_add_input(s, &music, 0.0f, true), 0);
+	CHECK_INT_EQ(cb_send_stream_add_input(s, &voice, -6.0206f, false), 0);
+	dec = opus_decoder_create(48000, 2, &err);
+
+	while (produced < 100) {
+		tone_fill(quantum, QUANTUM, 2, 440.0, 0.4, 48000, &phase_a);
+		cb_track_ring_push(&music, quantum, QUANTUM);
+		tone_fill(quantum, QUANTUM, 1, 1000.0, 0.8, 48000, &phase_b);
+		cb_track_ring_push(&voice, quantum, QUANTUM);
+		now += QUANTUM * 1000000000ull / 48000;
+
+		while (cb_send_stream_ready(s, now) && produced < 100) {
+			struct cb_rtp_packet pkt;
+			int n = cb_send_stream_produce(s, now, packet, sizeof(packet));
+			CHECK(n > 12);
+			CHECK_INT_EQ(cb_rtp_parse(packet, (size_t)n, &pkt), 0);
+			if (produced == 0) {
+				first_seq = pkt.header.sequence;
+				first_ts = pkt.header.timestamp;
+				markers_ok &= pkt.header.marker;
+			} else {
+				markers_ok &= !pkt.header.marker;
+			}
+			seq_ok &= pkt.header.sequence == (uint16_t)(first_seq + produced);
+			ts_ok &= pkt.header.timestamp == first_ts + 960u * (uint32_t)produced;
+			CHECK_INT_EQ(pkt.header.ssrc, s->ssrc);
+			CHECK_INT_EQ(pkt.header.payload_type, 111);
+			CHECK_INT_EQ(opus_decode_float(dec, pkt.payload, (int)pkt.payload_len,
+						       decoded, 960, 0), 960);
+			memcpy(all + produced * 960 * 2, decoded, sizeof(decoded));
+			produced++;
+		}
+		/* the queue never holds more than a frame plus a quantum */
+		CHECK(cb_track_ring_avail(&music) < 960 + QUANTUM);
+	}
+	CHECK(markers_ok);
+	CHECK(seq_ok);
+	CHECK(ts_ok);
+	CHECK_INT_EQ(s->stats.packets, 100);
+	CHECK_INT_EQ(s->stats.underrun_frames, 0);
+
+	/* last half second: 440 Hz at 0.4 and 1 kHz at 0.4 (0.8 at -6 dB), both sides */
+	for (uint32_t ch = 0; ch < 2; ch++) {
+		CHECK_NEAR(tone_amplitude(all + 50 * 960 * 2, 50 * 960, 2, ch, 440.0, 48000), 0.4, 0.06);
+		CHECK_NEAR(tone_amplitude(all + 50 * 960 * 2, 50 * 960, 2, ch, 1000.0, 48000), 0.4, 0.06);
+		CHECK(tone_amplitude(all + 50 * 960 * 2, 50 * 960, 2, ch, 660.0, 48000) < 0.01);
+	}
+	opus_decoder_destroy(dec);
+	cb_send_stream_free(s);
+	cb_track_ring_clear(&music);
+	cb_track_ring_clear(&voice);
+}
+
+/* One track stops delivering: the stream waits a little, then pads it with
+ * silence instead of stalling the other track for ever. */
+static void test_stalled_track(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct cb_track_ring live, dead;
+	struct cb_send_stream *s;
+	float quantum[QUANTUM];
+	uint8_t packet[1600];
+	uint64_t phase = 0, now = 0;
+	int produced = 0;
+
+	cb_track_ring_init(&live, 1, 16384);
+	cb_track_ring_init(&dead, 1, 16384);
+	cb_send_stream_new(&s, &cfg, 960, NULL);
+	cb_send_stream_add_input(s, &live, 0, false);
+	cb_send_stream_add_input(s, &dead, 0, false);
+
+	for (int cycle = 0; cycle < 200; cycle++) {
+		tone_fill(quantum, QUANTUM, 1, 440.0, 0.4, 48000, &phase);
+		cb_track_ring_push(&live, quantum, QUANTUM);
+		now += QUANTUM * 1000000000ull / 48000;
+		while (cb_send_stream_ready(s, now)) {
+			CHECK(cb_send_stream_produce(s, now, packet, sizeof(packet)) > 0);
+			produced++;
+		}
+		CHECK(cb_track_ring_avail(&live) <= 960 + CB_SEND_MAX_SKEW_FRAMES + QUANTUM);
+	}
+	/* 200 quanta = 204800 frames = 213 packets of 960, minus what waits */
+	CHECK(produced >= 213 - (int)(CB_SEND_MAX_SKEW_FRAMES / 960) - 2);
+	CHECK(s->stats.underrun_frames >= (uint64_t)(produced - 5) * 960);
+	cb_send_stream_free(s);
+	cb_track_ring_clear(&live);
+	cb_track_ring_clear(&dead);
+}
+
+/* An hour of graph time in which the worker sometimes wakes late: the queue
+ * between graph and encoder must be as short at the end as at the start. */
+static void test_hour_without_pileup(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct cb_track_ring ring;
+	struct cb_send_stream *s;
+	float quantum[QUANTUM] = { 0 };
+	uint8_t packet[1600];
+	uint64_t now = 0, frames_in = 0;
+	uint32_t max_fill_first_minute = 0, max_fill_last_minute = 0;
+	const uint64_t hour = 3600ull * 48000;
+
+	cfg.complexity = 0;
+	cfg.bitrate = 6000;
+	cb_track_ring_init(&ring, 1, 16384);
+	cb_send_stream_new(&s, &cfg, 2880, NULL);	/* 60 ms keeps the test quick */
+	cb_send_stream_add_input(s, &ring, 0, false);
+
+	for (uint64_t cycle = 0; frames_in < hour; cycle++) {
+		cb_track_ring_push(&ring, quantum, QUANTUM);
+		frames_in += QUANTUM;
+		now += QUANTUM * 1000000000ull / 48000;
+		/* the worker misses every seventh wake-up */
+		if (cycle % 7 != 3)
+			while (cb_send_stream_ready(s, now))
+				cb_send_stream_produce(s, now, packet, sizeof(packet));
+		uint32_t fill = cb_track_ring_avail(&ring);
+		if (frames_in < 60 * 48000 && fill > max_fill_first_minute)
+			max_fill_first_minute = fill;
+		if (frames_in > hour - 60 * 48000 && fill > max_fill_last_minute)
+			max_fill_last_minute = fill;
+	}
+	CHECK(max_fill_last_minute <= max_fill_first_minute);
+	CHECK(max_fill_last_minute < 2880 + 2 * QUANTUM);
+	CHECK_INT_EQ(s->stats.dropped_frames, 0);
+	CHECK(s->stats.frames >= hour / 2880 - 2);
+	cb_send_stream_free(s);
+	cb_track_ring_clear(&ring);
+}
+
+/* A full ring drops what is new and counts it; the consumer keeps order. */
+static void test_ring_overrun(void)
+{
+	struct cb_track_ring ring;
+	float in[1000], out[1000];
+
+	cb_track_ring_init(&ring, 2, 500);	/* rounds up to 512 frames */
+	for (int i = 0; i < 1000; i++)
+		in[i] = (float)i;
+	CHECK_INT_EQ(cb_track_ring_push(&ring, in, 300), 300);
+	CHECK_INT_EQ(cb_track_ring_push(&ring, in + 400, 300), 212);
+	CHECK_INT_EQ(atomic_load(&ring.overrun_frames), 88);
+	CHECK_INT_EQ(cb_track_ring_pull(&ring, out, 10), 10);
+	CHECK(out[0] == 0.0f && out[19] == 19.0f);
+	CHECK_INT_EQ(cb_track_ring_skip(&ring, 1000), 502);
+	CHECK_INT_EQ(cb_track_ring_avail(&ring), 0);
+	CHECK_INT_EQ(cb_track_ring_push_silence(&ring, 4), 4);
+	CHECK_INT_EQ(cb_track_ring_pull(&ring, out, 10), 4);
+	CHECK(out[0] == 0.0f && out[7] == 0.0f);
+	cb_track_ring_clear(&ring);
+}
+
+/* DTX: silent frames are not sent, yet timestamps keep counting and the
+ * next talkspurt carries the marker bit. */
+static void test_dtx_timeline(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct cb_track_ring ring;
+	struct cb_send_stream *s;
+	float buf[960];
+	uint8_t packet[1600];
+	uint64_t phase = 0;
+	struct cb_rtp_packet pkt;
+	uint32_t first_ts = 0;
+	bool previous_skipped = false, ts_ok = true, marker_ok = true;
+	int skipped = 0;
+
+	cfg.dtx = true;
+	cb_track_ring_init(&ring, 1, 16384);
+	cb_send_stream_new(&s, &cfg, 960, NULL);
+	cb_send_stream_add_input(s, &ring, 0, false);
+
+	for (int f = 0; f < 100; f++) {
+		if (f < 20 || f >= 80)
+			tone_fill(buf, 960, 1, 300.0, 0.5, 48000, &phase);
+		else
+			memset(buf, 0, sizeof(buf));
+		cb_track_ring_push(&ring, buf, 960);
+		CHECK(cb_send_stream_ready(s, 0));
+		int n = cb_send_stream_produce(s, 0, packet, sizeof(packet));
+		if (n == 0) {
+			previous_skipped = true;
+			skipped++;
+			continue;
+		}
+		cb_rtp_parse(packet, (size_t)n, &pkt);
+		if (f == 0)
+			first_ts = pkt.header.timestamp;
+		/* every packet sits on the timeline of the samples, sent or not */
+		ts_ok &= pkt.header.timestamp == first_ts + 960u * (uint32_t)f;
+		if (f > 0)
+			marker_ok &= pkt.header.marker == previous_skipped;
+		previous_skipped = false;
+	}
+	CHECK(ts_ok);
+	CHECK(marker_ok);
+	CHECK(skipped > 30);
+	CHECK_INT_EQ(s->stats.dtx_frames, skipped);
+	CHECK_INT_EQ(s->stats.frames, 100);
+	cb_send_stream_free(s);
+	cb_track_ring_clear(&ring);
+}
+
+int main(void)
+{
+	test_ring_overrun();
+	test_mix_two_tracks();
+	test_stalled_track();
+	test_dtx_timeline();
+	test_hour_without_pileup();
+	return test_finish("test-send-stream");
+}
