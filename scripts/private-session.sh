@@ -4,7 +4,8 @@
 # As a library (tests `source` it; it does not change the caller's set -e/-u):
 #   source scripts/private-session.sh
 #   cb_session_start [DIR]        # exports XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS, ...
-#   cb_session_restart_pipewire   # kill + restart pipewire and wireplumber only
+#   cb_session_restart_pipewire [SIG [DOWN_S]]  # kill (default TERM) pipewire and
+#                                 # wireplumber, stay down DOWN_S seconds, restart
 #   cb_session_stop               # kill all, remove DIR unless CB_KEEP_SESSION=1
 # As a command:
 #   scripts/private-session.sh run CMD...   # exit status is CMD's
@@ -15,6 +16,10 @@
 #   CB_SESSION_TIMEOUT          seconds to wait for readiness (default 10)
 #   CB_KEEP_SESSION=1           keep DIR (logs in DIR/logs) after stop
 #   CB_SESSION_NO_TRAP=1        do not install the EXIT/INT/TERM cleanup trap
+#   CB_SESSION_MODULE_DIR       dir(s) searched for modules before the system dir: a
+#                               build dir works with `name = libpipewire-module-foo`
+#                               (searched up to 8 levels deep). PipeWire 0.3.65 does NOT
+#                               accept an absolute path as a module name.
 #   PIPEWIRE_MODULE_DIR / SPA_PLUGIN_DIR / PIPEWIRE_DEBUG are passed through on purpose.
 #
 # Works as root with no audio hardware, no systemd user session and no RT
@@ -29,7 +34,7 @@ _CB_LEAKY_VARS=(PULSE_SERVER PULSE_RUNTIME_PATH PULSE_COOKIE PULSE_SINK PULSE_SO
   PIPEWIRE_CONFIG_NAME PIPEWIRE_NODE PIPEWIRE_PROPS PIPEWIRE_LATENCY PIPEWIRE_QUANTUM
   PIPEWIRE_RATE PIPEWIRE_AUTOCONNECT PIPEWIRE_LINK_PASSIVE JACK_DEFAULT_SERVER
   WIREPLUMBER_CONFIG_DIR WIREPLUMBER_DATA_DIR WIREPLUMBER_CONFIG_FILE
-  DBUS_SESSION_BUS_PID DBUS_STARTER_ADDRESS DBUS_STARTER_BUS_TYPE DISPLAY WAYLAND_DISPLAY)
+  DBUS_SESSION_BUS_PID DBUS_STARTER_ADDRESS DBUS_STARTER_BUS_TYPE)
 
 _cb_log() { printf 'private-session: %s\n' "$*" >&2; }
 
@@ -43,12 +48,12 @@ _cb_alive() {
   [[ "${st%% *}" != Z ]]
 }
 
-# TERM, wait up to 3 s, then KILL. Reaps it if it is our child.
+# Signal (default TERM), wait up to 3 s, then KILL. Reaps it if our child.
 _cb_kill_wait() {
-  local pid="${1:-}" i
+  local pid="${1:-}" sig="${2:-TERM}" i
   [[ -n "$pid" ]] || return 0
   if _cb_alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -"$sig" "$pid" 2>/dev/null || true
     for ((i = 0; i < 30; i++)); do _cb_alive "$pid" || break; sleep 0.1; done
     if _cb_alive "$pid"; then
       _cb_log "pid $pid ignored SIGTERM, sending SIGKILL"
@@ -59,12 +64,18 @@ _cb_kill_wait() {
   wait "$pid" 2>/dev/null || true
 }
 
-# Poll CMD until it succeeds or CB_SESSION_TIMEOUT expires.
+# Poll CMD until it succeeds, PID (the daemon we wait for) dies, or
+# CB_SESSION_TIMEOUT expires; failing fast on a dead daemon (bad config,
+# missing module) saves the whole timeout.
 _cb_wait_for() {
-  local what="$1" deadline
-  shift
+  local what="$1" pid="$2" deadline
+  shift 2
   deadline=$((SECONDS + ${CB_SESSION_TIMEOUT:-10}))
   until "$@" >/dev/null 2>&1; do
+    if ! _cb_alive "$pid"; then
+      _cb_log "$what: process $pid exited"
+      return 1
+    fi
     if ((SECONDS >= deadline)); then
       _cb_log "timed out after ${CB_SESSION_TIMEOUT:-10}s waiting for $what"
       return 1
@@ -73,12 +84,17 @@ _cb_wait_for() {
   done
 }
 
-_cb_pw_ready() { timeout 3 pw-cli info 0 | grep -q 'PipeWire:Interface:Core'; }
-# pw-dump hides empty metadata objects, so ask pw-cli for WirePlumber's
-# "default" metadata and check the Dummy-Driver node is there too.
+# Output is captured, not piped to `grep -q`, which could exit early and
+# SIGPIPE pw-cli. pw-dump hides empty metadata objects, so ask pw-cli for
+# WirePlumber's "default" metadata; the Dummy-Driver node must be there too.
+_cb_pw_ready() {
+  local out
+  out="$(timeout 3 pw-cli info 0)" && [[ "$out" == *PipeWire:Interface:Core* ]]
+}
 _cb_wp_ready() {
-  timeout 3 pw-cli ls Metadata | grep -q 'metadata.name = "default"' &&
-    timeout 3 pw-cli ls Node | grep -q 'node.name = "Dummy-Driver"'
+  local m n
+  m="$(timeout 3 pw-cli ls Metadata)" && [[ "$m" == *'metadata.name = "default"'* ]] &&
+    n="$(timeout 3 pw-cli ls Node)" && [[ "$n" == *'node.name = "Dummy-Driver"'* ]]
 }
 
 _cb_tail_logs() {
@@ -96,19 +112,17 @@ _cb_start_daemons() {
   local d="$CB_SESSION_DIR"
   env -u DISPLAY -u WAYLAND_DISPLAY pipewire </dev/null >>"$d/logs/pipewire.log" 2>&1 &
   echo "$!" >"$d/pipewire.pid"
-  _cb_wait_for "pipewire (pw-cli info 0)" _cb_pw_ready || return 1
+  _cb_wait_for "pipewire (pw-cli info 0)" "$!" _cb_pw_ready || return 1
   wireplumber </dev/null >>"$d/logs/wireplumber.log" 2>&1 &
   echo "$!" >"$d/wireplumber.pid"
-  _cb_wait_for "wireplumber (default metadata)" _cb_wp_ready || return 1
+  _cb_wait_for "wireplumber (default metadata)" "$!" _cb_wp_ready || return 1
 }
 
 _cb_stop_daemons() {
   local d="$CB_SESSION_DIR" p
   for p in wireplumber pipewire; do
-    if [[ -f "$d/$p.pid" ]]; then
-      _cb_kill_wait "$(<"$d/$p.pid")"
-      rm -f "$d/$p.pid"
-    fi
+    [[ -f "$d/$p.pid" ]] && _cb_kill_wait "$(<"$d/$p.pid")" "${1:-TERM}"
+    rm -f "$d/$p.pid"
   done
   # A killed pipewire leaves its socket and lock behind; the new one recreates them.
   rm -f "$XDG_RUNTIME_DIR/pipewire-0" "$XDG_RUNTIME_DIR/pipewire-0.lock"
@@ -143,6 +157,14 @@ cb_session_start() {
   export XDG_CONFIG_HOME="$d/config" XDG_STATE_HOME="$d/state"
   export XDG_DATA_HOME="$d/data" XDG_CACHE_HOME="$d/cache"
   export DISABLE_RTKIT=1 CB_SESSION_LOGS="$d/logs"
+  if [[ -n "${CB_SESSION_MODULE_DIR:-}" ]]; then
+    # PIPEWIRE_MODULE_DIR replaces the built-in path, so the system dir must
+    # follow or protocol-native etc. are not found (daemon and clients alike).
+    local sysdir
+    sysdir="$(pkg-config --variable=moduledir libpipewire-0.3 2>/dev/null)" || sysdir=""
+    sysdir="${sysdir:-/usr/lib/$(uname -m)-linux-gnu/pipewire-0.3}"
+    export PIPEWIRE_MODULE_DIR="$CB_SESSION_MODULE_DIR:$sysdir"
+  fi
 
   # No hardware, no system bus: keep WirePlumber from probing either.
   printf '%s\n' 'alsa_monitor.enabled = false' 'v4l2_monitor.enabled = false' \
@@ -162,7 +184,7 @@ cb_session_start() {
   dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS" \
     </dev/null >>"$d/logs/dbus.log" 2>&1 &
   echo "$!" >"$d/dbus.pid"
-  if ! _cb_wait_for "dbus-daemon" test -S "$d/runtime/bus" || ! _cb_start_daemons; then
+  if ! _cb_wait_for "dbus-daemon" "$!" test -S "$d/runtime/bus" || ! _cb_start_daemons; then
     _cb_tail_logs
     CB_KEEP_SESSION=1 cb_session_stop
     _cb_log "session failed to start; logs kept in $d/logs"
@@ -174,9 +196,11 @@ cb_session_start() {
     local tp old=""
     tp="$(trap -p EXIT)"
     if [[ -n "$tp" ]]; then
-      eval "local -a _cb_t=(${tp})" # trap -p output is shell-quoted: trap -- 'CMD' EXIT
+      local -a _cb_t=()
+      eval "_cb_t=(${tp})" # trap -p output is shell-quoted: trap -- 'CMD' EXIT
       old="${_cb_t[2]}"
     fi
+    # shellcheck disable=SC2064 # expand the old command now, on purpose
     trap "cb_session_stop; ${old}" EXIT
     [[ -n "$(trap -p INT)" ]] || trap 'exit 130' INT
     [[ -n "$(trap -p TERM)" ]] || trap 'exit 143' TERM
@@ -186,7 +210,8 @@ cb_session_start() {
 
 cb_session_restart_pipewire() {
   [[ -n "${CB_SESSION_DIR:-}" && -d "$CB_SESSION_DIR" ]] || { _cb_log "no session"; return 1; }
-  _cb_stop_daemons
+  _cb_stop_daemons "${1:-TERM}"
+  sleep "${2:-0}"
   _cb_start_daemons || { _cb_tail_logs; return 1; }
   _cb_log "pipewire and wireplumber restarted"
 }
@@ -197,10 +222,8 @@ cb_session_stop() {
   local -
   set +e
   XDG_RUNTIME_DIR="$d/runtime" _cb_stop_daemons
-  if [[ -f "$d/dbus.pid" ]]; then
-    _cb_kill_wait "$(<"$d/dbus.pid")"
-    rm -f "$d/dbus.pid"
-  fi
+  [[ -f "$d/dbus.pid" ]] && _cb_kill_wait "$(<"$d/dbus.pid")"
+  rm -f "$d/dbus.pid"
   if [[ "${CB_KEEP_SESSION:-0}" == 1 ]]; then
     _cb_log "session stopped; kept $d (logs in $d/logs)"
   elif [[ "$(cat "$d/.created-by-session" 2>/dev/null)" == 1 ]]; then
@@ -221,7 +244,13 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
       [[ $# -gt 0 ]] || { _cb_log "usage: $0 run CMD..."; exit 2; }
       cb_session_start
       rc=0
-      "$@" || rc=$?
+      # Background + wait so a TERM/INT (meson timeout, Ctrl-C) is handled at
+      # once and forwarded, instead of after CMD finishes; <&0 keeps stdin.
+      "$@" <&0 &
+      child=$!
+      trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 143' TERM
+      trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 130' INT
+      wait "$child" || rc=$?
       cb_session_stop
       trap - EXIT
       exit "$rc"
@@ -231,10 +260,11 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
       CB_SESSION_NO_TRAP=1 cb_session_start "${2:-}"
       for v in CB_SESSION_DIR CB_SESSION_LOGS XDG_RUNTIME_DIR PIPEWIRE_RUNTIME_DIR \
         XDG_CONFIG_HOME XDG_STATE_HOME XDG_DATA_HOME XDG_CACHE_HOME \
-        DBUS_SESSION_BUS_ADDRESS DISABLE_RTKIT; do
-        printf 'export %s=%q\n' "$v" "${!v}"
+        DBUS_SESSION_BUS_ADDRESS DISABLE_RTKIT PIPEWIRE_MODULE_DIR; do
+        if [[ -n "${!v:-}" ]]; then printf 'export %s=%q\n' "$v" "${!v}"; fi
       done
       printf 'unset %s\n' "${_CB_LEAKY_VARS[*]}"
+      # shellcheck disable=SC2016 # the printed line is for the user's shell
       printf '# stop with: %q stop "$CB_SESSION_DIR"\n' "$0"
       ;;
     stop)

@@ -157,6 +157,8 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 			cb_loader_error(l, line, "%s: path is too long", key);
 	} else if (strcmp(key, "ptime") == 0) {
 		c->ptime_samples = (uint32_t)v->i;
+	} else if (strcmp(key, "bundle") == 0) {
+		c->bundle = v->b;
 	} else if (strcmp(key, "accept-unknown") == 0) {
 		c->accept_unknown = v->b;
 	} else if (strcmp(key, "remote-timeout") == 0) {

@@ -37,6 +37,8 @@ const struct cb_key_info cb_config_keys[] = {
 	  "Where the SDP describing the call is written; empty picks $XDG_RUNTIME_DIR/callbridge-NAME.sdp, none writes nothing." },
 	{ "call", "ptime", CB_KEY_TYPE_PTIME, "20", "2.5|5|10|20|40|60", 2.5, 60,
 	  "Packet duration in milliseconds, one Opus frame per packet." },
+	{ "call", "bundle", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,
+	  "Send streams without their own remote all to the call's remote port, told apart by SSRC (a callbridge peer); false sends them to consecutive even ports (port, port+2, ...), as plain RTP receivers such as ffmpeg need." },
 	{ "call", "accept-unknown", CB_KEY_TYPE_BOOL, "true", "true|false", 0, 0,
 	  "Play incoming streams whose SSRC matches no [remote] section, with [remote] defaults." },
 	{ "call", "remote-timeout", CB_KEY_TYPE_INT, "10", "1..3600", 1, 3600,

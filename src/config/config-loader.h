@@ -1,6 +1,6 @@
-/* callbridge: state shared by the parts of the INI loader (config.c parses,
- * config-check.c stores values and checks the whole file).  Internal to
- * src/config. */
+/* callbridge: state shared by the parts of the INI loader (config-parse.c
+ * reads lines and keys, config-check.c stores values and checks the whole
+ * file, config.c holds the entry points).  Internal to src/config. */
 #ifndef CALLBRIDGE_CONFIG_LOADER_H
 #define CALLBRIDGE_CONFIG_LOADER_H
 
@@ -65,6 +65,9 @@ void cb_loader_warning(struct cb_loader *l, int line, const char *fmt, ...)
 /* Index of the row for `key` in `section` ("call", ...), or -1. */
 int cb_loader_find_key(const char *section, const char *key);
 const char *cb_section_kind_name(enum cb_section_kind kind);
+
+/* Reads `text`: sections, keys and values, each checked on its own. */
+void cb_loader_parse(struct cb_loader *l, const char *text, size_t len);
 
 /* Stores a parsed value of row `row` into the section `kind`/`index`.
  * `line` is 0 for defaults. */

@@ -202,6 +202,8 @@ static bool parse_list(const struct cb_key_info *info, const char *text, struct 
 	const char *p = text;
 
 	v->n_names = 0;
+	if (!*text)
+		return fail(err, err_len, "empty value, expected NAME[,NAME...]");
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);

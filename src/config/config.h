@@ -68,6 +68,7 @@ struct cb_call_config {
 	struct cb_key remote_srtp_key;
 	char sdp_file[PATH_MAX];	/* "" = default path, "none" = do not write */
 	uint32_t ptime_samples;		/* at 48 kHz: 120 240 480 960 1920 2880 */
+	bool bundle;			/* streams share the remote port */
 	bool accept_unknown;
 	uint32_t remote_timeout_ms;
 };

@@ -27,6 +27,26 @@ void cb_address_format(const struct cb_address *a, char *out, size_t len)
 	}
 }
 
+int cb_address_add_port(struct cb_address *a, uint32_t delta)
+{
+	struct sockaddr *sa = (struct sockaddr *)&a->addr;
+	in_port_t *port;
+	uint32_t value;
+
+	if (sa->sa_family == AF_INET)
+		port = &((struct sockaddr_in *)sa)->sin_port;
+	else if (sa->sa_family == AF_INET6)
+		port = &((struct sockaddr_in6 *)sa)->sin6_port;
+	else
+		return -EAFNOSUPPORT;
+	value = ntohs(*port) + delta;
+	if (value > 65535)
+		return -ERANGE;
+	*port = htons((uint16_t)value);
+	cb_address_format(a, a->text, sizeof(a->text));
+	return 0;
+}
+
 int cb_udp_open(struct cb_udp_socket *s, const struct cb_address *local)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&local->addr;

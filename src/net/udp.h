@@ -27,6 +27,9 @@ int cb_udp_send(struct cb_udp_socket *s, const uint8_t *buf, size_t len,
 ssize_t cb_udp_recv(struct cb_udp_socket *s, uint8_t *buf, size_t cap,
 		    struct cb_address *from);
 
+/* Moves the port up by delta (and refreshes the text); -ERANGE past 65535. */
+int cb_address_add_port(struct cb_address *a, uint32_t delta);
+
 void cb_address_format(const struct cb_address *a, char *out, size_t len);
 
 #endif

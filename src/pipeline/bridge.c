@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,10 +143,13 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	if ((res = setup_keys(b, err, err_len)) < 0)
 		goto error;
 
-	for (uint32_t i = 0; i < config->n_streams; i++) {
+	for (uint32_t i = 0, shared = 0; i < config->n_streams; i++) {
 		const struct cb_stream_config *sc = &config->streams[i];
-		const struct cb_address *dest = sc->remote.set ? &sc->remote : &call->remote;
-		if ((res = cb_send_stream_new(&b->streams[i], sc, call->ptime_samples, dest)) < 0) {
+		struct cb_address dest = sc->remote.set ? sc->remote : call->remote;
+
+		if (!sc->remote.set && !call->bundle)
+			cb_address_add_port(&dest, 2 * shared++);
+		if ((res = cb_send_stream_new(&b->streams[i], sc, call->ptime_samples, &dest)) < 0) {
 			snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
 				 strerror(-res));
 			goto error;
@@ -209,6 +213,17 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		return;
 	/* Worker first: it reads the rings the nodes own, and says BYE. */
 	cb_send_worker_stop(&b->worker);
+	for (uint32_t i = 0; i < b->n_streams; i++) {
+		const struct cb_send_stream_stats *st = &b->streams[i]->stats;
+		pw_log_info("stream %s: %" PRIu64 " packets, %" PRIu64 " frames, %" PRIu64
+			    " underrun frames, %" PRIu64 " dropped frames",
+			    b->streams[i]->config.name, st->packets, st->frames,
+			    st->underrun_frames, st->dropped_frames);
+	}
+	for (uint32_t i = 0; i < b->n_tracks; i++)
+		pw_log_info("track %s: %" PRIu64 " frames in, %" PRIu64 " overrun frames",
+			    b->tracks[i]->config.name, (uint64_t)atomic_load(&b->tracks[i]->frames_in),
+			    (uint64_t)atomic_load(&b->tracks[i]->rings[0].overrun_frames));
 	for (uint32_t i = 0; i < b->n_tracks; i++)
 		cb_track_node_destroy(b->tracks[i]);
 	for (uint32_t i = 0; i < b->n_streams; i++)

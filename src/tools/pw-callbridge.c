@@ -150,10 +150,13 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 
-	pw_init(&argc, &argv);
+	/* Our own topics at info by default, PipeWire's at warnings, so the
+	 * log says what the call does without the library's chatter. */
 	if (getenv("PIPEWIRE_DEBUG") == NULL)
-		pw_log_set_level(verbose >= 2 ? SPA_LOG_LEVEL_DEBUG :
-				 verbose == 1 ? SPA_LOG_LEVEL_INFO + 1 : SPA_LOG_LEVEL_INFO);
+		setenv("PIPEWIRE_DEBUG", verbose >= 2 ? "3,mod.callbridge*:5" :
+					 verbose == 1 ? "2,mod.callbridge*:4" :
+					 "2,mod.callbridge*:3", 1);
+	pw_init(&argc, &argv);
 
 	app.loop = pw_main_loop_new(NULL);
 	if (app.loop == NULL) {

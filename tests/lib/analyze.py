@@ -14,7 +14,7 @@ dBFS: a full-scale sine is 0 dBFS in `tones` (amplitude) and -3 dBFS RMS in `lev
 Reads PCM 8/16/24/32-bit int and 32/64-bit float WAV, incl. WAVE_FORMAT_EXTENSIBLE
 and the unfinalised headers (data size 0 or 0xffffffff) of a killed recorder.
 
-Making tone files (sox; any rate, channel count, length, level):
+Tone files (sox; any rate, channel count, length, level):
   sox -n -r 48000 -c 1 tone.wav synth 5 sine 440 gain -12
   sox -n -r 44100 -c 2 two.wav synth 5 sine 440 sine 1000 gain -12  # L=440 R=1000
   sox -n -r 48000 -c 1 mix.wav synth 5 sine 440 synth 5 sine mix 1000 gain -12
@@ -112,13 +112,16 @@ def pick_channels(x, spec):
 
 def spectrum(sig, rate):
     """Average power spectrum over 100 ms Hann blocks, scaled so a sine of
-    amplitude A peaks at A^2 (0 dBFS for full scale)."""
+    amplitude A peaks at A^2 (0 dBFS for full scale). Digitally silent blocks
+    (under -100 dBFS, e.g. before a recorder got its first buffer) are left
+    out so they do not dilute the level of what was heard."""
     n = int(rate * 0.1)
     if len(sig) < n:
         raise WavError("need at least 100 ms of audio, have %.1f ms" % (1e3 * len(sig) / rate))
     w = np.hanning(n)
-    blocks = len(sig) // n
-    frames = sig[:blocks * n].reshape(blocks, n) * w
+    frames = sig[:len(sig) // n * n].reshape(-1, n)
+    live = frames[(frames ** 2).mean(axis=1) > 1e-10]
+    frames = (live if len(live) else frames) * w
     p = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).mean(axis=0)
     return p * (2.0 / w.sum()) ** 2, rate / float(n)
 
@@ -201,17 +204,13 @@ def cmd_gaps(a, x, rate):
         print("FAIL gaps: no sound above %.1f dBFS" % a.threshold_db)
         return 1
     first, last = loud[0], loud[-1]
-    quiet = env[first:last + 1] <= a.threshold_db
-    best_len, best_at, run, start = 0, first, 0, first
-    for i, q in enumerate(quiet):
-        if q:
-            if run == 0:
-                start = first + i
-            run += 1
-            if run > best_len:
-                best_len, best_at = run, start
-        else:
-            run = 0
+    quiet = (env[first:last + 1] <= a.threshold_db).astype(np.int8)
+    edges = np.diff(np.concatenate(([0], quiet, [0])))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    best_len, best_at = 0, first
+    if len(starts):
+        i = int(np.argmax(ends - starts))
+        best_len, best_at = int(ends[i] - starts[i]), first + int(starts[i])
     ms = best_len * n * 1000.0 / rate
     where = (a.start or 0.0) + best_at * n / float(rate)
     span = (a.start or 0.0) + first * n / float(rate), (a.start or 0.0) + (last + 1) * n / float(rate)
@@ -269,26 +268,19 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
 
-    def common(p, channel="all"):
+    opts = {"tones": [("--expect", str, ""), ("--absent", str, ""), ("--min-db", float, -40.0)],
+            "gaps": [("--max-gap-ms", float, 20.0), ("--threshold-db", float, -50.0),
+                     ("--window-ms", float, 1.0)],
+            "level": [("--min-db", float, None), ("--max-db", float, None)],
+            "clicks": [("--factor", float, 2.0)]}
+    for name, extra in opts.items():
+        p = sub.add_parser(name)
         p.add_argument("file")
         p.add_argument("--start", type=float, default=None, help="seconds")
         p.add_argument("--end", type=float, default=None, help="seconds")
-        p.add_argument("--channel", default=channel, help="N (0-based), all or mix")
-        return p
-
-    t = common(sub.add_parser("tones"))
-    t.add_argument("--expect", default="")
-    t.add_argument("--absent", default="")
-    t.add_argument("--min-db", type=float, default=-40.0)
-    g = common(sub.add_parser("gaps"))
-    g.add_argument("--max-gap-ms", type=float, default=20.0)
-    g.add_argument("--threshold-db", type=float, default=-50.0)
-    g.add_argument("--window-ms", type=float, default=1.0)
-    lv = common(sub.add_parser("level"))
-    lv.add_argument("--min-db", type=float, default=None)
-    lv.add_argument("--max-db", type=float, default=None)
-    c = common(sub.add_parser("clicks"))
-    c.add_argument("--factor", type=float, default=2.0)
+        p.add_argument("--channel", default="all", help="N (0-based), all or mix")
+        for flag, typ, default in extra:
+            p.add_argument(flag, type=typ, default=default)
     a = ap.parse_args(argv)
     try:
         x, rate = read_wav(a.file)

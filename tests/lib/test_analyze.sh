@@ -26,7 +26,7 @@ expect() {
   else
     fail=$((fail + 1))
     echo "FAIL - $what: exit $rc, wanted $want"
-    sed 's/^/       /' <<<"$out"
+    printf '       %s\n' "${out//$'\n'/$'\n'       }"
   fi
 }
 

@@ -1,0 +1,88 @@
+# Shared helpers for the integration tests (sourced, bash).
+#
+# Each test runs inside its own private PipeWire session (scripts/
+# private-session.sh) and cleans up after itself, so tests never see each
+# other's nodes or ports.
+
+CB_SOURCE_ROOT="${CALLBRIDGE_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+CB_BUILD_ROOT="${CALLBRIDGE_BUILD_ROOT:-$CB_SOURCE_ROOT/build}"
+CB_BIN="$CB_BUILD_ROOT/src/tools/pw-callbridge"
+CB_ANALYZE=(python3 "$CB_SOURCE_ROOT/tests/lib/analyze.py")
+
+# shellcheck source=../../scripts/private-session.sh
+source "$CB_SOURCE_ROOT/scripts/private-session.sh"
+
+cb_fail() { echo "FAIL: $*" >&2; exit 1; }
+cb_note() { echo "--- $*" >&2; }
+
+# An even UDP port with it and the next one free, picked by the kernel.
+cb_free_port() {
+  python3 - <<'PY'
+import socket
+for _ in range(200):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    if p % 2 or p > 65000:
+        s.close(); continue
+    t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        t.bind(("127.0.0.1", p + 1))
+    except OSError:
+        s.close(); continue
+    # probe two more pairs, for streams sent to consecutive ports
+    ok = True
+    for q in (p + 2, p + 3, p + 4, p + 5):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", q))
+        except OSError:
+            ok = False
+        u.close()
+    s.close(); t.close()
+    if ok:
+        print(p); break
+PY
+}
+
+# Waits until a node with this exact node.name exists.
+cb_wait_node() {
+  local name="$1" timeout="${2:-10}" i
+  for ((i = 0; i < timeout * 10; i++)); do
+    pw-cli ls Node 2>/dev/null | grep -q "node.name = \"$name\"" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+cb_wait_file() {
+  local file="$1" timeout="${2:-10}" i
+  for ((i = 0; i < timeout * 10; i++)); do
+    [[ -s "$file" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# cb_tone FILE FREQ RATE CHANNELS SECONDS [GAIN_DB]
+cb_tone() {
+  sox -q -n -r "$3" -c "$4" -b 16 "$1" synth "$5" sine "$2" gain "${6:--12}"
+}
+
+# Receives every stream of an SDP file with ffmpeg for SECONDS; writes
+# OUTDIR/stream<N>.wav. Gaps in RTP time are filled with silence (aresample
+# async) so a lost or late packet shows up as a hole the analyser can see.
+# Decoding uses libopus: ffmpeg 5.1's own Opus decoder (Debian 12) mis-decodes
+# stereo CELT from libopus encoders, shifting a 440 Hz tone to 450 Hz, while
+# libopus and GStreamer's opusdec decode the same packets exactly.
+cb_ffmpeg_receive() {
+  local sdp="$1" outdir="$2" seconds="$3" n_streams="$4" i args=()
+  for ((i = 0; i < n_streams; i++)); do
+    args+=(-map "0:$i" -af "aresample=async=1:min_hard_comp=0.005:first_pts=0"
+           -t "$seconds" -y "$outdir/stream$i.wav")
+  done
+  ffmpeg -nostdin -hide_banner -loglevel warning \
+    -protocol_whitelist file,udp,rtp,srtp,crypto \
+    -analyzeduration 1000000 -probesize 32768 -reorder_queue_size 0 \
+    -c:a libopus -i "$sdp" "${args[@]}"
+}
