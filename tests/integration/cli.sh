@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The command-line contract and the wire format, with a real PipeWire:
+#   --help/--version; --check exit 0/1 with FILE:LINE messages naming keys;
+#   a bad config starts nothing; exit 2 when PipeWire is not running or the
+#   port is in use; a world-readable key file draws a warning; keys never in
+#   the log; on the wire (srtp = none, read by an independent listener): one
+#   SSRC per stream, contiguous sequence numbers, timestamps advancing by the
+#   frame, marker on the first packet, an RTCP SR with SDES, and a BYE when
+#   SIGTERM ends the call.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+
+work="$(mktemp -d /tmp/cb-cli.XXXXXX)"
+cb_pid=""
+cleanup() {
+  [[ -n "$cb_pid" ]] && kill -KILL "$cb_pid" 2>/dev/null
+  cb_session_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+
+"$CB_BIN" --version | grep -q '^pw-callbridge [0-9]' && ok "--version"
+"$CB_BIN" --help | grep -q -- '--check' && ok "--help"
+"$CB_BIN" --help-keys | grep -q 'remote-srtp-key' && ok "--help-keys lists keys"
+"$CB_BIN" >/dev/null 2>&1 && cb_fail "no arguments must fail" || [[ $? == 1 ]] && ok "usage error exits 1"
+
+"$CB_BIN" --config "$CB_SOURCE_ROOT/config/demo.ini" --check >/dev/null && ok "demo.ini is valid"
+"$CB_BIN" --config "$CB_SOURCE_ROOT/config/example.ini" --check >/dev/null && ok "example.ini is valid"
+
+cat > "$work/bad.ini" <<'INI'
+[call]
+name = Bad Name
+ptime = 7
+srtp = AES_CM_128_HMAC_SHA1_80
+srtp-key = c2hvcnQ=
+remote = no-such-host.invalid:5004
+
+[stream s]
+bitrate = 5
+
+[track t]
+stream = nowhere
+colour = blue
+INI
+status=0
+"$CB_BIN" --config "$work/bad.ini" --check 2> "$work/bad.err" || status=$?
+[[ "$status" == 1 ]] || cb_fail "--check on a bad file: exit $status, want 1"
+for want in "bad.ini:2: name" "bad.ini:3: ptime" "bad.ini:5: srtp-key" "bad.ini:6: remote" \
+            "bad.ini:9: bitrate" "bad.ini:12: stream" "bad.ini:13:"; do
+  grep -qF "$want" "$work/bad.err" || { cat "$work/bad.err"; cb_fail "missing error '$want'"; }
+done
+grep -q "colour" "$work/bad.err" || cb_fail "unknown key not named"
+! grep -q "c2hvcnQ" "$work/bad.err" || cb_fail "key material in an error message"
+ok "--check reports every error as FILE:LINE naming the key"
+
+# PipeWire not running: exit 2, clear message.
+port="$(cb_free_port)"
+cat > "$work/good.ini" <<INI
+[call]
+name = cli
+local = 127.0.0.1:0
+remote = 127.0.0.1:$port
+srtp = none
+sdp-file = $work/cli.sdp
+ptime = 20
+
+[track voice]
+channels = 1
+INI
+status=0
+XDG_RUNTIME_DIR="$work/empty" PIPEWIRE_RUNTIME_DIR="$work/empty" \
+  "$CB_BIN" --config "$work/good.ini" 2> "$work/nopw.err" || status=$?
+[[ "$status" == 2 ]] || { cat "$work/nopw.err"; cb_fail "without PipeWire: exit $status, want 2"; }
+grep -qi "pipewire" "$work/nopw.err" || cb_fail "no clear message without PipeWire"
+ok "no PipeWire: exit 2 with a message"
+
+cb_session_start "$work/session"
+
+# A bad config starts nothing, even with PipeWire there.
+status=0
+"$CB_BIN" --config "$work/bad.ini" 2>/dev/null || status=$?
+[[ "$status" == 1 ]] || cb_fail "running a bad file: exit $status, want 1"
+! pw-cli ls Node | grep -q 'callbridge\.' || cb_fail "a node appeared for a bad config"
+ok "bad config: exit 1, no node"
+
+# Port in use: exit 2, nodes cleaned up.
+python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$port)); time.sleep(30)" &
+holder=$!
+sleep 0.3
+sed "s/^local = .*/local = 127.0.0.1:$port/" "$work/good.ini" > "$work/busy.ini"
+status=0
+"$CB_BIN" --config "$work/busy.ini" 2> "$work/busy.err" || status=$?
+kill "$holder"; wait "$holder" 2>/dev/null || true
+[[ "$status" == 2 ]] || { cat "$work/busy.err"; cb_fail "port in use: exit $status, want 2"; }
+grep -qi "in use" "$work/busy.err" || cb_fail "port in use: unclear message"
+! pw-cli ls Node | grep -q 'callbridge\.' || cb_fail "nodes left behind after a failed start"
+ok "port in use: exit 2, nothing left behind"
+
+# A world-readable key file: warning, and the key never shows up anywhere.
+key_b64="$(head -c 30 /dev/urandom | base64)"
+printf '%s\n' "$key_b64" > "$work/send.key"
+chmod 644 "$work/send.key"
+sed "s/^srtp = none/srtp = AES_CM_128_HMAC_SHA1_80\nsrtp-key-file = send.key/" "$work/good.ini" > "$work/keyed.ini"
+"$CB_BIN" --config "$work/keyed.ini" --check 2> "$work/keyed.err" >/dev/null
+grep -q "send.key.*readable" "$work/keyed.err" || { cat "$work/keyed.err"; cb_fail "no warning for a readable key file"; }
+"$CB_BIN" -v --config "$work/keyed.ini" > "$work/keyed.log" 2>&1 &
+cb_pid=$!
+cb_wait_node callbridge.cli.voice 10 || { cat "$work/keyed.log"; cb_fail "keyed call did not start"; }
+sleep 1
+kill -INT "$cb_pid"; wait "$cb_pid" || cb_fail "keyed call did not end cleanly"
+cb_pid=""
+grep -q "inline:$key_b64" "$work/cli.sdp" || cb_fail "the SDP file does not carry the configured key"
+ok "world-readable key file warns; the key goes to the SDP only"
+
+# The wire: run the clear-RTP call, listen independently, end with SIGTERM.
+python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port "$port" --seconds 30 --out "$work/wire.json" &
+listener=$!
+sleep 0.3
+"$CB_BIN" --config "$work/good.ini" > "$work/run.log" 2>&1 &
+cb_pid=$!
+cb_wait_node callbridge.cli.voice 10 || cb_fail "track node did not appear"
+pw-cli ls Node | grep -A20 'node.name = "callbridge.cli.voice"' | grep -q 'media.class = "Audio/Sink"' \
+  || cb_fail "track is not an Audio/Sink"
+sleep 8      # long enough for one RTCP SR (every 2.5..7.5 s)
+kill -TERM "$cb_pid"
+status=0; wait "$cb_pid" || status=$?
+cb_pid=""
+[[ "$status" == 0 ]] || { cat "$work/run.log"; cb_fail "SIGTERM: exit $status, want 0"; }
+! pw-cli ls Node | grep -q 'callbridge\.cli' || cb_fail "node still there after exit"
+sleep 0.3
+kill -TERM "$listener"; wait "$listener" || true
+
+/usr/bin/python3 - "$work/wire.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["rtp"]) == 1, "want one SSRC, got %d" % len(d["rtp"])
+(ssrc, pkts), = d["rtp"].items()
+assert len(pkts) > 300, "too few packets: %d" % len(pkts)
+for a, b in zip(pkts, pkts[1:]):
+    assert (b["seq"] - a["seq"]) % 65536 == 1, "sequence gap %d -> %d" % (a["seq"], b["seq"])
+    assert (b["ts"] - a["ts"]) % 2**32 == 960, "timestamp step %d" % ((b["ts"] - a["ts"]) % 2**32)
+    assert b["pt"] == 111
+assert pkts[0]["m"] == 1 and all(p["m"] == 0 for p in pkts[1:]), "marker only on the first packet"
+types = [[p["pt"] for p in c["packets"]] for c in d["rtcp"]]
+assert any(t[:2] == [200, 202] for t in types), "no SR+SDES compound: %r" % types
+assert types and 203 in types[-1], "the last RTCP has no BYE: %r" % types
+assert all(p["ssrc"] == int(ssrc) for c in d["rtcp"] for p in c["packets"] if p["pt"] in (200, 202))
+span = pkts[-1]["t"] - pkts[0]["t"]
+rate = (len(pkts) - 1) / span
+assert 45 < rate < 55, "packet rate %.1f/s, want 50" % rate
+print("wire: %d packets, ssrc %s, %.1f pkt/s, rtcp %r" % (len(pkts), ssrc, rate, types))
+PY
+ok "wire format: contiguous seq/ts, marker, SR+SDES, BYE on SIGTERM"
+! grep -qF "$key_b64" "$work/run.log" "$work/keyed.err" "$work/keyed.log" || cb_fail "a key appeared in the log"
+ok "no key in any log"
+
+echo "$passed passed, 0 failed"
