@@ -75,7 +75,7 @@ void cb_send_stream_free(struct cb_send_stream *s)
 	free(s);
 }
 
-int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_track_ring *ring,
+int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *ring,
 			     float gain_db, bool ignore_audio_level)
 {
 	if (s->n_inputs >= CB_MAX_TRACKS || ring->channels < 1 || ring->channels > 2)
@@ -100,7 +100,7 @@ bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 		return now_ns >= s->next_frame_ns;
 	}
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
-		uint32_t avail = cb_track_ring_avail(s->inputs[i].ring);
+		uint32_t avail = cb_audio_ring_avail(s->inputs[i].ring);
 		if (avail < min_avail)
 			min_avail = avail;
 		if (avail > max_avail)
@@ -118,7 +118,7 @@ static void mix_frame(struct cb_send_stream *s)
 	memset(s->mix, 0, (size_t)s->frame * channels * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
 		struct cb_send_input *in = &s->inputs[i];
-		uint32_t got = cb_track_ring_pull(in->ring, s->scratch, s->frame);
+		uint32_t got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
 		uint32_t left;
 
 		if (got < s->frame) {
@@ -129,9 +129,9 @@ static void mix_frame(struct cb_send_stream *s)
 		cb_mixer_accumulate(s->mix, channels, s->scratch, in->ring->channels,
 				    s->frame, in->gain);
 
-		left = cb_track_ring_avail(in->ring);
+		left = cb_audio_ring_avail(in->ring);
 		if (left > CB_SEND_MAX_BACKLOG_FRAMES)
-			s->stats.dropped_frames += cb_track_ring_skip(in->ring, left - s->frame);
+			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, left - s->frame);
 	}
 	cb_mixer_limit(s->mix, s->frame * channels);
 }

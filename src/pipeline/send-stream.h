@@ -10,7 +10,7 @@
 
 #include "audio/opus-encoder.h"
 #include "config/config.h"
-#include "pipeline/track-ring.h"
+#include "audio/audio-ring.h"
 #include "rtp/rtcp.h"
 
 /* How far one track may run ahead of another before the stream stops waiting
@@ -21,7 +21,7 @@
 #define CB_SEND_MAX_BACKLOG_FRAMES 8192
 
 struct cb_send_input {
-	struct cb_track_ring *ring;
+	struct cb_audio_ring *ring;
 	float gain;
 	bool ignore_audio_level;
 };
@@ -63,7 +63,7 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 		       uint32_t frame, const struct cb_address *dest);
 void cb_send_stream_free(struct cb_send_stream *s);
 
-int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_track_ring *ring,
+int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *ring,
 			     float gain_db, bool ignore_audio_level);
 
 /* True when a whole frame can be produced at now_ns (monotonic). */

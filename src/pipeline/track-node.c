@@ -28,7 +28,7 @@ static void on_process(void *data)
 		size = SPA_MIN(d->chunk->size, d->maxsize - offset);
 		frames = size / t->frame_bytes;
 		for (uint32_t i = 0; i < t->n_rings; i++)
-			cb_track_ring_push(&t->rings[i], SPA_PTROFF(d->data, offset, const float), frames);
+			cb_audio_ring_push(&t->rings[i], SPA_PTROFF(d->data, offset, const float), frames);
 		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
 	}
 	pw_stream_queue_buffer(t->stream, b);
@@ -74,7 +74,7 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 
 	t->n_rings = config->n_streams;
 	for (uint32_t i = 0; i < t->n_rings; i++)
-		if ((res = cb_track_ring_init(&t->rings[i], config->channels, RING_FRAMES)) < 0)
+		if ((res = cb_audio_ring_init(&t->rings[i], config->channels, RING_FRAMES)) < 0)
 			goto error;
 
 	snprintf(description, sizeof(description), "Call %s: %s", call_name, config->name);
@@ -140,6 +140,6 @@ void cb_track_node_destroy(struct cb_track_node *t)
 		pw_stream_destroy(t->stream);
 	}
 	for (uint32_t i = 0; i < CB_MAX_TRACK_STREAMS; i++)
-		cb_track_ring_clear(&t->rings[i]);
+		cb_audio_ring_clear(&t->rings[i]);
 	free(t);
 }

@@ -10,7 +10,7 @@
 #include <pipewire/pipewire.h>
 
 #include "config/config.h"
-#include "pipeline/track-ring.h"
+#include "audio/audio-ring.h"
 
 struct cb_track_node {
 	struct cb_track_config config;
@@ -19,7 +19,7 @@ struct cb_track_node {
 	struct spa_hook stream_listener;
 	uint32_t frame_bytes;
 	uint32_t n_rings;
-	struct cb_track_ring rings[CB_MAX_TRACK_STREAMS];
+	struct cb_audio_ring rings[CB_MAX_TRACK_STREAMS];
 	atomic_uint_fast64_t frames_in;
 	atomic_int state;		/* enum pw_stream_state */
 };

@@ -25,7 +25,7 @@ static struct cb_stream_config stream_config(uint32_t channels)
 static void test_mix_two_tracks(void)
 {
 	struct cb_stream_config cfg = stream_config(2);
-	struct cb_track_ring music, voice;
+	struct cb_audio_ring music, voice;
 	struct cb_send_stream *s;
 	float quantum[QUANTUM * 2], decoded[960 * 2], all[960 * 2 * 100];
 	uint8_t packet[1600];
@@ -36,8 +36,8 @@ static void test_mix_two_tracks(void)
 	uint32_t first_ts = 0;
 	bool markers_ok = true, seq_ok = true, ts_ok = true;
 
-	CHECK_INT_EQ(cb_track_ring_init(&music, 2, 16384), 0);
-	CHECK_INT_EQ(cb_track_ring_init(&voice, 1, 16384), 0);
+	CHECK_INT_EQ(cb_audio_ring_init(&music, 2, 16384), 0);
+	CHECK_INT_EQ(cb_audio_ring_init(&voice, 1, 16384), 0);
 	CHECK_INT_EQ(cb_send_stream_new(&s, &cfg, 960, NULL), 0);
 	CHECK_INT_EQ(cb_send_stream_add_input(s, &music, 0.0f, true), 0);
 	CHECK_INT_EQ(cb_send_stream_add_input(s, &voice, -6.0206f, false), 0);
@@ -45,9 +45,9 @@ static void test_mix_two_tracks(void)
 
 	while (produced < 100) {
 		tone_fill(quantum, QUANTUM, 2, 440.0, 0.4, 48000, &phase_a);
-		cb_track_ring_push(&music, quantum, QUANTUM);
+		cb_audio_ring_push(&music, quantum, QUANTUM);
 		tone_fill(quantum, QUANTUM, 1, 1000.0, 0.8, 48000, &phase_b);
-		cb_track_ring_push(&voice, quantum, QUANTUM);
+		cb_audio_ring_push(&voice, quantum, QUANTUM);
 		now += QUANTUM * 1000000000ull / 48000;
 
 		while (cb_send_stream_ready(s, now) && produced < 100) {
@@ -72,7 +72,7 @@ static void test_mix_two_tracks(void)
 			produced++;
 		}
 		/* the queue never holds more than a frame plus a quantum */
-		CHECK(cb_track_ring_avail(&music) < 960 + QUANTUM);
+		CHECK(cb_audio_ring_avail(&music) < 960 + QUANTUM);
 	}
 	CHECK(markers_ok);
 	CHECK(seq_ok);
@@ -88,8 +88,8 @@ static void test_mix_two_tracks(void)
 	}
 	opus_decoder_destroy(dec);
 	cb_send_stream_free(s);
-	cb_track_ring_clear(&music);
-	cb_track_ring_clear(&voice);
+	cb_audio_ring_clear(&music);
+	cb_audio_ring_clear(&voice);
 }
 
 /* One track stops delivering: the stream waits a little, then pads it with
@@ -97,35 +97,35 @@ static void test_mix_two_tracks(void)
 static void test_stalled_track(void)
 {
 	struct cb_stream_config cfg = stream_config(1);
-	struct cb_track_ring live, dead;
+	struct cb_audio_ring live, dead;
 	struct cb_send_stream *s;
 	float quantum[QUANTUM];
 	uint8_t packet[1600];
 	uint64_t phase = 0, now = 0;
 	int produced = 0;
 
-	cb_track_ring_init(&live, 1, 16384);
-	cb_track_ring_init(&dead, 1, 16384);
+	cb_audio_ring_init(&live, 1, 16384);
+	cb_audio_ring_init(&dead, 1, 16384);
 	cb_send_stream_new(&s, &cfg, 960, NULL);
 	cb_send_stream_add_input(s, &live, 0, false);
 	cb_send_stream_add_input(s, &dead, 0, false);
 
 	for (int cycle = 0; cycle < 200; cycle++) {
 		tone_fill(quantum, QUANTUM, 1, 440.0, 0.4, 48000, &phase);
-		cb_track_ring_push(&live, quantum, QUANTUM);
+		cb_audio_ring_push(&live, quantum, QUANTUM);
 		now += QUANTUM * 1000000000ull / 48000;
 		while (cb_send_stream_ready(s, now)) {
 			CHECK(cb_send_stream_produce(s, now, packet, sizeof(packet)) > 0);
 			produced++;
 		}
-		CHECK(cb_track_ring_avail(&live) <= 960 + CB_SEND_MAX_SKEW_FRAMES + QUANTUM);
+		CHECK(cb_audio_ring_avail(&live) <= 960 + CB_SEND_MAX_SKEW_FRAMES + QUANTUM);
 	}
 	/* 200 quanta = 204800 frames = 213 packets of 960, minus what waits */
 	CHECK(produced >= 213 - (int)(CB_SEND_MAX_SKEW_FRAMES / 960) - 2);
 	CHECK(s->stats.underrun_frames >= (uint64_t)(produced - 5) * 960);
 	cb_send_stream_free(s);
-	cb_track_ring_clear(&live);
-	cb_track_ring_clear(&dead);
+	cb_audio_ring_clear(&live);
+	cb_audio_ring_clear(&dead);
 }
 
 /* An hour of graph time in which the worker sometimes wakes late: the queue
@@ -133,7 +133,7 @@ static void test_stalled_track(void)
 static void test_hour_without_pileup(void)
 {
 	struct cb_stream_config cfg = stream_config(1);
-	struct cb_track_ring ring;
+	struct cb_audio_ring ring;
 	struct cb_send_stream *s;
 	float quantum[QUANTUM] = { 0 };
 	uint8_t packet[1600];
@@ -143,19 +143,19 @@ static void test_hour_without_pileup(void)
 
 	cfg.complexity = 0;
 	cfg.bitrate = 6000;
-	cb_track_ring_init(&ring, 1, 16384);
+	cb_audio_ring_init(&ring, 1, 16384);
 	cb_send_stream_new(&s, &cfg, 2880, NULL);	/* 60 ms keeps the test quick */
 	cb_send_stream_add_input(s, &ring, 0, false);
 
 	for (uint64_t cycle = 0; frames_in < hour; cycle++) {
-		cb_track_ring_push(&ring, quantum, QUANTUM);
+		cb_audio_ring_push(&ring, quantum, QUANTUM);
 		frames_in += QUANTUM;
 		now += QUANTUM * 1000000000ull / 48000;
 		/* the worker misses every seventh wake-up */
 		if (cycle % 7 != 3)
 			while (cb_send_stream_ready(s, now))
 				cb_send_stream_produce(s, now, packet, sizeof(packet));
-		uint32_t fill = cb_track_ring_avail(&ring);
+		uint32_t fill = cb_audio_ring_avail(&ring);
 		if (frames_in < 60 * 48000 && fill > max_fill_first_minute)
 			max_fill_first_minute = fill;
 		if (frames_in > hour - 60 * 48000 && fill > max_fill_last_minute)
@@ -166,29 +166,29 @@ static void test_hour_without_pileup(void)
 	CHECK_INT_EQ(s->stats.dropped_frames, 0);
 	CHECK(s->stats.frames >= hour / 2880 - 2);
 	cb_send_stream_free(s);
-	cb_track_ring_clear(&ring);
+	cb_audio_ring_clear(&ring);
 }
 
 /* A full ring drops what is new and counts it; the consumer keeps order. */
 static void test_ring_overrun(void)
 {
-	struct cb_track_ring ring;
+	struct cb_audio_ring ring;
 	float in[1000], out[1000];
 
-	cb_track_ring_init(&ring, 2, 500);	/* rounds up to 512 frames */
+	cb_audio_ring_init(&ring, 2, 500);	/* rounds up to 512 frames */
 	for (int i = 0; i < 1000; i++)
 		in[i] = (float)i;
-	CHECK_INT_EQ(cb_track_ring_push(&ring, in, 300), 300);
-	CHECK_INT_EQ(cb_track_ring_push(&ring, in + 400, 300), 212);
+	CHECK_INT_EQ(cb_audio_ring_push(&ring, in, 300), 300);
+	CHECK_INT_EQ(cb_audio_ring_push(&ring, in + 400, 300), 212);
 	CHECK_INT_EQ(atomic_load(&ring.overrun_frames), 88);
-	CHECK_INT_EQ(cb_track_ring_pull(&ring, out, 10), 10);
+	CHECK_INT_EQ(cb_audio_ring_pull(&ring, out, 10), 10);
 	CHECK(out[0] == 0.0f && out[19] == 19.0f);
-	CHECK_INT_EQ(cb_track_ring_skip(&ring, 1000), 502);
-	CHECK_INT_EQ(cb_track_ring_avail(&ring), 0);
-	CHECK_INT_EQ(cb_track_ring_push_silence(&ring, 4), 4);
-	CHECK_INT_EQ(cb_track_ring_pull(&ring, out, 10), 4);
+	CHECK_INT_EQ(cb_audio_ring_skip(&ring, 1000), 502);
+	CHECK_INT_EQ(cb_audio_ring_avail(&ring), 0);
+	CHECK_INT_EQ(cb_audio_ring_push_silence(&ring, 4), 4);
+	CHECK_INT_EQ(cb_audio_ring_pull(&ring, out, 10), 4);
 	CHECK(out[0] == 0.0f && out[7] == 0.0f);
-	cb_track_ring_clear(&ring);
+	cb_audio_ring_clear(&ring);
 }
 
 /* DTX: silent frames are not sent, yet timestamps keep counting and the
@@ -196,7 +196,7 @@ static void test_ring_overrun(void)
 static void test_dtx_timeline(void)
 {
 	struct cb_stream_config cfg = stream_config(1);
-	struct cb_track_ring ring;
+	struct cb_audio_ring ring;
 	struct cb_send_stream *s;
 	float buf[960];
 	uint8_t packet[1600];
@@ -207,7 +207,7 @@ static void test_dtx_timeline(void)
 	int skipped = 0;
 
 	cfg.dtx = true;
-	cb_track_ring_init(&ring, 1, 16384);
+	cb_audio_ring_init(&ring, 1, 16384);
 	cb_send_stream_new(&s, &cfg, 960, NULL);
 	cb_send_stream_add_input(s, &ring, 0, false);
 
@@ -216,7 +216,7 @@ static void test_dtx_timeline(void)
 			tone_fill(buf, 960, 1, 300.0, 0.5, 48000, &phase);
 		else
 			memset(buf, 0, sizeof(buf));
-		cb_track_ring_push(&ring, buf, 960);
+		cb_audio_ring_push(&ring, buf, 960);
 		CHECK(cb_send_stream_ready(s, 0));
 		int n = cb_send_stream_produce(s, 0, packet, sizeof(packet));
 		if (n == 0) {
@@ -239,7 +239,7 @@ static void test_dtx_timeline(void)
 	CHECK_INT_EQ(s->stats.dtx_frames, skipped);
 	CHECK_INT_EQ(s->stats.frames, 100);
 	cb_send_stream_free(s);
-	cb_track_ring_clear(&ring);
+	cb_audio_ring_clear(&ring);
 }
 
 int main(void)

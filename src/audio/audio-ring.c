@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/track-ring.h"
+#include "audio/audio-ring.h"
 
-int cb_track_ring_init(struct cb_track_ring *ring, uint32_t channels, uint32_t capacity_frames)
+int cb_audio_ring_init(struct cb_audio_ring *ring, uint32_t channels, uint32_t capacity_frames)
 {
 	uint32_t size = 1, need;
 
@@ -25,7 +25,7 @@ int cb_track_ring_init(struct cb_track_ring *ring, uint32_t channels, uint32_t c
 	return 0;
 }
 
-void cb_track_ring_clear(struct cb_track_ring *ring)
+void cb_audio_ring_clear(struct cb_audio_ring *ring)
 {
 	free(ring->data);
 	ring->data = NULL;
@@ -33,7 +33,7 @@ void cb_track_ring_clear(struct cb_track_ring *ring)
 
 /* Whole frames only: the byte size is a power of two but a stereo frame of
  * 8 bytes and a mono one of 4 both divide it, so frames never straddle. */
-static uint32_t space_frames(struct cb_track_ring *ring, uint32_t *index)
+static uint32_t space_frames(struct cb_audio_ring *ring, uint32_t *index)
 {
 	int32_t filled = spa_ringbuffer_get_write_index(&ring->rb, index);
 	if (filled < 0 || (uint32_t)filled > ring->size)
@@ -41,7 +41,7 @@ static uint32_t space_frames(struct cb_track_ring *ring, uint32_t *index)
 	return (ring->size - (uint32_t)filled) / ring->frame_bytes;
 }
 
-uint32_t cb_track_ring_push(struct cb_track_ring *ring, const float *src, uint32_t frames)
+uint32_t cb_audio_ring_push(struct cb_audio_ring *ring, const float *src, uint32_t frames)
 {
 	uint32_t index, space = space_frames(ring, &index), n = frames < space ? frames : space;
 
@@ -55,7 +55,7 @@ uint32_t cb_track_ring_push(struct cb_track_ring *ring, const float *src, uint32
 	return n;
 }
 
-uint32_t cb_track_ring_push_silence(struct cb_track_ring *ring, uint32_t frames)
+uint32_t cb_audio_ring_push_silence(struct cb_audio_ring *ring, uint32_t frames)
 {
 	uint32_t index, space = space_frames(ring, &index), n = frames < space ? frames : space;
 	uint32_t offset, bytes, first;
@@ -74,7 +74,7 @@ uint32_t cb_track_ring_push_silence(struct cb_track_ring *ring, uint32_t frames)
 	return n;
 }
 
-uint32_t cb_track_ring_avail(struct cb_track_ring *ring)
+uint32_t cb_audio_ring_avail(struct cb_audio_ring *ring)
 {
 	uint32_t index;
 	int32_t filled = spa_ringbuffer_get_read_index(&ring->rb, &index);
@@ -83,7 +83,7 @@ uint32_t cb_track_ring_avail(struct cb_track_ring *ring)
 	return (uint32_t)filled / ring->frame_bytes;
 }
 
-uint32_t cb_track_ring_pull(struct cb_track_ring *ring, float *dst, uint32_t frames)
+uint32_t cb_audio_ring_pull(struct cb_audio_ring *ring, float *dst, uint32_t frames)
 {
 	uint32_t index, avail;
 	int32_t filled = spa_ringbuffer_get_read_index(&ring->rb, &index);
@@ -99,7 +99,7 @@ uint32_t cb_track_ring_pull(struct cb_track_ring *ring, float *dst, uint32_t fra
 	return frames;
 }
 
-uint32_t cb_track_ring_skip(struct cb_track_ring *ring, uint32_t frames)
+uint32_t cb_audio_ring_skip(struct cb_audio_ring *ring, uint32_t frames)
 {
 	uint32_t index, avail;
 	int32_t filled = spa_ringbuffer_get_read_index(&ring->rb, &index);
