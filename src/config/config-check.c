@@ -155,6 +155,9 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 			snprintf(c->sdp_file, sizeof(c->sdp_file), "%s", text);
 		else if (!resolve_path(l, text, c->sdp_file, sizeof(c->sdp_file)))
 			cb_loader_error(l, line, "%s: path is too long", key);
+	} else if (strcmp(key, "stats-file") == 0) {
+		if (*text && !resolve_path(l, text, c->stats_file, sizeof(c->stats_file)))
+			cb_loader_error(l, line, "%s: path is too long", key);
 	} else if (strcmp(key, "ptime") == 0) {
 		c->ptime_samples = (uint32_t)v->i;
 	} else if (strcmp(key, "bundle") == 0) {

@@ -35,6 +35,8 @@ const struct cb_key_info cb_config_keys[] = {
 	  "File holding the base64 key of the peer instead of remote-srtp-key; relative to the config file." },
 	{ "call", "sdp-file", CB_KEY_TYPE_PATH, "", "PATH|none", 0, 0,
 	  "Where the SDP describing the call is written; empty picks $XDG_RUNTIME_DIR/callbridge-NAME.sdp, none writes nothing." },
+	{ "call", "stats-file", CB_KEY_TYPE_PATH, "", "PATH", 0, 0,
+	  "A JSON file rewritten every second with the call's counters, for scripts and tests; empty writes none." },
 	{ "call", "ptime", CB_KEY_TYPE_PTIME, "20", "2.5|5|10|20|40|60", 2.5, 60,
 	  "Packet duration in milliseconds, one Opus frame per packet." },
 	{ "call", "bundle", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,

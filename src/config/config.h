@@ -67,6 +67,7 @@ struct cb_call_config {
 	struct cb_key srtp_key;		/* unset: a random key is made at start */
 	struct cb_key remote_srtp_key;
 	char sdp_file[PATH_MAX];	/* "" = default path, "none" = do not write */
+	char stats_file[PATH_MAX];	/* "" = none */
 	uint32_t ptime_samples;		/* at 48 kHz: 120 240 480 960 1920 2880 */
 	bool bundle;			/* streams share the remote port */
 	bool accept_unknown;
