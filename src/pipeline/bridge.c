@@ -10,6 +10,9 @@
 #include "net/udp.h"
 #include "pipeline/bridge.h"
 #include "pipeline/log.h"
+#include "pipeline/receive-worker.h"
+#include "pipeline/remote.h"
+#include "pipeline/stats-file.h"
 #include "pipeline/send-stream.h"
 #include "pipeline/send-worker.h"
 #include "pipeline/track-node.h"
@@ -38,7 +41,119 @@ struct cb_bridge {
 	struct cb_track_node *tracks[CB_MAX_TRACKS];
 
 	struct cb_send_worker worker;
+
+	/* Receive path: absent when there is no key to authenticate with. */
+	bool receiving;
+	struct cb_srtp_session *srtp_in;
+	struct cb_srtp_session *srtcp_out;
+	uint32_t n_remotes;
+	struct cb_remote *remotes;
+	struct cb_receive_worker receiver;
+
+	struct pw_loop *main_loop;
+	struct spa_source *timer;
+	uint32_t timer_ticks;
 };
+
+#define TIMER_INTERVAL_MS 50
+#define STATS_EVERY_TICKS (1000 / TIMER_INTERVAL_MS)
+
+/* Nodes are made and removed on the main thread only, following what the
+ * receive worker publishes in each remote's `wanted` and `generation`. */
+static void sync_remote_nodes(struct cb_bridge *b)
+{
+	for (uint32_t i = 0; i < b->n_remotes; i++) {
+		struct cb_remote *r = &b->remotes[i];
+		bool wanted = atomic_load(&r->wanted);
+		unsigned int generation = atomic_load(&r->generation);
+		int res;
+
+		if (r->node && (!wanted || r->node_generation != generation)) {
+			cb_remote_node_destroy(r->node);
+			r->node = NULL;
+		}
+		if (wanted && r->node == NULL) {
+			res = cb_remote_node_new(&r->node, b->core, b->config.call.name, r->name,
+						 r->feed.ring.channels, b->config.call.ptime_samples,
+						 &r->feed);
+			if (res < 0)
+				pw_log_error("remote %s: cannot create node: %s", r->name,
+					     strerror(-res));
+			else
+				r->node_generation = generation;
+		}
+	}
+}
+
+static void write_stats(struct cb_bridge *b)
+{
+	struct cb_stats_view view = {
+		.call_name = b->config.call.name,
+		.n_streams = b->n_streams,
+		.streams = b->streams,
+		.send = &b->worker,
+		.n_remotes = b->n_remotes,
+		.remotes = b->remotes,
+		.receive = b->receiving ? &b->receiver : NULL,
+	};
+	int res = cb_stats_write_file(b->config.call.stats_file, &view);
+	if (res < 0 && b->timer_ticks == STATS_EVERY_TICKS)
+		pw_log_warn("cannot write %s: %s", b->config.call.stats_file, strerror(-res));
+}
+
+static void on_timer(void *data, uint64_t expirations)
+{
+	struct cb_bridge *b = data;
+
+	if (b->receiving)
+		sync_remote_nodes(b);
+	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
+		write_stats(b);
+}
+
+static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
+{
+	const struct cb_call_config *call = &b->config.call;
+	uint32_t n_slots = b->config.n_remotes;
+	int res;
+
+	if (call->srtp != CB_SRTP_NONE && !call->remote_srtp_key.set) {
+		pw_log_info("call %s: no remote-srtp-key, not receiving", call->name);
+		return 0;
+	}
+	if (call->accept_unknown)
+		n_slots = CB_MAX_REMOTES;
+	if (n_slots == 0)
+		return 0;
+
+	b->remotes = calloc(n_slots, sizeof(*b->remotes));
+	if (b->remotes == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n_slots; i++) {
+		res = cb_remote_init(&b->remotes[i],
+				     i < b->config.n_remotes ? &b->config.remotes[i] : NULL);
+		b->n_remotes++;
+		if (res < 0)
+			return res;
+	}
+	res = cb_srtp_session_new(&b->srtp_in, call->srtp, call->remote_srtp_key.bytes,
+				  call->remote_srtp_key.len, CB_SRTP_INBOUND);
+	if (res >= 0)
+		res = cb_srtp_session_new(&b->srtcp_out, call->srtp, b->send_key.bytes,
+					  b->send_key.len, CB_SRTP_OUTBOUND);
+	if (res < 0) {
+		snprintf(err, err_len, "cannot set up SRTP for receiving: %s", strerror(-res));
+		return res;
+	}
+	cb_receive_worker_init(&b->receiver, call, &b->socket, b->srtp_in, b->srtcp_out,
+			       b->remotes, b->n_remotes, b->streams, b->n_streams, b->cname);
+	if ((res = cb_receive_worker_start(&b->receiver)) < 0) {
+		snprintf(err, err_len, "cannot start the receive worker: %s", strerror(-res));
+		return res;
+	}
+	b->receiving = true;
+	return 0;
+}
 
 static int udp_output(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
 {
@@ -193,6 +308,16 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 		goto error;
 	}
 
+	if ((res = setup_receive(b, err, err_len)) < 0)
+		goto error;
+
+	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
+	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
+	if (b->timer) {
+		struct timespec interval = { 0, TIMER_INTERVAL_MS * 1000000L };
+		pw_loop_update_timer(b->main_loop, b->timer, &interval, &interval, false);
+	}
+
 	pw_log_info("call %s: %u tracks, %u streams, local %s, SRTP %s%s", call->name,
 		    b->n_tracks, b->n_streams, b->socket.bound.text, cb_srtp_suite_name(call->srtp),
 		    call->srtp != CB_SRTP_NONE && !call->srtp_key.set ? " (random key)" : "");
@@ -211,8 +336,20 @@ void cb_bridge_destroy(struct cb_bridge *b)
 {
 	if (b == NULL)
 		return;
-	/* Worker first: it reads the rings the nodes own, and says BYE. */
+	if (b->timer)
+		pw_loop_destroy_source(b->main_loop, b->timer);
+	/* Workers first: they read the rings the nodes own, and say BYE. */
+	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
+	if (b->config.call.stats_file[0])
+		write_stats(b);
+	for (uint32_t i = 0; i < b->n_remotes; i++) {
+		cb_remote_node_destroy(b->remotes[i].node);
+		cb_remote_clear(&b->remotes[i]);
+	}
+	free(b->remotes);
+	cb_srtp_session_free(b->srtp_in);
+	cb_srtp_session_free(b->srtcp_out);
 	for (uint32_t i = 0; i < b->n_streams; i++) {
 		const struct cb_send_stream_stats *st = &b->streams[i]->stats;
 		pw_log_info("stream %s: %" PRIu64 " packets, %" PRIu64 " frames, %" PRIu64

@@ -5,6 +5,7 @@
 #ifndef CALLBRIDGE_SEND_STREAM_H
 #define CALLBRIDGE_SEND_STREAM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,13 +27,23 @@ struct cb_send_input {
 	bool ignore_audio_level;
 };
 
+/* Written by the send worker only; atomic so other threads may read them. */
 struct cb_send_stream_stats {
-	uint64_t packets;
-	uint64_t octets;		/* payload octets, as RTCP counts them */
-	uint64_t frames;
-	uint64_t dtx_frames;		/* encoded but not sent */
-	uint64_t underrun_frames;	/* padded with silence */
-	uint64_t dropped_frames;	/* backlog trimmed */
+	_Atomic uint64_t packets;
+	_Atomic uint64_t octets;		/* payload octets, as RTCP counts them */
+	_Atomic uint64_t frames;
+	_Atomic uint64_t dtx_frames;		/* encoded but not sent */
+	_Atomic uint64_t underrun_frames;	/* padded with silence */
+	_Atomic uint64_t dropped_frames;	/* backlog trimmed */
+};
+
+/* What the peer's receiver reports say about this stream, written by the
+ * receive worker, read by anyone. */
+struct cb_send_feedback {
+	atomic_uint_fast32_t fraction_lost;	/* 1/256 units */
+	atomic_int_fast32_t cumulative_lost;
+	atomic_int_fast64_t rtt_us;		/* -1 until known */
+	atomic_uint_fast64_t reports;
 };
 
 struct cb_send_stream {
@@ -57,6 +68,7 @@ struct cb_send_stream {
 	uint64_t next_frame_ns;		/* pacing when there are no inputs */
 
 	struct cb_send_stream_stats stats;
+	struct cb_send_feedback feedback;
 };
 
 int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,

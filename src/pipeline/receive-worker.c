@@ -1,0 +1,298 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "pipeline/log.h"
+#include "pipeline/receive-worker.h"
+#include "pipeline/send-worker.h"
+#include "rtp/rtcp.h"
+#include "rtp/rtp.h"
+
+#define WAKE_MS 2
+#define WAKE_SAMPLES (48 * WAKE_MS)	/* must match the rate control period in remote.c */
+#define REPORT_INTERVAL_NS 5000000000ull
+#define MAX_DATAGRAM 2048
+#define DRAIN_BATCH 128
+
+void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
+			    struct cb_udp_socket *socket, struct cb_srtp_session *srtp_in,
+			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
+			    uint32_t n_remotes, struct cb_send_stream **streams, uint32_t n_streams,
+			    const char *cname)
+{
+	memset(w, 0, sizeof(*w));
+	w->socket = socket;
+	w->srtp_in = srtp_in;
+	w->srtcp_out = srtcp_out;
+	w->accept_unknown = call->accept_unknown;
+	w->timeout_ns = (uint64_t)call->remote_timeout_ms * 1000000ull;
+	w->remotes = remotes;
+	w->n_remotes = n_remotes;
+	w->streams = streams;
+	w->n_streams = n_streams;
+	snprintf(w->cname, sizeof(w->cname), "%s", cname);
+	do {
+		if (getrandom(&w->receiver_ssrc, sizeof(w->receiver_ssrc), 0) < 0)
+			w->receiver_ssrc = 0x5eed0001;
+	} while (w->receiver_ssrc == 0);
+	atomic_init(&w->running, false);
+}
+
+static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t ssrc)
+{
+	for (uint32_t i = 0; i < w->n_remotes; i++)
+		if (w->remotes[i].active && w->remotes[i].ssrc == ssrc)
+			return &w->remotes[i];
+	return NULL;
+}
+
+/* Which remote takes a new SSRC: one configured for exactly it, else the
+ * first configured remote without an ssrc key that is free, else (with
+ * accept-unknown) a spare slot. */
+static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t ssrc)
+{
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (r->configured && r->config.has_ssrc && r->config.ssrc == ssrc)
+			return r;
+	}
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (r->configured && !r->config.has_ssrc && !r->active)
+			return r;
+	}
+	if (!w->accept_unknown)
+		return NULL;
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (!r->configured && !r->active && !atomic_load(&r->wanted))
+			return r;
+	}
+	return NULL;
+}
+
+static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
+		       const struct cb_address *from, uint64_t now_ns)
+{
+	struct cb_rtp_packet pkt;
+	struct cb_remote *r;
+	size_t clear_len = len;
+	uint32_t ssrc;
+	int channels;
+
+	/* The SSRC is in the clear even under SRTP; read it to attribute an
+	 * authentication failure, never to act on it. */
+	ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+	if (cb_srtp_unprotect_rtp(w->srtp_in, buf, &clear_len) < 0) {
+		atomic_fetch_add_explicit(&w->stats.auth_failures, 1, memory_order_relaxed);
+		if ((r = find_active(w, ssrc)) != NULL)
+			atomic_fetch_add_explicit(&r->stats.auth_failures, 1, memory_order_relaxed);
+		return;
+	}
+	if (cb_rtp_parse(buf, clear_len, &pkt) < 0 || pkt.payload_len == 0 ||
+	    opus_packet_get_nb_samples(pkt.payload, (opus_int32)pkt.payload_len, 48000) <= 0) {
+		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
+		return;
+	}
+	r = find_active(w, pkt.header.ssrc);
+	if (r == NULL) {
+		r = claim(w, pkt.header.ssrc);
+		if (r == NULL) {
+			atomic_fetch_add_explicit(&w->stats.unknown_ssrc, 1, memory_order_relaxed);
+			return;
+		}
+		if (pkt.header.payload_type != r->config.payload_type) {
+			atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1,
+						  memory_order_relaxed);
+			return;
+		}
+		channels = r->configured ? (int)r->config.channels :
+			   opus_packet_get_nb_channels(pkt.payload);
+		if (cb_remote_activate(r, pkt.header.ssrc, channels == 1 ? 1 : 2, now_ns) < 0)
+			return;
+	}
+	if (pkt.header.payload_type != r->config.payload_type) {
+		atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&w->stats.rtp, 1, memory_order_relaxed);
+	r->from = *from;
+	cb_remote_receive(r, pkt.header.sequence, pkt.header.timestamp, pkt.payload,
+			  pkt.payload_len, now_ns);
+}
+
+struct rtcp_context {
+	struct cb_receive_worker *worker;
+	uint64_t now_ns;
+	uint64_t now_ntp;
+};
+
+static void on_sender_report(void *data, uint32_t ssrc, const struct cb_rtcp_sender_info *info)
+{
+	struct rtcp_context *c = data;
+	struct cb_remote *r = find_active(c->worker, ssrc);
+	if (r)
+		cb_rtp_source_sender_report(&r->source, info->ntp_time, c->now_ns);
+}
+
+static void on_report_block(void *data, uint32_t reporter, const struct cb_rtcp_report_block *b)
+{
+	struct rtcp_context *c = data;
+
+	for (uint32_t i = 0; i < c->worker->n_streams; i++) {
+		struct cb_send_stream *s = c->worker->streams[i];
+		int64_t rtt;
+		if (s->ssrc != b->ssrc)
+			continue;
+		atomic_store_explicit(&s->feedback.fraction_lost, b->fraction_lost,
+				      memory_order_relaxed);
+		atomic_store_explicit(&s->feedback.cumulative_lost, b->cumulative_lost,
+				      memory_order_relaxed);
+		if ((rtt = cb_rtcp_round_trip_us(b, c->now_ntp)) >= 0)
+			atomic_store_explicit(&s->feedback.rtt_us, rtt, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->feedback.reports, 1, memory_order_relaxed);
+	}
+}
+
+static void on_bye(void *data, uint32_t ssrc)
+{
+	struct rtcp_context *c = data;
+	struct cb_remote *r = find_active(c->worker, ssrc);
+	if (r)
+		cb_remote_deactivate(r, "RTCP BYE");
+}
+
+static const struct cb_rtcp_events rtcp_events = {
+	.sender_report = on_sender_report,
+	.report_block = on_report_block,
+	.bye = on_bye,
+};
+
+static void handle_rtcp(struct cb_receive_worker *w, uint8_t *buf, size_t len, uint64_t now_ns)
+{
+	struct rtcp_context c = { .worker = w, .now_ns = now_ns, .now_ntp = cb_ntp_now() };
+
+	if (cb_srtp_unprotect_rtcp(w->srtp_in, buf, &len) < 0) {
+		atomic_fetch_add_explicit(&w->stats.auth_failures, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&w->stats.rtcp, 1, memory_order_relaxed);
+	if (cb_rtcp_parse(buf, len, &rtcp_events, &c) < 0)
+		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
+}
+
+void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,
+			      const struct cb_address *from, uint64_t now_ns)
+{
+	atomic_fetch_add_explicit(&w->stats.datagrams, 1, memory_order_relaxed);
+	if (len < CB_RTP_HEADER_SIZE || (buf[0] >> 6) != 2) {
+		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
+		return;
+	}
+	if (cb_rtp_is_rtcp(buf, len))
+		handle_rtcp(w, buf, len, now_ns);
+	else
+		handle_rtp(w, buf, len, from, now_ns);
+}
+
+static void send_reports(struct cb_receive_worker *w, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		uint8_t buf[512 + CB_SRTP_MAX_OVERHEAD];
+		struct cb_rtcp_report_block block;
+		struct cb_rtcp_writer writer;
+		size_t len;
+
+		if (!r->active || !r->from.set)
+			continue;
+		cb_rtp_source_report(&r->source, now_ns, &block);
+		cb_rtcp_writer_init(&writer, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
+		cb_rtcp_write_rr(&writer, w->receiver_ssrc, &block, 1);
+		cb_rtcp_write_sdes_cname(&writer, w->receiver_ssrc, w->cname);
+		len = writer.len;
+		if (writer.failed || cb_srtp_protect_rtcp(w->srtcp_out, buf, &len, sizeof(buf)) < 0)
+			continue;
+		cb_udp_send(w->socket, buf, len, &r->from);
+	}
+}
+
+void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (!r->active)
+			continue;
+		if (now_ns - r->last_packet_ns > w->timeout_ns) {
+			cb_remote_deactivate(r, "timeout");
+			continue;
+		}
+		cb_remote_produce(r, now_ns, WAKE_SAMPLES);
+		cb_remote_publish_stats(r);
+	}
+	if (now_ns >= w->next_report_ns) {
+		if (w->next_report_ns)
+			send_reports(w, now_ns);
+		w->next_report_ns = now_ns + REPORT_INTERVAL_NS;
+	}
+}
+
+static void drain_socket(struct cb_receive_worker *w)
+{
+	uint8_t buf[MAX_DATAGRAM + CB_SRTP_MAX_OVERHEAD];
+	struct cb_address from;
+
+	/* Bounded, so a flood cannot starve the audio of its top-ups. */
+	for (int i = 0; i < DRAIN_BATCH; i++) {
+		ssize_t n = cb_udp_recv(w->socket, buf, MAX_DATAGRAM, &from);
+		if (n == -EAGAIN)
+			break;
+		if (n == -EMSGSIZE) {
+			atomic_fetch_add_explicit(&w->stats.oversized, 1, memory_order_relaxed);
+			continue;
+		}
+		if (n < 0)
+			break;
+		cb_receive_worker_handle(w, buf, (size_t)n, &from, cb_now_ns());
+	}
+}
+
+static void *worker_thread(void *data)
+{
+	struct cb_receive_worker *w = data;
+	struct pollfd pfd = { .fd = w->socket->fd, .events = POLLIN };
+
+	while (atomic_load(&w->running)) {
+		if (poll(&pfd, 1, WAKE_MS) > 0)
+			drain_socket(w);
+		cb_receive_worker_tick(w, cb_now_ns());
+	}
+	return NULL;
+}
+
+int cb_receive_worker_start(struct cb_receive_worker *w)
+{
+	int res;
+
+	atomic_store(&w->running, true);
+	if ((res = pthread_create(&w->thread, NULL, worker_thread, w)) != 0) {
+		atomic_store(&w->running, false);
+		return -res;
+	}
+	pthread_setname_np(w->thread, "cb-receive");
+	w->started = true;
+	return 0;
+}
+
+void cb_receive_worker_stop(struct cb_receive_worker *w)
+{
+	if (!w->started)
+		return;
+	atomic_store(&w->running, false);
+	pthread_join(w->thread, NULL);
+	w->started = false;
+	for (uint32_t i = 0; i < w->n_remotes; i++)
+		cb_remote_deactivate(&w->remotes[i], "call ended");
+}

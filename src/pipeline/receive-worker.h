@@ -1,0 +1,69 @@
+/* The media thread of the receive path.  It drains the call's socket,
+ * authenticates (SRTP/SRTCP with replay protection), demultiplexes RTP by
+ * SSRC to remotes and RTCP to statistics, keeps every remote's decoded
+ * audio topped up, sends receiver reports and notices remotes that went
+ * quiet.  Everything it cannot accept is dropped and counted. */
+#ifndef CALLBRIDGE_RECEIVE_WORKER_H
+#define CALLBRIDGE_RECEIVE_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "crypto/srtp-session.h"
+#include "net/udp.h"
+#include "pipeline/remote.h"
+#include "pipeline/send-stream.h"
+
+struct cb_receive_stats {
+	atomic_uint_fast64_t datagrams;
+	atomic_uint_fast64_t rtp;
+	atomic_uint_fast64_t rtcp;
+	atomic_uint_fast64_t auth_failures;	/* SRTP or SRTCP authentication/replay */
+	atomic_uint_fast64_t malformed;		/* too short, bad header, bad Opus */
+	atomic_uint_fast64_t unknown_payload_type;
+	atomic_uint_fast64_t unknown_ssrc;	/* no [remote] claims it, accept-unknown off or full */
+	atomic_uint_fast64_t oversized;
+};
+
+struct cb_receive_worker {
+	pthread_t thread;
+	bool started;
+	atomic_bool running;
+
+	struct cb_udp_socket *socket;
+	struct cb_srtp_session *srtp_in;
+	struct cb_srtp_session *srtcp_out;	/* our RRs, with our own key */
+	bool accept_unknown;
+	uint64_t timeout_ns;
+	uint32_t receiver_ssrc;
+	char cname[128];
+
+	uint32_t n_remotes;
+	struct cb_remote *remotes;		/* configured first, then free slots */
+
+	/* Our outgoing streams, to credit what the peer reports about them. */
+	uint32_t n_streams;
+	struct cb_send_stream **streams;
+
+	uint64_t next_report_ns;
+	struct cb_receive_stats stats;
+};
+
+void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
+			    struct cb_udp_socket *socket, struct cb_srtp_session *srtp_in,
+			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
+			    uint32_t n_remotes, struct cb_send_stream **streams, uint32_t n_streams,
+			    const char *cname);
+int cb_receive_worker_start(struct cb_receive_worker *w);
+/* Joins the thread; remotes are left inactive. */
+void cb_receive_worker_stop(struct cb_receive_worker *w);
+
+/* One datagram through the whole receive path, for tests and the fuzzer. */
+void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,
+			      const struct cb_address *from, uint64_t now_ns);
+void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns);
+
+#endif
