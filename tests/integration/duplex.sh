@@ -88,9 +88,27 @@ for path in sys.argv[1:]:
         d["call"], r["packets"], r["jitter_ms"], r["depth_ms"], s["rtt_ms"]))
 PY
 
-cb_note "bob with the wrong remote-srtp-key"
+cb_note "an SSRC no [remote] claims gets its own node (accept-unknown)"
+source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
+cb_gst_send_tone "$port_a" "$key_b" 700 2 0x0badcafe > "$work/gst.log" 2>&1 & gst=$!
+cb_wait_node callbridge.alice.remote.0badcafe 5 || { cat "$work/gst.log"; cb_fail "no node for the unknown SSRC"; }
+wait "$gst" || cb_fail "GStreamer sender failed"
+
+cb_note "bob ends the call: alice's remote node goes on the RTCP BYE"
 kill -INT "${pids[1]}"; wait "${pids[1]}" || cb_fail "bob did not stop cleanly"
 pids=("${pids[0]}")
+start=$(date +%s%N)
+while pw-cli ls Node | grep -q 'node.name = "callbridge.alice.remote.peer"'; do
+  (( $(date +%s%N) - start < 2000000000 )) || cb_fail "alice's remote node still there 2 s after BYE"
+  sleep 0.05
+done
+echo "remote node removed $(( ($(date +%s%N) - start) / 1000000 )) ms after the BYE"
+cb_note "the unknown stream stopped without BYE: its node goes after remote-timeout (3 s)"
+cb_wait_gone() { local i; for ((i = 0; i < $2 * 10; i++)); do
+  pw-cli ls Node | grep -q "node.name = \"$1\"" || return 0; sleep 0.1; done; return 1; }
+cb_wait_gone callbridge.alice.remote.0badcafe 6 || cb_fail "timed-out remote node still there"
+
+cb_note "bob with the wrong remote-srtp-key"
 sed -i "s|^remote-srtp-key = .*|remote-srtp-key = $wrong|; s|^name = bob|name = eve|" "$work/bob.ini"
 sed -i "s|bob.json|eve.json|" "$work/bob.ini"
 "$CB_BIN" --config "$work/bob.ini" > "$work/eve.log" 2>&1 & pids+=($!)
