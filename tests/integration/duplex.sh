@@ -11,8 +11,12 @@ source "$(dirname "$0")/../lib/common.sh"
 work="$(mktemp -d /tmp/cb-duplex.XXXXXX)"
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  local p status
+  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    status=0; wait "$p" 2>/dev/null || status=$?
+    [[ "$status" == 0 ]] || echo "cleanup: pw-callbridge $p exited with $status" >&2
+  done
   cb_session_stop
   [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "$work"
 }

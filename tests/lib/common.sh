@@ -9,6 +9,9 @@ CB_BUILD_ROOT="${CALLBRIDGE_BUILD_ROOT:-$CB_SOURCE_ROOT/build}"
 CB_BIN="$CB_BUILD_ROOT/src/tools/pw-callbridge"
 CB_ANALYZE=(python3 "$CB_SOURCE_ROOT/tests/lib/analyze.py")
 
+# Every test's own EXIT trap stops its bridges first and then the session;
+# the library's trap would stop PipeWire under running bridges.
+export CB_SESSION_NO_TRAP=1
 # shellcheck source=../../scripts/private-session.sh
 source "$CB_SOURCE_ROOT/scripts/private-session.sh"
 

@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# Mouth-to-ear latency of a callbridge call on loopback: prints figures, it
+# is not a pass/fail test.
+#
+# Usage: bench/run-latency.sh [--ptimes "2.5 5 10 20"] [--jitter "40 10"]
+#                             [--sessions "default small"] [--seconds 10]
+#                             [--period 0.5] [--warmup 4] [--build DIR]
+#                             [--no-build] [--keep] [--verbose]
+#
+#   --jitter    the [remote] latency values (jitter-buffer target, ms) to try
+#   --sessions  which PipeWire sessions to run the cases in:
+#                 default    the stock configuration: quanta are powers of two,
+#                            so a node asking for 480 frames gets 256
+#                 small      a conf.d fragment with default.clock.min-quantum = 32
+#                            and clock.power-of-two-quantum = false: the graph
+#                            runs at exactly the ptime the tracks ask for
+#                 force<N>   the stock configuration with clock.force-quantum = N
+#                            in the settings metadata (force1024: what a desktop
+#                            graph at its default quantum gives)
+#
+# The call: two pw-callbridge processes in one private PipeWire session
+# (scripts/private-session.sh), alice's track `mic` -> Opus/RTP/SRTP over UDP
+# on 127.0.0.1 -> bob's `[remote peer]`, default settings except ptime and
+# the [remote] latency (mono track and remote, as in tests/integration/duplex.sh).
+#
+# The common time base, sample-accurate:
+#
+#   pw-cat impulses.wav -> cb-lat-ref (null sink, the graph's driver)
+#                            monitor_MONO -+-> callbridge.alice.mic  ~~ call ~~>
+#                                          |
+#                                          +-> cb-lat-rec:input_FL   (reference)
+#   callbridge.bob.remote.peer:capture_MONO --> cb-lat-rec:input_FR  (received)
+#
+# cb-lat-rec is ONE pw-record node with two input ports. In a graph cycle the
+# null sink's monitor hands the same buffer to alice's track and to the
+# recorder's left port, and the recorder's adapter interleaves its two ports'
+# buffers of that same cycle into one frame. So sample n of the left channel
+# is what entered alice's track at graph position n, and sample n of the right
+# channel is what bob's remote source produced at graph position n: the lag
+# between the two is the latency on the graph timeline, exact to the sample,
+# whatever the scheduling jitter of pw-cat, the recorder or the bridges. (A
+# calibration run per session links the monitor to both recorder ports and
+# must read 0 samples.) Two separate pw-record processes would not do: each
+# has its own start time and buffering.
+#
+# Every node of the call is kept on one driver for the whole case, so nothing
+# is re-clocked while measuring: the reference sink is created first and the
+# recorder is linked to it before the bridges start, so the null sink is
+# already driving when the bridges' nodes appear and they join it directly (a
+# driver change later would stall the graph for a moment and make bob's
+# jitter buffer grow its target for the next 10 s).
+#
+# Per case: start the recorder, start alice and bob, link, let the call run
+# --warmup seconds and until bob's stats file shows the jitter-buffer target
+# back at the configured [remote] latency, read the graph quantum with
+# pw-profiler (the cycle duration of the driver whose followers are alice's
+# track and bob's remote), play the impulse train (a 1 ms chirp every
+# --period s for --seconds s), stop. bench/latency.py then cross-correlates
+# each reference impulse with the received channel.
+#
+# The floor: frame (ptime) + Opus encoder look-ahead (OPUS_GET_LOOKAHEAD from
+# libopus for the application the stream uses: 312 samples = 6.5 ms for
+# audio/voip, 120 = 2.5 ms for lowdelay) + one graph quantum (the remote's
+# source must hand a whole quantum to the graph at the start of a cycle; the
+# track gets a whole quantum at once).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build"
+ptimes="2.5 5 10 20"
+jitters="40 10"
+sessions="default small"
+seconds=10
+period=0.5
+warmup=15
+build_it=1
+keep=0
+verbose=0
+cmdline="bench/run-latency.sh${*:+ $*}"
+
+while (($#)); do
+  case "$1" in
+    --ptimes) ptimes="$2"; shift 2 ;;
+    --jitter) jitters="$2"; shift 2 ;;
+    --sessions) sessions="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --period) period="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --build) build="$(cd "$2" && pwd)"; shift 2 ;;
+    --no-build) build_it=0; shift ;;
+    --keep) keep=1; shift ;;
+    --verbose) verbose=1; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    *) echo "run-latency.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+for s in $sessions; do
+  [[ "$s" =~ ^(default|small|force[0-9]+)$ ]] || { echo "run-latency.sh: unknown session '$s'" >&2; exit 2; }
+done
+for p in $ptimes; do
+  [[ "$p" =~ ^(2.5|5|10|20|40|60)$ ]] || { echo "run-latency.sh: ptime '$p' is not one of 2.5 5 10 20 40 60" >&2; exit 2; }
+done
+
+export CALLBRIDGE_SOURCE_ROOT="$root" CALLBRIDGE_BUILD_ROOT="$build"
+# shellcheck source=../tests/lib/common.sh
+source "$root/tests/lib/common.sh"
+LAT=(/usr/bin/python3 "$root/bench/latency.py")
+
+if ((build_it)); then
+  ninja -C "$build" src/tools/pw-callbridge >/dev/null
+fi
+[[ -x "$CB_BIN" ]] || { echo "run-latency.sh: $CB_BIN not built" >&2; exit 1; }
+for t in pw-cat pw-record pw-link pw-cli pw-dump pw-profiler pw-metadata; do
+  command -v "$t" >/dev/null || { echo "run-latency.sh: $t missing (pipewire-bin)" >&2; exit 1; }
+done
+
+work="$(mktemp -d /tmp/bench-latency.XXXXXX)"
+pids=()       # bridges, recorder, player of the running case
+stop_pids() {
+  local p
+  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+cleanup() {
+  stop_pids
+  cb_session_stop
+  if ((keep)); then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+note() { ((verbose)) && echo "  $*" >&2 || true; }
+die() { echo "run-latency.sh: $*" >&2; exit 1; }
+
+wait_port() { # NAME [TIMEOUT_S]
+  local i
+  for ((i = 0; i < ${2:-10} * 10; i++)); do
+    pw-link -i -o 2>/dev/null | grep -qxF "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+node_id() { # NODE_NAME
+  pw-dump 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    if o.get("type", "").endswith("Node") and (o.get("info") or {}).get("props", {}).get("node.name") == sys.argv[1]:
+        print(o["id"]); break' "$1"
+}
+
+# bob's remote as the stats file has it: KEY of [remote peer].
+remote_stat() { # FILE KEY
+  /usr/bin/python3 -c '
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print([r for r in d["remotes"] if r["name"] == "peer"][0][sys.argv[2]])
+except Exception:
+    print("")' "$1" "$2"
+}
+
+lookahead_audio="$("${LAT[@]}" lookahead | awk '$1 == "audio" { print $2 }')"
+lookahead_all="$("${LAT[@]}" lookahead | tr '\n' ' ')"
+"${LAT[@]}" impulses "$work/impulses.wav" --seconds "$seconds" --period "$period" >/dev/null
+"${LAT[@]}" impulses "$work/calibrate.wav" --seconds 1.5 --period "$period" >/dev/null
+results="$work/results.jsonl"
+: > "$results"
+settings_lines=()
+calibrations=()
+
+start_session() { # NAME
+  local name="$1" confd=""
+  if [[ "$name" == small ]]; then
+    confd="$work/conf.d-small"
+    mkdir -p "$confd"
+    # vm.overrides too: PipeWire raises min-quantum to 1024 when it detects a VM.
+    cat > "$confd/50-callbridge-latency.conf" <<'CONF'
+context.properties = {
+    default.clock.min-quantum   = 32
+    clock.power-of-two-quantum  = false
+    vm.overrides = { default.clock.min-quantum = 32 }
+}
+CONF
+  fi
+  CB_SESSION_PIPEWIRE_CONF_D="$confd" CB_SESSION_NO_TRAP=1 cb_session_start "$work/session-$name" 2>/dev/null ||
+    die "session $name did not start"
+  if [[ "$name" == force* ]]; then
+    pw-metadata -n settings 0 clock.force-quantum "${name#force}" >/dev/null
+  fi
+  pw-cli create-node adapter '{ factory.name=support.null-audio-sink node.name=cb-lat-ref
+      node.description="latency reference" media.class=Audio/Sink object.linger=true
+      audio.rate=48000 audio.channels=1 audio.position=[MONO] }' >/dev/null
+  wait_port cb-lat-ref:monitor_MONO || die "the reference sink did not appear"
+  settings_lines+=("$name: $(pw-metadata -n settings 2>/dev/null | sed -n "s/.*key:'\(clock\.[a-z-]*\)' value:'\([^']*\)'.*/\1=\2/p" |
+    grep -E 'quantum' | tr '\n' ' ')")
+}
+
+start_recorder() { # WAV
+  pw-record --target 0 --rate 48000 --channels 2 --channel-map FL,FR --format f32 \
+    -P '{ node.name=cb-lat-rec node.description="latency recorder" }' "$1" 2>/dev/null &
+  pids+=($!)
+  wait_port cb-lat-rec:input_FL || die "the recorder did not appear"
+  pw-link cb-lat-ref:monitor_MONO cb-lat-rec:input_FL
+}
+
+# Both recorder ports fed by the same monitor: must read 0 samples.
+calibrate() { # SESSION
+  local dir="$work/$1-calibrate" out
+  mkdir -p "$dir"
+  start_recorder "$dir/rec.wav"
+  pw-link cb-lat-ref:monitor_MONO cb-lat-rec:input_FR
+  sleep 0.3
+  pw-cat --playback --target cb-lat-ref "$work/calibrate.wav" 2>/dev/null
+  sleep 0.3
+  stop_pids
+  out="$("${LAT[@]}" measure "$dir/rec.wav" --max-lag-ms 100 | tail -n 1)"
+  calibrations+=("$1: reference -> both recorder ports: $out")
+}
+
+write_config() { # NAME LOCAL REMOTE SEND_KEY RECV_KEY PTIME JITTER DIR
+  cat > "$8/$1.ini" <<INI
+[call]
+name = $1
+local = 127.0.0.1:$2
+remote = 127.0.0.1:$3
+srtp-key = $4
+remote-srtp-key = $5
+sdp-file = $8/$1.sdp
+stats-file = $8/$1.json
+ptime = $6
+remote-timeout = 3
+
+[track mic]
+channels = 1
+
+[remote peer]
+channels = 1
+latency = $7
+INI
+}
+
+run_case() { # SESSION PTIME JITTER
+  local session="$1" ptime="$2" jitter="$3" dir port_a port_b key_a key_b i t ids prof q qsrc vflag=()
+  ((verbose)) && vflag=(--verbose)
+  dir="$work/$session-p$ptime-j$jitter"
+  mkdir -p "$dir"
+  port_a="$(cb_free_port)"; port_b=$((port_a + 2))
+  key_a="$(head -c 30 /dev/urandom | base64)"
+  key_b="$(head -c 30 /dev/urandom | base64)"
+  write_config alice "$port_a" "$port_b" "$key_a" "$key_b" "$ptime" "$jitter" "$dir"
+  write_config bob "$port_b" "$port_a" "$key_b" "$key_a" "$ptime" "$jitter" "$dir"
+
+  start_recorder "$dir/rec.wav"
+  "$CB_BIN" --config "$dir/alice.ini" > "$dir/alice.log" 2>&1 & pids+=($!)
+  "$CB_BIN" --config "$dir/bob.ini" > "$dir/bob.log" 2>&1 & pids+=($!)
+  wait_port callbridge.alice.mic:playback_MONO || { cat "$dir"/*.log >&2; die "alice's track did not appear"; }
+  wait_port callbridge.bob.remote.peer:capture_MONO || { cat "$dir"/*.log >&2; die "bob's remote did not appear"; }
+  pw-link cb-lat-ref:monitor_MONO callbridge.alice.mic:playback_MONO
+  pw-link callbridge.bob.remote.peer:capture_MONO cb-lat-rec:input_FR
+
+  # Steady state: at least --warmup s, and bob's target back at the floor.
+  sleep "$warmup"
+  for ((i = 0; i < 150; i++)); do
+    t="$(remote_stat "$dir/bob.json" target_ms)"
+    [[ "$t" == "$jitter" ]] && break
+    sleep 0.1
+  done
+  [[ "$t" == "$jitter" ]] || note "bob's jitter target is $t ms, not $jitter, after the warm-up"
+
+  # The quantum the call's driver runs at, from the profiler.
+  ids="$(node_id callbridge.alice.mic) $(node_id callbridge.bob.remote.peer)"
+  prof="$dir/profiler"
+  mkdir -p "$prof"
+  (cd "$prof" && timeout -s INT 1 pw-profiler -o profiler.log >/dev/null 2>&1) || true
+  # shellcheck disable=SC2086 # two ids
+  read -r q _ < <("${LAT[@]}" quantum "$prof/profiler.log" $ids || true)
+  qsrc=1
+  if [[ -z "$q" || "$q" == 0 ]]; then
+    # No profiler data: what the graph should pick for our node.latency.
+    q="$(awk -v p="$ptime" -v s="$session" 'BEGIN { n = p * 48; if (s != "small") { q = 1; while (q * 2 <= n) q *= 2; n = q } print n }')"
+    qsrc=0
+  fi
+
+  cp "$dir/bob.json" "$dir/bob-before.json" 2>/dev/null || true
+  pw-cat --playback --target cb-lat-ref "$work/impulses.wav" 2>/dev/null
+  sleep 0.6        # the last impulse's way through the call (max lag 450 ms)
+  cp "$dir/bob.json" "$dir/bob-after.json" 2>/dev/null || true
+  stop_pids
+
+  "${LAT[@]}" case --session "$session" --ptime "$ptime" --jitter "$jitter" \
+    --quantum "$q" --quantum-measured "$qsrc" --lookahead "$lookahead_audio" \
+    --rec "$dir/rec.wav" --before "$dir/bob-before.json" --after "$dir/bob-after.json" \
+    --sender "$dir/alice.json" --period-ms "$(awk -v p="$period" 'BEGIN { print p * 1000 }')" \
+    "${vflag[@]}" >> "$results"
+  ((keep)) || rm -f "$dir/rec.wav"
+}
+
+echo "callbridge mouth-to-ear latency on loopback (track -> Opus/RTP/SRTP/UDP -> remote source), sample-accurate"
+printf 'host: %s, %s CPUs; %s; libopus %s; OPUS_GET_LOOKAHEAD at 48 kHz: %s(samples)\n' \
+  "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$(nproc)" \
+  "$(pipewire --version 2>/dev/null | sed -n 's/^Linked with libpipewire /libpipewire /p')" \
+  "$(pkg-config --modversion opus 2>/dev/null || echo '?')" "$lookahead_all"
+printf 'impulse train: %s s, one 1 ms chirp every %s s; %s s warm-up per case; defaults otherwise (mono, 64 kbit/s, application audio, FEC, SRTP AES_CM_128_HMAC_SHA1_80)\n' \
+  "$seconds" "$period" "$warmup"
+echo
+
+for session in $sessions; do
+  echo "--- session $session" >&2
+  start_session "$session"
+  calibrate "$session"
+  for jitter in $jitters; do
+    for ptime in $ptimes; do
+      echo "    ptime $ptime, [remote] latency $jitter" >&2
+      run_case "$session" "$ptime" "$jitter"
+    done
+  done
+  cb_session_stop 2>/dev/null
+done
+
+"${LAT[@]}" table "$results"
+echo
+echo "quantum: the graph quantum the call's driver ran at (pw-profiler; '?' = not measured, the value"
+echo "  PipeWire should pick for node.latency = ptime frames/48000). Sessions' settings metadata:"
+printf '    %s\n' "${settings_lines[@]}"
+echo "floor: frame + Opus look-ahead (application audio) + one quantum. ratio: measured median / floor."
+echo "targets (issue): <= 25 ms at ptime 10, and <= 2x the floor at every ptime."
+echo "during the train: bob's remote stats (jitter, depth/target at the end; late, concealed and"
+echo "  underrun frames counted while the impulses played)."
+echo "for scale: OBS WHIP ~120 ms, PipeWire's RTP modules 100 ms by default, roc 200 ms by default."
+echo "calibration (must be 0 samples):"
+printf '    %s\n' "${calibrations[@]}"
+echo
+echo "command: $cmdline   (in $root, build dir $build)"
