@@ -11,14 +11,22 @@ source "$(dirname "$0")/../lib/common.sh"
 work="$(mktemp -d /tmp/cb-duplex.XXXXXX)"
 pids=()
 cleanup() {
-  local p status
+  local p status bad=0 rc=$?
   for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do
     status=0; wait "$p" 2>/dev/null || status=$?
-    [[ "$status" == 0 ]] || echo "cleanup: pw-callbridge $p exited with $status" >&2
+    if [[ "$status" != 0 ]]; then
+      echo "cleanup: pw-callbridge $p exited with $status" >&2
+      tail -n 30 "$work"/*.log >&2 || true
+      bad=1
+    fi
   done
   cb_session_stop
   [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "$work"
+  # A bridge that did not end cleanly (a crash, a sanitizer report) fails
+  # the test even when its checks passed.
+  [[ "$bad" == 0 ]] || exit 1
+  exit "$rc"
 }
 trap cleanup EXIT
 
