@@ -4,9 +4,8 @@
 #include <string.h>
 
 #include <spa/node/io.h>
-#include <spa/param/audio/format-utils.h>
-#include <spa/pod/builder.h>
 
+#include "pipeline/audio-node.h"
 #include "pipeline/log.h"
 #include "pipeline/remote-node.h"
 
@@ -81,10 +80,6 @@ int cb_remote_node_new(struct cb_remote_node **out, struct pw_core *core, const 
 {
 	struct cb_remote_node *n;
 	struct pw_properties *props;
-	struct spa_audio_info_raw info;
-	const struct spa_pod *params[1];
-	uint8_t pod_buffer[1024];
-	struct spa_pod_builder builder = SPA_POD_BUILDER_INIT(pod_buffer, sizeof(pod_buffer));
 	char description[256];
 	int res;
 
@@ -97,23 +92,13 @@ int cb_remote_node_new(struct cb_remote_node **out, struct pw_core *core, const 
 		 remote_name);
 	snprintf(description, sizeof(description), "Call %s: %s", call_name, remote_name);
 
-	props = pw_properties_new(
-		PW_KEY_MEDIA_TYPE, "Audio",
-		PW_KEY_MEDIA_CATEGORY, "Capture",
-		PW_KEY_MEDIA_ROLE, "Communication",
-		PW_KEY_MEDIA_CLASS, "Audio/Source",
-		PW_KEY_NODE_NAME, n->node_name,
-		PW_KEY_NODE_DESCRIPTION, description,
-		PW_KEY_MEDIA_NAME, description,
-		"node.always-process", "true",
-		"callbridge.call", call_name,
-		"callbridge.remote", remote_name,
-		NULL);
+	props = cb_audio_node_properties("Audio/Source", "Capture", n->node_name, description,
+					 call_name, quantum_frames);
 	if (props == NULL) {
 		res = -errno;
 		goto error;
 	}
-	pw_properties_setf(props, PW_KEY_NODE_LATENCY, "%u/48000", quantum_frames);
+	pw_properties_set(props, "callbridge.remote", remote_name);
 
 	n->stream = pw_stream_new(core, n->node_name, props);
 	if (n->stream == NULL) {
@@ -122,20 +107,7 @@ int cb_remote_node_new(struct cb_remote_node **out, struct pw_core *core, const 
 	}
 	pw_stream_add_listener(n->stream, &n->stream_listener, &stream_events, n);
 
-	info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32, .rate = 48000,
-				       .channels = channels);
-	if (channels == 1) {
-		info.position[0] = SPA_AUDIO_CHANNEL_MONO;
-	} else {
-		info.position[0] = SPA_AUDIO_CHANNEL_FL;
-		info.position[1] = SPA_AUDIO_CHANNEL_FR;
-	}
-	params[0] = spa_format_audio_raw_build(&builder, SPA_PARAM_EnumFormat, &info);
-
-	/* Not AUTOCONNECT: a source waits for apps to record from it. */
-	res = pw_stream_connect(n->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
-				PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS,
-				params, 1);
+	res = cb_audio_node_connect(n->stream, PW_DIRECTION_OUTPUT, channels);
 	if (res < 0)
 		goto error;
 	*out = n;

@@ -3,9 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <spa/param/audio/format-utils.h>
-#include <spa/pod/builder.h>
-
+#include "pipeline/audio-node.h"
 #include "pipeline/log.h"
 #include "pipeline/track-node.h"
 
@@ -58,10 +56,6 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 {
 	struct cb_track_node *t;
 	struct pw_properties *props;
-	struct spa_audio_info_raw info;
-	const struct spa_pod *params[1];
-	uint8_t pod_buffer[1024];
-	struct spa_pod_builder builder = SPA_POD_BUILDER_INIT(pod_buffer, sizeof(pod_buffer));
 	char description[256];
 	int res;
 
@@ -78,25 +72,13 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 			goto error;
 
 	snprintf(description, sizeof(description), "Call %s: %s", call_name, config->name);
-	props = pw_properties_new(
-		PW_KEY_MEDIA_TYPE, "Audio",
-		PW_KEY_MEDIA_CATEGORY, "Playback",
-		PW_KEY_MEDIA_ROLE, "Communication",
-		PW_KEY_MEDIA_CLASS, "Audio/Sink",
-		PW_KEY_NODE_NAME, t->node_name,
-		PW_KEY_NODE_DESCRIPTION, description,
-		PW_KEY_MEDIA_NAME, description,
-		/* Keep the graph's clock running into the track when nothing is
-		 * linked, so the stream's timeline never stalls. */
-		"node.always-process", "true",
-		"callbridge.call", call_name,
-		"callbridge.track", config->name,
-		NULL);
+	props = cb_audio_node_properties("Audio/Sink", "Playback", t->node_name, description,
+					 call_name, quantum_frames);
 	if (props == NULL) {
 		res = -errno;
 		goto error;
 	}
-	pw_properties_setf(props, PW_KEY_NODE_LATENCY, "%u/48000", quantum_frames);
+	pw_properties_set(props, "callbridge.track", config->name);
 
 	t->stream = pw_stream_new(core, t->node_name, props);
 	if (t->stream == NULL) {
@@ -105,21 +87,7 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 	}
 	pw_stream_add_listener(t->stream, &t->stream_listener, &stream_events, t);
 
-	info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32, .rate = 48000,
-				       .channels = config->channels);
-	if (config->channels == 1) {
-		info.position[0] = SPA_AUDIO_CHANNEL_MONO;
-	} else {
-		info.position[0] = SPA_AUDIO_CHANNEL_FL;
-		info.position[1] = SPA_AUDIO_CHANNEL_FR;
-	}
-	params[0] = spa_format_audio_raw_build(&builder, SPA_PARAM_EnumFormat, &info);
-
-	/* No AUTOCONNECT: a sink is something apps connect to, it must not go
-	 * looking for a source (it would record the microphone). */
-	res = pw_stream_connect(t->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
-				PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS,
-				params, 1);
+	res = cb_audio_node_connect(t->stream, PW_DIRECTION_INPUT, config->channels);
 	if (res < 0)
 		goto error;
 

@@ -9,26 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-duplex.XXXXXX)"
-pids=()
-cleanup() {
-  local p status bad=0 rc=$?
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    status=0; wait "$p" 2>/dev/null || status=$?
-    if [[ "$status" != 0 ]]; then
-      echo "cleanup: pw-callbridge $p exited with $status" >&2
-      tail -n 30 "$work"/*.log >&2 || true
-      bad=1
-    fi
-  done
-  cb_session_stop
-  [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "$work"
-  # A bridge that did not end cleanly (a crash, a sanitizer report) fails
-  # the test even when its checks passed.
-  [[ "$bad" == 0 ]] || exit 1
-  exit "$rc"
-}
-trap cleanup EXIT
+trap cb_cleanup_bridges EXIT
 
 port_a="$(cb_free_port)"; port_b=$((port_a + 2))
 key_a="$(head -c 30 /dev/urandom | base64)"
@@ -60,8 +41,8 @@ write_config alice "$port_a" "$port_b" "$key_a" "$key_b"
 write_config bob "$port_b" "$port_a" "$key_b" "$key_a"
 
 cb_session_start "$work/session"
-"$CB_BIN" --config "$work/alice.ini" > "$work/alice.log" 2>&1 & pids+=($!)
-"$CB_BIN" --config "$work/bob.ini" > "$work/bob.log" 2>&1 & pids+=($!)
+"$CB_BIN" --config "$work/alice.ini" > "$work/alice.log" 2>&1 & cb_bridge_pids+=($!)
+"$CB_BIN" --config "$work/bob.ini" > "$work/bob.log" 2>&1 & cb_bridge_pids+=($!)
 for n in callbridge.alice.mic callbridge.bob.mic callbridge.alice.remote.peer callbridge.bob.remote.peer; do
   cb_wait_node "$n" 10 || { cat "$work"/*.log; cb_fail "node $n did not appear"; }
 done
@@ -107,8 +88,8 @@ cb_wait_node callbridge.alice.remote.0badcafe 5 || { cat "$work/gst.log"; cb_fai
 wait "$gst" || cb_fail "GStreamer sender failed"
 
 cb_note "bob ends the call: alice's remote node goes on the RTCP BYE"
-kill -INT "${pids[1]}"; wait "${pids[1]}" || cb_fail "bob did not stop cleanly"
-pids=("${pids[0]}")
+kill -INT "${cb_bridge_pids[1]}"; wait "${cb_bridge_pids[1]}" || cb_fail "bob did not stop cleanly"
+cb_bridge_pids=("${cb_bridge_pids[0]}")
 start=$(date +%s%N)
 while pw-cli ls Node | grep -q 'node.name = "callbridge.alice.remote.peer"'; do
   (( $(date +%s%N) - start < 2000000000 )) || cb_fail "alice's remote node still there 2 s after BYE"
@@ -123,11 +104,11 @@ cb_wait_gone callbridge.alice.remote.0badcafe 6 || cb_fail "timed-out remote nod
 cb_note "bob with the wrong remote-srtp-key"
 sed -i "s|^remote-srtp-key = .*|remote-srtp-key = $wrong|; s|^name = bob|name = eve|" "$work/bob.ini"
 sed -i "s|bob.json|eve.json|" "$work/bob.ini"
-"$CB_BIN" --config "$work/bob.ini" > "$work/eve.log" 2>&1 & pids+=($!)
+"$CB_BIN" --config "$work/bob.ini" > "$work/eve.log" 2>&1 & cb_bridge_pids+=($!)
 cb_wait_node callbridge.eve.mic 10 || cb_fail "eve did not start"
 sleep 3
 ! pw-cli ls Node | grep -q 'callbridge.eve.remote' || cb_fail "a remote node appeared with the wrong key"
-kill -0 "${pids[1]}" || cb_fail "eve crashed"
+kill -0 "${cb_bridge_pids[1]}" || cb_fail "eve crashed"
 sleep 1.2
 /usr/bin/python3 - "$work/eve.json" <<'PY'
 import json, sys

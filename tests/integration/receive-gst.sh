@@ -11,26 +11,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
 
 work="$(mktemp -d /tmp/cb-receive-gst.XXXXXX)"
-pids=()
-cleanup() {
-  local p status bad=0 rc=$?
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    status=0; wait "$p" 2>/dev/null || status=$?
-    if [[ "$status" != 0 ]]; then
-      echo "cleanup: pw-callbridge $p exited with $status" >&2
-      tail -n 30 "$work"/*.log >&2 || true
-      bad=1
-    fi
-  done
-  cb_session_stop
-  [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "$work"
-  # A bridge that did not end cleanly (a crash, a sanitizer report) fails
-  # the test even when its checks passed.
-  [[ "$bad" == 0 ]] || exit 1
-  exit "$rc"
-}
-trap cleanup EXIT
+trap cb_cleanup_bridges EXIT
 
 bridge_port="$(cb_free_port)"; relay_port=$((bridge_port + 2))
 key="$(head -c 30 /dev/urandom | base64)"
@@ -56,7 +37,7 @@ latency = 40
 INI
 
 cb_session_start "$work/session"
-"$CB_BIN" --config "$work/rx.ini" > "$work/rx.log" 2>&1 & pids+=($!)
+"$CB_BIN" --config "$work/rx.ini" > "$work/rx.log" 2>&1 & cb_bridge_pids+=($!)
 cb_wait_file "$work/rx.json" 5 || { cat "$work/rx.log"; cb_fail "bridge did not start"; }
 
 "$CB_BUILD_ROOT/tests/lib/impair-relay" --listen "127.0.0.1:$relay_port" \

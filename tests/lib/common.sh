@@ -89,3 +89,27 @@ cb_ffmpeg_receive() {
     -analyzeduration 1000000 -probesize 32768 -reorder_queue_size 0 \
     -c:a libopus -i "$sdp" "${args[@]}"
 }
+
+# Bridges started by a test: cb_start_bridge NAME ARGS... appends to this.
+cb_bridge_pids=()
+
+# The EXIT trap of tests that run bridges: SIGINT each bridge, then stop the
+# session (in that order: a bridge whose PipeWire vanishes exits 2), then
+# remove $work. A bridge that did not exit 0 (a crash, a sanitizer report)
+# fails the test even when its checks passed.
+cb_cleanup_bridges() {
+  local rc=$? p status bad=0
+  for p in "${cb_bridge_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  for p in "${cb_bridge_pids[@]}"; do
+    status=0; wait "$p" 2>/dev/null || status=$?
+    if [[ "$status" != 0 ]]; then
+      echo "cleanup: pw-callbridge $p exited with $status" >&2
+      tail -n 30 "${work:?}"/*.log >&2 || true
+      bad=1
+    fi
+  done
+  cb_session_stop
+  [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "${work:?}"
+  [[ "$bad" == 0 ]] || exit 1
+  exit "$rc"
+}
