@@ -4,8 +4,8 @@
 #
 # Usage: bench/run-latency.sh [--ptimes "2.5 5 10 20"] [--jitter "40 10"]
 #                             [--sessions "default small"] [--seconds 10]
-#                             [--period 0.5] [--warmup 4] [--build DIR]
-#                             [--no-build] [--keep] [--verbose]
+#                             [--period 0.5] [--warmup 15] [--application APP]
+#                             [--build DIR] [--no-build] [--keep] [--verbose]
 #
 #   --jitter    the [remote] latency values (jitter-buffer target, ms) to try
 #   --sessions  which PipeWire sessions to run the cases in:
@@ -17,6 +17,12 @@
 #                 force<N>   the stock configuration with clock.force-quantum = N
 #                            in the settings metadata (force1024: what a desktop
 #                            graph at its default quantum gives)
+#   --warmup    seconds the call runs before the impulses: at the start the
+#               latency is ~15 ms above its steady state and the drift
+#               control takes ~15 s to bring it down (see bench/README.md)
+#   --application  voip|audio|lowdelay: the Opus application of alice's
+#               stream (default: the stream default, audio); the floor uses
+#               that application's look-ahead
 #
 # The call: two pw-callbridge processes in one private PipeWire session
 # (scripts/private-session.sh), alice's track `mic` -> Opus/RTP/SRTP over UDP
@@ -73,6 +79,7 @@ sessions="default small"
 seconds=10
 period=0.5
 warmup=15
+application=""
 build_it=1
 keep=0
 verbose=0
@@ -86,11 +93,12 @@ while (($#)); do
     --seconds) seconds="$2"; shift 2 ;;
     --period) period="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --application) application="$2"; shift 2 ;;
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
     --no-build) build_it=0; shift ;;
     --keep) keep=1; shift ;;
     --verbose) verbose=1; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run-latency.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -98,6 +106,8 @@ done
 for s in $sessions; do
   [[ "$s" =~ ^(default|small|force[0-9]+)$ ]] || { echo "run-latency.sh: unknown session '$s'" >&2; exit 2; }
 done
+[[ -z "$application" || "$application" =~ ^(voip|audio|lowdelay)$ ]] ||
+  { echo "run-latency.sh: application '$application' is not one of voip audio lowdelay" >&2; exit 2; }
 for p in $ptimes; do
   [[ "$p" =~ ^(2.5|5|10|20|40|60)$ ]] || { echo "run-latency.sh: ptime '$p' is not one of 2.5 5 10 20 40 60" >&2; exit 2; }
 done
@@ -163,7 +173,7 @@ except Exception:
     print("")' "$1" "$2"
 }
 
-lookahead_audio="$("${LAT[@]}" lookahead | awk '$1 == "audio" { print $2 }')"
+lookahead="$("${LAT[@]}" lookahead | awk -v a="${application:-audio}" '$1 == a { print $2 }')"
 lookahead_all="$("${LAT[@]}" lookahead | tr '\n' ' ')"
 "${LAT[@]}" impulses "$work/impulses.wav" --seconds "$seconds" --period "$period" >/dev/null
 "${LAT[@]}" impulses "$work/calibrate.wav" --seconds 1.5 --period "$period" >/dev/null
@@ -234,8 +244,10 @@ stats-file = $8/$1.json
 ptime = $6
 remote-timeout = 3
 
+$(if [[ -n "$application" ]]; then printf '[stream out]\nchannels = 1\napplication = %s\n\n' "$application"; fi)
 [track mic]
 channels = 1
+$(if [[ -n "$application" ]]; then echo "stream = out"; fi)
 
 [remote peer]
 channels = 1
@@ -281,7 +293,8 @@ run_case() { # SESSION PTIME JITTER
   qsrc=1
   if [[ -z "$q" || "$q" == 0 ]]; then
     # No profiler data: what the graph should pick for our node.latency.
-    q="$(awk -v p="$ptime" -v s="$session" 'BEGIN { n = p * 48; if (s != "small") { q = 1; while (q * 2 <= n) q *= 2; n = q } print n }')"
+    q="$(awk -v p="$ptime" -v s="$session" 'BEGIN { n = p * 48; if (s ~ /^force/) n = substr(s, 6) + 0;
+      else if (s != "small") { q = 1; while (q * 2 <= n) q *= 2; n = q } print n }')"
     qsrc=0
   fi
 
@@ -292,7 +305,7 @@ run_case() { # SESSION PTIME JITTER
   stop_pids
 
   "${LAT[@]}" case --session "$session" --ptime "$ptime" --jitter "$jitter" \
-    --quantum "$q" --quantum-measured "$qsrc" --lookahead "$lookahead_audio" \
+    --quantum "$q" --quantum-measured "$qsrc" --lookahead "$lookahead" \
     --rec "$dir/rec.wav" --before "$dir/bob-before.json" --after "$dir/bob-after.json" \
     --sender "$dir/alice.json" --period-ms "$(awk -v p="$period" 'BEGIN { print p * 1000 }')" \
     "${vflag[@]}" >> "$results"
@@ -304,8 +317,8 @@ printf 'host: %s, %s CPUs; %s; libopus %s; OPUS_GET_LOOKAHEAD at 48 kHz: %s(samp
   "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$(nproc)" \
   "$(pipewire --version 2>/dev/null | sed -n 's/^Linked with libpipewire /libpipewire /p')" \
   "$(pkg-config --modversion opus 2>/dev/null || echo '?')" "$lookahead_all"
-printf 'impulse train: %s s, one 1 ms chirp every %s s; %s s warm-up per case; defaults otherwise (mono, 64 kbit/s, application audio, FEC, SRTP AES_CM_128_HMAC_SHA1_80)\n' \
-  "$seconds" "$period" "$warmup"
+printf 'impulse train: %s s, one 1 ms chirp every %s s; %s s warm-up per case; defaults otherwise (mono, 64 kbit/s, application %s, FEC, SRTP AES_CM_128_HMAC_SHA1_80)\n' \
+  "$seconds" "$period" "$warmup" "${application:-audio}"
 echo
 
 for session in $sessions; do
@@ -326,7 +339,7 @@ echo
 echo "quantum: the graph quantum the call's driver ran at (pw-profiler; '?' = not measured, the value"
 echo "  PipeWire should pick for node.latency = ptime frames/48000). Sessions' settings metadata:"
 printf '    %s\n' "${settings_lines[@]}"
-echo "floor: frame + Opus look-ahead (application audio) + one quantum. ratio: measured median / floor."
+echo "floor: frame + Opus look-ahead (application ${application:-audio}) + one quantum. ratio: measured median / floor."
 echo "targets (issue): <= 25 ms at ptime 10, and <= 2x the floor at every ptime."
 echo "during the train: bob's remote stats (jitter, depth/target at the end; late, concealed and"
 echo "  underrun frames counted while the impulses played)."
