@@ -321,7 +321,7 @@ def cmd_table(a):
     if not cases:
         print("no results")
         return 1
-    head = ("%-8s %6s %5s %5s | %-24s | %-28s | %5s | %-6s | %s" %
+    head = ("%-9s %6s %5s %5s | %-24s | %-28s | %5s | %-6s | %s" %
             ("session", "jitter", "ptime", "quant", "measured ms: median (min..max)",
              "floor ms = frame+la+quantum", "ratio", "target",
              "bob during train: jitter, depth/target at end, late/concealed/underrun"))
@@ -348,7 +348,7 @@ def cmd_table(a):
         else:
             meas, ratio, target = "no impulses found", "-", "-"
         qtxt = "%d%s" % (q, "" if c.get("quantum_measured", True) else "?")
-        print("%-8s %6s %5s %5s | %-30s | %6.2f = %4g+%.2f+%5.2f | %5s | %-6s | %s" % (
+        print("%-9s %6s %5s %5s | %-30s | %6.2f = %4g+%.2f+%5.2f | %5s | %-6s | %s" % (
             c["session"], "%d ms" % c["jitter_ms"], fmt_ptime(c["ptime"]), qtxt, meas,
             floor, c["ptime"], la_ms, q_ms, ratio, target, extra))
     return 0

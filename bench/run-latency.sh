@@ -113,7 +113,7 @@ for p in $ptimes; do
 done
 
 export CALLBRIDGE_SOURCE_ROOT="$root" CALLBRIDGE_BUILD_ROOT="$build"
-# shellcheck source=../tests/lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=../tests/lib/common.sh
 source "$root/tests/lib/common.sh"
 LAT=(/usr/bin/python3 "$root/bench/latency.py")
 
@@ -142,7 +142,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-note() { ((verbose)) && echo "  $*" >&2 || true; }
+note() { if ((verbose)); then echo "  $*" >&2; fi; }
 die() { echo "run-latency.sh: $*" >&2; exit 1; }
 
 wait_port() { # NAME [TIMEOUT_S]
