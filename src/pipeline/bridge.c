@@ -7,6 +7,8 @@
 #include <sys/random.h>
 
 #include "crypto/srtp-session.h"
+#include "ice/ice-io.h"
+#include "ice/ice-transport.h"
 #include "net/udp.h"
 #include "pipeline/bridge.h"
 #include "pipeline/log.h"
@@ -32,6 +34,7 @@ struct cb_bridge {
 	char sdp_path[PATH_MAX];
 
 	struct cb_udp_socket socket;
+	struct cb_ice_transport *ice;	/* transport = ice: instead of the socket */
 	struct cb_key send_key;
 	struct cb_srtp_session *srtp_out;
 
@@ -95,6 +98,7 @@ static void write_stats(struct cb_bridge *b)
 		.n_remotes = b->n_remotes,
 		.remotes = b->remotes,
 		.receive = b->receiving ? &b->receiver : NULL,
+		.ice = b->ice,
 	};
 	int res = cb_stats_write_file(b->config.call.stats_file, &view);
 	if (res < 0 && b->timer_ticks == STATS_EVERY_TICKS)
@@ -147,6 +151,11 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 	}
 	cb_receive_worker_init(&b->receiver, call, &b->socket, b->srtp_in, b->srtcp_out,
 			       b->remotes, b->n_remotes, b->streams, b->n_streams, b->cname);
+	if (b->ice) {
+		struct cb_packet_input input;
+		cb_ice_packet_input(b->ice, &input);
+		cb_receive_worker_set_input(&b->receiver, &input);
+	}
 	if ((res = cb_receive_worker_start(&b->receiver)) < 0) {
 		snprintf(err, err_len, "cannot start the receive worker: %s", strerror(-res));
 		return res;
@@ -182,7 +191,22 @@ static int write_sdp(struct cb_bridge *b)
 		.media = media,
 	};
 	uint64_t id = 0;
+	char candidates[4096];
+	struct cb_address ice_default;
+	struct cb_sdp_ice ice = {
+		.ufrag = b->config.ice.ufrag,
+		.pwd = b->config.ice.pwd,
+		.candidate_lines = candidates,
+		.default_addr = &ice_default,
+	};
 
+	if (b->ice) {
+		cb_ice_transport_candidate_sdp(b->ice, candidates, sizeof(candidates), &ice_default);
+		if (!ice_default.set)
+			ice_default = b->config.call.local;
+		session.ice = &ice;
+		session.origin = &ice_default;
+	}
 	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 		id = (uint64_t)getpid();
 	session.session_id = id >> 2;
@@ -232,6 +256,30 @@ static int setup_keys(struct cb_bridge *b, char *err, size_t err_len)
 	return res;
 }
 
+#define ICE_GATHER_TIMEOUT_MS 5000
+
+/* Gathers before anything else starts so the SDP file and the log can name
+ * the candidates (the other side's file needs them). */
+static int start_ice(struct cb_bridge *b, char *err, size_t err_len)
+{
+	char list[1024];
+	int res;
+
+	if ((res = cb_ice_transport_new(&b->ice, &b->config, err, err_len)) < 0)
+		return res;
+	cb_ice_transport_start(b->ice, ICE_GATHER_TIMEOUT_MS);
+	if (cb_ice_transport_candidate_list(b->ice, list, sizeof(list)) == 0 &&
+	    b->config.ice.policy != CB_ICE_POLICY_RELAY) {
+		snprintf(err, err_len, "ICE gathered no candidate on %s", b->config.call.local.text);
+		return -EADDRNOTAVAIL;
+	}
+	/* The pwd is a secret; the other side has it in its file already. */
+	pw_log_info("call %s: ICE %s, ufrag %s, candidates: %s", b->config.call.name,
+		    b->config.ice.role == CB_ICE_ROLE_CONTROLLING ? "controlling" : "controlled",
+		    b->config.ice.ufrag, list[0] ? list : "(none yet)");
+	return 0;
+}
+
 int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
 		  char *err, size_t err_len)
 {
@@ -251,7 +299,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	gethostname(host, sizeof(host) - 1);
 	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);
 
-	if ((res = cb_udp_open(&b->socket, &call->local)) < 0) {
+	if (call->transport == CB_TRANSPORT_ICE) {
+		if ((res = start_ice(b, err, err_len)) < 0)
+			goto error;
+	} else if ((res = cb_udp_open(&b->socket, &call->local)) < 0) {
 		snprintf(err, err_len, "cannot bind %s: %s", call->local.text, strerror(-res));
 		goto error;
 	}
@@ -301,6 +352,8 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	}
 
 	output = (struct cb_packet_output) { .send = udp_output, .data = &b->socket };
+	if (b->ice)
+		cb_ice_packet_output(b->ice, &output);
 	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->srtp_out, &output,
 			    b->cname, call->ptime_samples);
 	if ((res = cb_send_worker_start(&b->worker)) < 0) {
@@ -319,7 +372,7 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	}
 
 	pw_log_info("call %s: %u tracks, %u streams, local %s, SRTP %s%s", call->name,
-		    b->n_tracks, b->n_streams, b->socket.bound.text, cb_srtp_suite_name(call->srtp),
+		    b->n_tracks, b->n_streams, b->ice ? "ICE" : b->socket.bound.text, cb_srtp_suite_name(call->srtp),
 		    call->srtp != CB_SRTP_NONE && !call->srtp_key.set ? " (random key)" : "");
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		pw_log_info("call %s: stream %s ssrc 0x%08x -> %s", call->name,
@@ -341,6 +394,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
+	cb_ice_transport_destroy(b->ice);
 	if (b->config.call.stats_file[0])
 		write_stats(b);
 	for (uint32_t i = 0; i < b->n_remotes; i++) {

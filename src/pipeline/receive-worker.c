@@ -16,6 +16,21 @@
 #define MAX_DATAGRAM 2048
 #define DRAIN_BATCH 128
 
+static ssize_t socket_recv(void *data, uint8_t *buf, size_t cap, struct cb_address *from)
+{
+	return cb_udp_recv(data, buf, cap, from);
+}
+
+static int socket_reply(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
+{
+	return cb_udp_send(data, buf, len, dest);
+}
+
+void cb_receive_worker_set_input(struct cb_receive_worker *w, const struct cb_packet_input *input)
+{
+	w->input = *input;
+}
+
 void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
 			    struct cb_udp_socket *socket, struct cb_srtp_session *srtp_in,
 			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
@@ -24,6 +39,9 @@ void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_co
 {
 	memset(w, 0, sizeof(*w));
 	w->socket = socket;
+	if (socket)
+		w->input = (struct cb_packet_input) { .fd = socket->fd, .recv = socket_recv,
+						      .reply = socket_reply, .data = socket };
 	w->srtp_in = srtp_in;
 	w->srtcp_out = srtcp_out;
 	w->accept_unknown = call->accept_unknown;
@@ -215,7 +233,7 @@ static void send_reports(struct cb_receive_worker *w, uint64_t now_ns)
 		len = writer.len;
 		if (writer.failed || cb_srtp_protect_rtcp(w->srtcp_out, buf, &len, sizeof(buf)) < 0)
 			continue;
-		cb_udp_send(w->socket, buf, len, &r->from);
+		w->input.reply(w->input.data, buf, len, &r->from);
 	}
 }
 
@@ -246,7 +264,7 @@ static void drain_socket(struct cb_receive_worker *w)
 
 	/* Bounded, so a flood cannot starve the audio of its top-ups. */
 	for (int i = 0; i < DRAIN_BATCH; i++) {
-		ssize_t n = cb_udp_recv(w->socket, buf, MAX_DATAGRAM, &from);
+		ssize_t n = w->input.recv(w->input.data, buf, MAX_DATAGRAM, &from);
 		if (n == -EAGAIN)
 			break;
 		if (n == -EMSGSIZE) {
@@ -262,7 +280,7 @@ static void drain_socket(struct cb_receive_worker *w)
 static void *worker_thread(void *data)
 {
 	struct cb_receive_worker *w = data;
-	struct pollfd pfd = { .fd = w->socket->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = w->input.fd, .events = POLLIN };
 
 	while (atomic_load(&w->running)) {
 		if (poll(&pfd, 1, WAKE_MS) > 0)
