@@ -394,9 +394,10 @@ void cb_bridge_destroy(struct cb_bridge *b)
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
-	cb_ice_transport_destroy(b->ice);
 	if (b->config.call.stats_file[0])
 		write_stats(b);
+	cb_ice_transport_destroy(b->ice);
+	b->ice = NULL;
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
 		cb_remote_node_destroy(b->remotes[i].node);
 		cb_remote_clear(&b->remotes[i]);

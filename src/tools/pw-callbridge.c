@@ -14,6 +14,7 @@
 
 #include "callbridge-version.h"
 #include "config/config.h"
+#include "ice/ice-transport.h"
 #include "pipeline/bridge.h"
 
 #define EXIT_CONFIG 1
@@ -31,7 +32,7 @@ struct app {
 static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s --config FILE [--check]\n"
+		"Usage: %s --config FILE [--check | --print-ice]\n"
 		"       %s --help | --version | --help-keys\n"
 		"\n"
 		"Bridge PipeWire sink nodes (custom tracks) into Opus/RTP/SRTP streams.\n"
@@ -39,6 +40,9 @@ static void usage(FILE *out, const char *prog)
 		"  -c, --config FILE   the call's INI file (see callbridge.ini(5))\n"
 		"      --check         validate the file only: exit 0, or print FILE:LINE: message\n"
 		"                      for every problem and exit 1\n"
+		"      --print-ice     transport = ice: gather candidates, print this side's\n"
+		"                      credentials and candidates for the other side's [ice]\n"
+		"                      section, and exit\n"
 		"  -v, --verbose       more log output (repeat for debug)\n"
 		"      --help-keys     list every config key with its default\n"
 		"  -h, --help          this text\n"
@@ -79,6 +83,37 @@ static int load_config(const char *path, struct cb_config *config)
 	return res;
 }
 
+/* What the other side's [ice] section needs from this side, in its own
+ * syntax.  Gathering binds the configured port for a moment, so run it
+ * before the call, not beside it. */
+static int print_ice(const struct cb_config *config)
+{
+	struct cb_ice_transport *ice = NULL;
+	char list[1024], err[256];
+	int res;
+
+	if (config->call.transport != CB_TRANSPORT_ICE) {
+		fprintf(stderr, "%s: --print-ice needs transport = ice\n", config->path);
+		return EXIT_CONFIG;
+	}
+	if ((res = cb_ice_transport_new(&ice, config, err, sizeof(err))) < 0) {
+		fprintf(stderr, "pw-callbridge: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	cb_ice_transport_start(ice, 10000);
+	cb_ice_transport_candidate_list(ice, list, sizeof(list));
+	cb_ice_transport_destroy(ice);
+	printf("; ICE of call %s (%s): paste into the other side's [ice] section\n",
+	       config->call.name,
+	       config->ice.role == CB_ICE_ROLE_CONTROLLING ? "controlling" : "controlled");
+	printf("role = %s\n", config->ice.role == CB_ICE_ROLE_CONTROLLING ?
+	       "controlled" : "controlling");
+	printf("remote-ufrag = %s\n", config->ice.ufrag);
+	printf("remote-pwd = %s\n", config->ice.pwd);
+	printf("remote-candidates = %s\n", list);
+	return list[0] ? 0 : EXIT_RUNTIME;
+}
+
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
 	struct app *app = data;
@@ -107,6 +142,7 @@ int main(int argc, char *argv[])
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "print-ice", no_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-keys", no_argument, NULL, 'K' },
@@ -116,7 +152,7 @@ int main(int argc, char *argv[])
 	struct app app = { .exit_code = 0 };
 	struct cb_config *config;
 	const char *config_path = NULL;
-	bool check_only = false;
+	bool check_only = false, ice_only = false;
 	int verbose = 0, opt, res;
 	char err[512];
 
@@ -124,6 +160,7 @@ int main(int argc, char *argv[])
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'C': check_only = true; break;
+		case 'I': ice_only = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout, argv[0]); return 0;
 		case 'K': print_keys(); return 0;
@@ -142,6 +179,16 @@ int main(int argc, char *argv[])
 	if (load_config(config_path, config) < 0) {
 		free(config);
 		return EXIT_CONFIG;
+	}
+	if (ice_only) {
+		if (getenv("PIPEWIRE_DEBUG") == NULL)
+			setenv("PIPEWIRE_DEBUG", verbose ? "2,mod.callbridge*:4" : "1", 1);
+		pw_init(&argc, &argv);
+		res = print_ice(config);
+		cb_config_clear(config);
+		free(config);
+		pw_deinit();
+		return res;
 	}
 	if (check_only) {
 		printf("%s: OK\n", config_path);
