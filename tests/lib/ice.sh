@@ -104,3 +104,21 @@ cb_ice_nodes() {
     cb_wait_node "$n" "${1:-15}" || { tail -n 40 "$work"/*.log; cb_fail "node $n did not appear"; }
   done
 }
+
+# cb_turn_start LISTEN_IP PORT LOG [PREFIX...]: coturn with one user
+# (cbuser:cbpass), UDP only, no TLS, its state in $work.  Sets cb_turn_pid.
+cb_turn_start() {
+  local ip="$1" port="$2" log="$3"; shift 3
+  "$@" turnserver -n --no-cli --no-tls --no-dtls --listening-ip "$ip" --relay-ip "$ip" \
+    --listening-port "$port" --min-port 49152 --max-port 49999 \
+    --lt-cred-mech --user cbuser:cbpass --realm callbridge --fingerprint \
+    --allow-loopback-peers --db "$work/turndb.$port" --pidfile "$work/turn.$port.pid" \
+    --log-file "$log" --simple-log --no-stdout-log > /dev/null 2>&1 &
+  cb_turn_pid=$!
+  local i
+  for ((i = 0; i < 50; i++)); do
+    grep -q "listener opened on\|Total UDP servers" "$log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 0
+}
