@@ -153,10 +153,12 @@ bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 	 * the peer sees a live stream whose RTP time follows real time. */
 	if (s->next_frame_ns == 0)
 		s->next_frame_ns = now_ns;
-	return now_ns >= s->next_frame_ns + CB_SEND_STALL_NS;
+	if (!s->stalled && now_ns >= s->next_frame_ns + CB_SEND_STALL_NS)
+		s->stalled = true;	/* catch up the stall's first 200 ms, then pace */
+	return s->stalled && now_ns >= s->next_frame_ns;
 }
 
-/* Returns whether any input had audio. */
+/* Returns whether any input had a whole frame: a stall leaves part of one. */
 static bool mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
@@ -168,7 +170,7 @@ static bool mix_frame(struct cb_send_stream *s)
 		uint32_t got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
 		uint32_t left;
 
-		heard |= got > 0;
+		heard |= got == s->frame;
 		if (got < s->frame) {
 			memset(s->scratch + got * in->ring->channels, 0,
 			       (size_t)(s->frame - got) * in->ring->frame_bytes);
@@ -213,9 +215,10 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	s->timestamp += s->frame;
 	/* With audio, the graph paces us and this only marks when it was last
 	 * heard from; without, the monotonic clock paces (see _ready). */
-	if (heard)
+	if (heard) {
 		s->next_frame_ns = now_ns + FRAME_NS(s);
-	else
+		s->stalled = false;
+	} else
 		s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) + FRAME_NS(s);
 	s->stats.frames++;
 	if (n < 0)

@@ -70,6 +70,7 @@ struct cb_send_stream {
 	uint32_t last_timestamp;
 	uint64_t last_frame_ns;
 	uint64_t next_frame_ns;		/* pacing when there are no inputs or no audio */
+	bool stalled;			/* inputs silent past CB_SEND_STALL_NS */
 
 	struct cb_send_stream_stats stats;
 	struct cb_send_feedback feedback;
