@@ -4,7 +4,7 @@
  * remote nodes (the main-thread timer recreates those that are wanted).
  * Sockets, SRTP sessions, send streams and both workers run throughout, so
  * SSRCs and sequence numbers continue and RTP time keeps following the
- * clock (see CB_SEND_STALL_NS). */
+ * clock (see enum cb_send_pipewire). */
 #include <errno.h>
 #include <string.h>
 
@@ -21,6 +21,8 @@ void cb_bridge_pipewire_lost(struct cb_bridge *b)
 		cb_remote_node_destroy(b->remotes[i].node);
 		b->remotes[i].node = NULL;
 	}
+	for (uint32_t i = 0; i < b->n_streams; i++)
+		cb_send_stream_set_pipewire(b->streams[i], CB_SEND_PIPEWIRE_AWAY);
 	b->core = NULL;
 	pw_log_warn("call %s: PipeWire connection lost; the streams go on in silence",
 		    b->config.call.name);
@@ -39,6 +41,8 @@ int cb_bridge_pipewire_attach(struct cb_bridge *b, struct pw_core *core)
 				first = res;
 		}
 	}
+	for (uint32_t i = 0; i < b->n_streams; i++)
+		cb_send_stream_set_pipewire(b->streams[i], CB_SEND_PIPEWIRE_BACK);
 	cb_bridge_sync_remote_nodes(b);
 	pw_log_info("call %s: nodes recreated on the new PipeWire connection",
 		    b->config.call.name);

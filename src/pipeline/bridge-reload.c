@@ -111,6 +111,8 @@ static int make_plan(struct cb_bridge *b, const struct cb_config *next, struct r
 			return res;
 		}
 		p->stream_made[i] = true;
+		if (b->core == NULL)
+			cb_send_stream_set_pipewire(p->streams[i], CB_SEND_PIPEWIRE_AWAY);
 		if (j >= 0) {
 			pw_log_info("reload: stream %s: channels, payload-type or application "
 				    "changed: new SSRC 0x%08x", sc->name, p->streams[i]->ssrc);

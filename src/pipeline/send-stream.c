@@ -148,17 +148,24 @@ bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 	 * track whose node stopped must not hold the others back for long. */
 	if (min_avail >= s->frame || max_avail >= s->frame + CB_SEND_MAX_SKEW_FRAMES)
 		return true;
-	/* No audio at all for a while: the graph stopped (PipeWire restarting,
-	 * a node being recreated). Go on in silence on the monotonic clock so
-	 * the peer sees a live stream whose RTP time follows real time. */
+	/* PipeWire is away (or its nodes are not running again yet): go on in
+	 * silence on the monotonic clock, catching up from the last frame we
+	 * heard, so the peer sees a live stream whose RTP time follows real
+	 * time. Otherwise a late graph is waited for: its audio is not lost. */
+	if (atomic_load_explicit(&s->pipewire, memory_order_relaxed) == CB_SEND_PIPEWIRE_UP)
+		return false;
 	if (s->next_frame_ns == 0)
 		s->next_frame_ns = now_ns;
-	if (!s->stalled && now_ns >= s->next_frame_ns + CB_SEND_STALL_NS)
-		s->stalled = true;	/* catch up the stall's first 200 ms, then pace */
-	return s->stalled && now_ns >= s->next_frame_ns;
+	return now_ns >= s->next_frame_ns;
 }
 
-/* Returns whether any input had a whole frame: a stall leaves part of one. */
+void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire state)
+{
+	atomic_store(&s->pipewire, state);
+}
+
+/* Returns whether any input had a whole frame: a stopped graph leaves part
+ * of one behind. */
 static bool mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
@@ -216,8 +223,9 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	/* With audio, the graph paces us and this only marks when it was last
 	 * heard from; without, the monotonic clock paces (see _ready). */
 	if (heard) {
+		int back = CB_SEND_PIPEWIRE_BACK;
 		s->next_frame_ns = now_ns + FRAME_NS(s);
-		s->stalled = false;
+		atomic_compare_exchange_strong(&s->pipewire, &back, CB_SEND_PIPEWIRE_UP);
 	} else
 		s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) + FRAME_NS(s);
 	s->stats.frames++;

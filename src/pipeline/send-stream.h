@@ -20,10 +20,14 @@
 /* Audio older than this is dropped, so the queue between the graph and the
  * encoder stays bounded however long the call runs. */
 #define CB_SEND_MAX_BACKLOG_FRAMES 8192
-/* How long every input may stay empty before the stream goes on in
- * silence, paced by the monotonic clock; above the largest quantum
- * (8192 frames, 170 ms). */
-#define CB_SEND_STALL_NS 200000000ull
+/* Whether the PipeWire graph feeds the stream's inputs. While it does not
+ * (the daemon restarts), the stream carries silence paced by the monotonic
+ * clock; once back, it returns to the graph's pace at the first whole frame. */
+enum cb_send_pipewire {
+	CB_SEND_PIPEWIRE_UP,
+	CB_SEND_PIPEWIRE_AWAY,
+	CB_SEND_PIPEWIRE_BACK,
+};
 
 struct cb_send_input {
 	struct cb_audio_ring *ring;
@@ -70,7 +74,7 @@ struct cb_send_stream {
 	uint32_t last_timestamp;
 	uint64_t last_frame_ns;
 	uint64_t next_frame_ns;		/* pacing when there are no inputs or no audio */
-	bool stalled;			/* inputs silent past CB_SEND_STALL_NS */
+	atomic_int pipewire;		/* enum cb_send_pipewire, set by the main thread */
 
 	struct cb_send_stream_stats stats;
 	struct cb_send_feedback feedback;
@@ -88,6 +92,8 @@ bool cb_send_stream_can_update(const struct cb_send_stream *s,
 			       const struct cb_stream_config *config);
 int cb_send_stream_update(struct cb_send_stream *s, const struct cb_stream_config *config,
 			  const struct cb_address *dest);
+
+void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire state);
 
 /* Inputs are rebuilt from the tracks on every reload; only while the
  * worker is paused. */
