@@ -7,7 +7,9 @@
 #   UDP listener), and the gain change shows in the level decoded by a
 #   second bridge's remote node. Then a file with an error and one changing
 #   [call] local are both rejected: FILE:LINE / the key in the log, the call
-#   running on with the same nodes and the same packets.
+#   running on with the same nodes and the same packets. Last, the receiving
+#   bridge renames its [remote]: the old remote node goes and the new one
+#   takes over the incoming SSRC.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -144,6 +146,15 @@ sleep 2
 end_at=$(date +%s.%N)
 kill -TERM "$listener"; wait "$listener" || true
 kill -INT "$rec" "$play" 2>/dev/null || true; wait "$rec" "$play" 2>/dev/null || true
+
+cb_note "the receiving bridge renames its [remote]: the old node goes, the new one takes the SSRC"
+sed -i 's/^\[remote peer\]$/[remote music]/' "$work/rb.ini"
+kill -HUP "${cb_bridge_pids[0]}"
+cb_wait_node callbridge.rb.remote.music 5 || { cat "$work/rb.log"; cb_fail "the added [remote]'s node did not appear"; }
+for ((i = 0; i < 50; i++)); do
+  pw-cli ls Node | grep -q 'node.name = "callbridge.rb.remote.peer"' || break; sleep 0.1
+done
+! pw-cli ls Node | grep -q 'node.name = "callbridge.rb.remote.peer"' || cb_fail "the removed [remote]'s node is still there"
 
 t_hup=$(echo "$hup_at - $rec_start" | bc)
 t_end=$(echo "$end_at - $rec_start" | bc)
