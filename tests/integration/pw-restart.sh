@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PipeWire daemon restarts mid-call (issue 6): pw-callbridge reconnects
-# and recreates its track node while the network side runs on. Checked
+# and recreates its track node and the node of the remote a GStreamer peer
+# sends, while the network side runs on. Checked
 # independently: on the wire (a plain UDP listener) the stream keeps its
 # SSRC, sequence numbers stay contiguous, timestamps step by the frame and
 # advance with real time across the outage; ffmpeg (libopus) decodes the
@@ -15,10 +16,11 @@ trap cb_cleanup_bridges EXIT
 
 listen="$(cb_free_port)"
 tap="$(cb_free_port)"
+local_port="$(cb_free_port)"
 cat > "$work/pr.ini" <<INI
 [call]
 name = pr
-local = 127.0.0.1:0
+local = 127.0.0.1:$local_port
 remote = 127.0.0.1:$listen
 srtp = none
 bundle = true
@@ -35,6 +37,9 @@ remote = 127.0.0.1:$tap
 [track tone]
 channels = 1
 stream = wire, tap
+
+[remote peer]
+channels = 1
 INI
 cat > "$work/tap.sdp" <<SDP
 v=0
@@ -52,6 +57,13 @@ listener=$!
 "$CB_BIN" --config "$work/pr.ini" > "$work/pr.log" 2>&1 & cb_bridge_pids+=($!)
 cb_wait_node callbridge.pr.tone 10 || { cat "$work/pr.log"; cb_fail "track node did not appear"; }
 
+# An independent sender into the bridge, so it has a remote node too.
+# It stops by itself about when the test ends (gst-launch runs under its own
+# `timeout` process group, out of reach of a kill here).
+source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
+cb_gst_send_tone "$local_port" none 700 16 > "$work/gst.log" 2>&1 & gst=$!
+cb_wait_node callbridge.pr.remote.peer 10 || { cat "$work/gst.log" "$work/pr.log"; cb_fail "no remote node"; }
+
 cb_tone "$work/tone.wav" 1000 48000 1 30 -12
 cb_ffmpeg_receive "$work/tap.sdp" "$work" 14 1 > "$work/ffmpeg.log" 2>&1 & ffmpeg_pid=$!
 sleep 0.5
@@ -68,6 +80,7 @@ wait "$play" 2>/dev/null || true   # its connection died with the daemon
 cb_wait_node callbridge.pr.tone 10 || { cat "$work/pr.log"; cb_fail "the track node did not come back"; }
 node_at=$(date +%s%N)
 node_mono=$(mono)
+cb_wait_node callbridge.pr.remote.peer 10 || { cat "$work/pr.log"; cb_fail "the remote node did not come back"; }
 pw-cat --playback --target callbridge.pr.tone "$work/tone.wav" & play=$!
 kill -0 "${cb_bridge_pids[0]}" || cb_fail "the bridge exited"
 echo "recovery: PipeWire down $(( (up_at - down_at) / 1000000 )) ms; track node back" \
@@ -76,6 +89,7 @@ echo "recovery: PipeWire down $(( (up_at - down_at) / 1000000 )) ms; track node 
 wait "$ffmpeg_pid" || { cat "$work/ffmpeg.log"; cb_fail "ffmpeg failed"; }
 kill -TERM "$listener"; wait "$listener" || true
 kill -INT "$play" 2>/dev/null || true; wait "$play" 2>/dev/null || true
+wait "$gst" || { cat "$work/gst.log"; cb_fail "GStreamer sender failed"; }
 grep -q "nodes recreated on the new PipeWire connection" "$work/pr.log" || { cat "$work/pr.log"; cb_fail "no reconnect in the log"; }
 
 /usr/bin/python3 - "$work/wire.json" "$down_mono" "$node_mono" <<'PY'
@@ -91,7 +105,9 @@ for a, b in zip(p, p[1:]):
 # wall time minus RTP time, per packet: constant while RTP time follows the clock
 off = [(q["t"], (q["t"] - p[0]["t"]) - ((q["ts"] - p[0]["ts"]) % 2**32) / 48000.0) for q in p]
 before = statistics.median(o for t, o in off if down - 1.5 <= t <= down - 0.1)
-after = statistics.median(o for t, o in off if t >= back + 1.0)
+# Right after recovery: a loaded machine may stall the graph again later,
+# which is waited for (its audio is not lost) and is not what this measures.
+after = statistics.median(o for t, o in off if back + 0.5 <= t <= back + 2.0)
 gap = max(b["t"] - a["t"] for a, b in zip(p, p[1:]))
 print("wire: ssrc %s, %d packets, contiguous; across the restart (%.1f s from PipeWire stop to "
       "node back) RTP time moved %+.3f s against the wall clock; largest arrival gap %.0f ms" % (
