@@ -6,18 +6,11 @@
 #include <unistd.h>
 #include <sys/random.h>
 
-#include "crypto/srtp-session.h"
 #include "ice/ice-io.h"
 #include "ice/ice-transport.h"
-#include "net/udp.h"
-#include "pipeline/bridge.h"
+#include "pipeline/bridge-private.h"
 #include "pipeline/log.h"
-#include "pipeline/receive-worker.h"
-#include "pipeline/remote.h"
 #include "pipeline/stats-file.h"
-#include "pipeline/send-stream.h"
-#include "pipeline/send-worker.h"
-#include "pipeline/track-node.h"
 #include "sdp/sdp.h"
 
 PW_LOG_TOPIC(cb_log_topic, "mod.callbridge");
@@ -27,44 +20,15 @@ void cb_log_init(void)
 	PW_LOG_TOPIC_INIT(cb_log_topic);
 }
 
-struct cb_bridge {
-	struct cb_config config;
-	struct pw_core *core;
-	char cname[128];
-	char sdp_path[PATH_MAX];
-
-	struct cb_udp_socket socket;
-	struct cb_ice_transport *ice;	/* transport = ice: instead of the socket */
-	struct cb_key send_key;
-	struct cb_srtp_session *srtp_out;
-
-	uint32_t n_streams;
-	struct cb_send_stream *streams[CB_MAX_STREAMS];
-	uint32_t n_tracks;
-	struct cb_track_node *tracks[CB_MAX_TRACKS];
-
-	struct cb_send_worker worker;
-
-	/* Receive path: absent when there is no key to authenticate with. */
-	bool receiving;
-	struct cb_srtp_session *srtp_in;
-	struct cb_srtp_session *srtcp_out;
-	uint32_t n_remotes;
-	struct cb_remote *remotes;
-	struct cb_receive_worker receiver;
-
-	struct pw_loop *main_loop;
-	struct spa_source *timer;
-	uint32_t timer_ticks;
-};
-
 #define TIMER_INTERVAL_MS 50
 #define STATS_EVERY_TICKS (1000 / TIMER_INTERVAL_MS)
 
 /* Nodes are made and removed on the main thread only, following what the
  * receive worker publishes in each remote's `wanted` and `generation`. */
-static void sync_remote_nodes(struct cb_bridge *b)
+void cb_bridge_sync_remote_nodes(struct cb_bridge *b)
 {
+	if (b->core == NULL)
+		return;
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
 		struct cb_remote *r = &b->remotes[i];
 		bool wanted = atomic_load(&r->wanted);
@@ -110,7 +74,7 @@ static void on_timer(void *data, uint64_t expirations)
 	struct cb_bridge *b = data;
 
 	if (b->receiving)
-		sync_remote_nodes(b);
+		cb_bridge_sync_remote_nodes(b);
 	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
 		write_stats(b);
 }
@@ -118,17 +82,13 @@ static void on_timer(void *data, uint64_t expirations)
 static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 {
 	const struct cb_call_config *call = &b->config.call;
-	uint32_t n_slots = b->config.n_remotes;
+	uint32_t n_slots = CB_MAX_REMOTES;
 	int res;
 
 	if (call->srtp != CB_SRTP_NONE && !call->remote_srtp_key.set) {
 		pw_log_info("call %s: no remote-srtp-key, not receiving", call->name);
 		return 0;
 	}
-	if (call->accept_unknown)
-		n_slots = CB_MAX_REMOTES;
-	if (n_slots == 0)
-		return 0;
 
 	b->remotes = calloc(n_slots, sizeof(*b->remotes));
 	if (b->remotes == NULL)
@@ -177,7 +137,7 @@ static void default_sdp_path(struct cb_bridge *b)
 	snprintf(b->sdp_path, sizeof(b->sdp_path), "%s/callbridge-%s.sdp", dir, b->config.call.name);
 }
 
-static int write_sdp(struct cb_bridge *b)
+int cb_bridge_write_sdp(struct cb_bridge *b)
 {
 	struct cb_sdp_media media[CB_MAX_STREAMS];
 	struct cb_sdp_session session = {
@@ -190,7 +150,6 @@ static int write_sdp(struct cb_bridge *b)
 		.n_media = b->n_streams,
 		.media = media,
 	};
-	uint64_t id = 0;
 	char candidates[4096];
 	struct cb_address ice_default;
 	struct cb_sdp_ice ice = {
@@ -207,10 +166,15 @@ static int write_sdp(struct cb_bridge *b)
 		session.ice = &ice;
 		session.origin = &ice_default;
 	}
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint64_t)getpid();
-	session.session_id = id >> 2;
-	session.version = 1;
+	/* RFC 4566: the session id stays, the version grows with each reload. */
+	if (b->sdp_session_id == 0) {
+		uint64_t id = 0;
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+			id = (uint64_t)getpid();
+		b->sdp_session_id = (id >> 2) | 1;
+	}
+	session.session_id = b->sdp_session_id;
+	session.version = ++b->sdp_version;
 	for (uint32_t i = 0; i < b->n_streams; i++) {
 		struct cb_send_stream *s = b->streams[i];
 		media[i] = (struct cb_sdp_media) {
@@ -280,6 +244,39 @@ static int start_ice(struct cb_bridge *b, char *err, size_t err_len)
 	return 0;
 }
 
+void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
+			   struct cb_address *dest)
+{
+	const struct cb_stream_config *sc = &config->streams[index];
+	uint32_t shared = 0;
+
+	if (sc->remote.set) {
+		*dest = sc->remote;
+		return;
+	}
+	*dest = config->call.remote;
+	if (config->call.bundle)
+		return;
+	for (uint32_t i = 0; i < index; i++)
+		if (!config->streams[i].remote.set)
+			shared++;
+	cb_address_add_port(dest, 2 * shared);
+}
+
+void cb_bridge_connect_inputs(struct cb_bridge *b)
+{
+	for (uint32_t i = 0; i < b->n_streams; i++)
+		cb_send_stream_clear_inputs(b->streams[i]);
+	for (uint32_t i = 0; i < b->n_tracks; i++) {
+		struct cb_track_node *t = b->tracks[i];
+		const struct cb_track_config *tc = &t->config;
+
+		for (uint32_t j = 0; j < tc->n_streams; j++)
+			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
+						 tc->gain_db, tc->ignore_audio_level);
+	}
+}
+
 int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
 		  char *err, size_t err_len)
 {
@@ -309,12 +306,11 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	if ((res = setup_keys(b, err, err_len)) < 0)
 		goto error;
 
-	for (uint32_t i = 0, shared = 0; i < config->n_streams; i++) {
+	for (uint32_t i = 0; i < config->n_streams; i++) {
 		const struct cb_stream_config *sc = &config->streams[i];
-		struct cb_address dest = sc->remote.set ? sc->remote : call->remote;
+		struct cb_address dest;
 
-		if (!sc->remote.set && !call->bundle)
-			cb_address_add_port(&dest, 2 * shared++);
+		cb_bridge_stream_dest(config, i, &dest);
 		if ((res = cb_send_stream_new(&b->streams[i], sc, call->ptime_samples, &dest)) < 0) {
 			snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
 				 strerror(-res));
@@ -325,26 +321,23 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 
 	for (uint32_t i = 0; i < config->n_tracks; i++) {
 		const struct cb_track_config *tc = &config->tracks[i];
-		struct cb_track_node *t;
 
-		res = cb_track_node_new(&t, core, call->name, tc, call->ptime_samples);
+		res = cb_track_node_new(&b->tracks[i], core, call->name, tc, call->ptime_samples);
 		if (res < 0) {
 			snprintf(err, err_len, "track %s: cannot create node: %s", tc->name,
 				 strerror(-res));
 			goto error;
 		}
-		b->tracks[b->n_tracks++] = t;
-		for (uint32_t j = 0; j < tc->n_streams; j++)
-			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
-						 tc->gain_db, tc->ignore_audio_level);
+		b->n_tracks++;
 	}
+	cb_bridge_connect_inputs(b);
 
 	if (strcmp(call->sdp_file, "none") != 0) {
 		if (call->sdp_file[0] == '\0')
 			default_sdp_path(b);
 		else
 			snprintf(b->sdp_path, sizeof(b->sdp_path), "%s", call->sdp_file);
-		if ((res = write_sdp(b)) < 0) {
+		if ((res = cb_bridge_write_sdp(b)) < 0) {
 			snprintf(err, err_len, "cannot write SDP file %s: %s", b->sdp_path,
 				 strerror(-res));
 			goto error;

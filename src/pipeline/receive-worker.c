@@ -304,13 +304,29 @@ int cb_receive_worker_start(struct cb_receive_worker *w)
 	return 0;
 }
 
-void cb_receive_worker_stop(struct cb_receive_worker *w)
+void cb_receive_worker_pause(struct cb_receive_worker *w)
 {
 	if (!w->started)
 		return;
 	atomic_store(&w->running, false);
 	pthread_join(w->thread, NULL);
 	w->started = false;
+}
+
+void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
+			      struct cb_send_stream **streams, uint32_t n_streams)
+{
+	w->accept_unknown = call->accept_unknown;
+	w->timeout_ns = (uint64_t)call->remote_timeout_ms * 1000000ull;
+	w->streams = streams;
+	w->n_streams = n_streams;
+}
+
+void cb_receive_worker_stop(struct cb_receive_worker *w)
+{
+	if (!w->started)
+		return;
+	cb_receive_worker_pause(w);
 	for (uint32_t i = 0; i < w->n_remotes; i++)
 		cb_remote_deactivate(&w->remotes[i], "call ended");
 }

@@ -73,6 +73,13 @@ void cb_receive_worker_set_input(struct cb_receive_worker *w, const struct cb_pa
 int cb_receive_worker_start(struct cb_receive_worker *w);
 /* Joins the thread; remotes are left inactive. */
 void cb_receive_worker_stop(struct cb_receive_worker *w);
+/* Joins the thread and leaves every remote as it is, for a reload to change
+ * the remotes and the settings below; cb_receive_worker_start() resumes. */
+void cb_receive_worker_pause(struct cb_receive_worker *w);
+/* The [call] settings that apply live, and the stream array. Only while
+ * paused or not yet started. */
+void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
+			      struct cb_send_stream **streams, uint32_t n_streams);
 
 /* One datagram through the whole receive path, for tests and the fuzzer. */
 void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,

@@ -7,6 +7,8 @@
 #include "pipeline/send-stream.h"
 #include "rtp/rtp.h"
 
+#define FRAME_NS(s) ((uint64_t)(s)->frame * 1000000000ull / CB_OPUS_RATE)
+
 static uint32_t random32(void)
 {
 	uint32_t v = 0;
@@ -15,10 +17,10 @@ static uint32_t random32(void)
 	return v;
 }
 
-int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,
-		       uint32_t frame, const struct cb_address *dest)
+static struct cb_opus_encoder_settings encoder_settings(const struct cb_stream_config *config,
+							 uint32_t frame)
 {
-	struct cb_opus_encoder_settings settings = {
+	return (struct cb_opus_encoder_settings) {
 		.channels = config->channels,
 		.frame_samples = frame,
 		.bitrate = config->bitrate,
@@ -28,6 +30,12 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 		.complexity = config->complexity,
 		.application = config->application,
 	};
+}
+
+int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,
+		       uint32_t frame, const struct cb_address *dest)
+{
+	struct cb_opus_encoder_settings settings = encoder_settings(config, frame);
 	struct cb_send_stream *s;
 	int res;
 
@@ -76,6 +84,35 @@ void cb_send_stream_free(struct cb_send_stream *s)
 	free(s);
 }
 
+bool cb_send_stream_can_update(const struct cb_send_stream *s,
+			       const struct cb_stream_config *config)
+{
+	return config->channels == s->config.channels &&
+	       config->payload_type == s->config.payload_type &&
+	       config->application == s->config.application;
+}
+
+int cb_send_stream_update(struct cb_send_stream *s, const struct cb_stream_config *config,
+			  const struct cb_address *dest)
+{
+	struct cb_opus_encoder_settings settings = encoder_settings(config, s->frame);
+	int res;
+
+	if (!cb_send_stream_can_update(s, config))
+		return -EINVAL;
+	if ((res = cb_opus_encoder_update(s->encoder, &settings)) < 0)
+		return res;
+	s->config = *config;
+	if (dest)
+		s->dest = *dest;
+	return 0;
+}
+
+void cb_send_stream_clear_inputs(struct cb_send_stream *s)
+{
+	s->n_inputs = 0;
+}
+
 int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *ring,
 			     float gain_db, bool ignore_audio_level)
 {
@@ -109,12 +146,30 @@ bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 	}
 	/* All tracks normally share one graph cycle, so they fill together; a
 	 * track whose node stopped must not hold the others back for long. */
-	return min_avail >= s->frame || max_avail >= s->frame + CB_SEND_MAX_SKEW_FRAMES;
+	if (min_avail >= s->frame || max_avail >= s->frame + CB_SEND_MAX_SKEW_FRAMES)
+		return true;
+	/* PipeWire is away (or its nodes are not running again yet): go on in
+	 * silence on the monotonic clock, catching up from the last frame we
+	 * heard, so the peer sees a live stream whose RTP time follows real
+	 * time. Otherwise a late graph is waited for: its audio is not lost. */
+	if (atomic_load_explicit(&s->pipewire, memory_order_relaxed) == CB_SEND_PIPEWIRE_UP)
+		return false;
+	if (s->next_frame_ns == 0)
+		s->next_frame_ns = now_ns;
+	return now_ns >= s->next_frame_ns;
 }
 
-static void mix_frame(struct cb_send_stream *s)
+void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire state)
+{
+	atomic_store(&s->pipewire, state);
+}
+
+/* Returns whether any input had a whole frame: a stopped graph leaves part
+ * of one behind. */
+static bool mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
+	bool heard = false;
 
 	memset(s->mix, 0, (size_t)s->frame * channels * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
@@ -122,6 +177,7 @@ static void mix_frame(struct cb_send_stream *s)
 		uint32_t got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
 		uint32_t left;
 
+		heard |= got == s->frame;
 		if (got < s->frame) {
 			memset(s->scratch + got * in->ring->channels, 0,
 			       (size_t)(s->frame - got) * in->ring->frame_bytes);
@@ -135,15 +191,17 @@ static void mix_frame(struct cb_send_stream *s)
 			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, left - s->frame);
 	}
 	cb_mixer_limit(s->mix, s->frame * channels);
+	return heard;
 }
 
 int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *buf, size_t cap)
 {
 	struct cb_rtp_header header;
 	size_t header_size;
+	bool heard;
 	int n;
 
-	mix_frame(s);
+	heard = mix_frame(s);
 
 	header = (struct cb_rtp_header) {
 		.payload_type = s->config.payload_type,
@@ -162,8 +220,14 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	/* The timestamp follows the samples, sent or not, so the receiver's
 	 * timeline stays continuous through DTX and underruns. */
 	s->timestamp += s->frame;
-	s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) +
-			   (uint64_t)s->frame * 1000000000ull / CB_OPUS_RATE;
+	/* With audio, the graph paces us and this only marks when it was last
+	 * heard from; without, the monotonic clock paces (see _ready). */
+	if (heard) {
+		int back = CB_SEND_PIPEWIRE_BACK;
+		s->next_frame_ns = now_ns + FRAME_NS(s);
+		atomic_compare_exchange_strong(&s->pipewire, &back, CB_SEND_PIPEWIRE_UP);
+	} else
+		s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) + FRAME_NS(s);
 	s->stats.frames++;
 	if (n < 0)
 		return n;

@@ -20,6 +20,14 @@
 /* Audio older than this is dropped, so the queue between the graph and the
  * encoder stays bounded however long the call runs. */
 #define CB_SEND_MAX_BACKLOG_FRAMES 8192
+/* Whether the PipeWire graph feeds the stream's inputs. While it does not
+ * (the daemon restarts), the stream carries silence paced by the monotonic
+ * clock; once back, it returns to the graph's pace at the first whole frame. */
+enum cb_send_pipewire {
+	CB_SEND_PIPEWIRE_UP,
+	CB_SEND_PIPEWIRE_AWAY,
+	CB_SEND_PIPEWIRE_BACK,
+};
 
 struct cb_send_input {
 	struct cb_audio_ring *ring;
@@ -65,7 +73,8 @@ struct cb_send_stream {
 	/* For the sender report: where the last frame sat on both clocks. */
 	uint32_t last_timestamp;
 	uint64_t last_frame_ns;
-	uint64_t next_frame_ns;		/* pacing when there are no inputs */
+	uint64_t next_frame_ns;		/* pacing when there are no inputs or no audio */
+	atomic_int pipewire;		/* enum cb_send_pipewire, set by the main thread */
 
 	struct cb_send_stream_stats stats;
 	struct cb_send_feedback feedback;
@@ -75,6 +84,20 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 		       uint32_t frame, const struct cb_address *dest);
 void cb_send_stream_free(struct cb_send_stream *s);
 
+/* A reload: whether `config` can apply to the running stream (same
+ * channels, payload type and Opus application), and applying it: bitrate,
+ * FEC, DTX, expected loss, complexity and destination change in place, the
+ * SSRC and sequence carry on. Only while the worker is paused. */
+bool cb_send_stream_can_update(const struct cb_send_stream *s,
+			       const struct cb_stream_config *config);
+int cb_send_stream_update(struct cb_send_stream *s, const struct cb_stream_config *config,
+			  const struct cb_address *dest);
+
+void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire state);
+
+/* Inputs are rebuilt from the tracks on every reload; only while the
+ * worker is paused. */
+void cb_send_stream_clear_inputs(struct cb_send_stream *s);
 int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *ring,
 			     float gain_db, bool ignore_audio_level);
 

@@ -14,7 +14,9 @@
 
 struct cb_track_node {
 	struct cb_track_config config;
+	char call_name[CB_NAME_MAX + 1];
 	char node_name[2 * CB_NAME_MAX + 16];
+	uint32_t quantum_frames;
 	struct pw_stream *stream;
 	struct spa_hook stream_listener;
 	uint32_t frame_bytes;
@@ -24,10 +26,16 @@ struct cb_track_node {
 	atomic_int state;		/* enum pw_stream_state */
 };
 
-/* Creates the rings and the node. quantum_frames asks the graph for a
- * matching quantum (node.latency) so small ptimes stay small end to end. */
+/* Creates the rings and, when core is not NULL, the node. quantum_frames
+ * asks the graph for a matching quantum (node.latency) so small ptimes stay
+ * small end to end. */
 int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
 		      const struct cb_track_config *config, uint32_t quantum_frames);
 void cb_track_node_destroy(struct cb_track_node *t);
+
+/* The PipeWire side alone, for a PipeWire restart: the rings (and so what
+ * the send streams read) outlive it. Main thread only. */
+int cb_track_node_connect(struct cb_track_node *t, struct pw_core *core);
+void cb_track_node_disconnect(struct cb_track_node *t);
 
 #endif

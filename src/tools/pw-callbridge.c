@@ -2,6 +2,10 @@
  *
  * Exit status: 0 after a clean stop, 1 for a config error (nothing was
  * started), 2 for a runtime failure (PipeWire not running, port in use...).
+ *
+ * SIGHUP reloads the file into the running call (cb_bridge_reload). When
+ * the PipeWire daemon goes away mid-call the call runs on and the nodes come
+ * back once it can reconnect.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,8 +30,16 @@ struct app {
 	struct pw_core *core;
 	struct spa_hook core_listener;
 	struct cb_bridge *bridge;
+	const char *config_path;
+	struct spa_source *reconnect_timer;
+	uint32_t reconnect_delay_ms;
 	int exit_code;
 };
+
+/* Reconnecting after PipeWire went away: quick at first (a restart takes a
+ * moment), then no more often than once a second. */
+#define RECONNECT_FIRST_MS 100
+#define RECONNECT_MAX_MS 1000u
 
 static void usage(FILE *out, const char *prog)
 {
@@ -48,6 +60,7 @@ static void usage(FILE *out, const char *prog)
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"\n"
+		"SIGHUP reloads FILE into the running call; SIGINT/SIGTERM end it.\n"
 		"Exit status: 0 clean stop, 1 config error, 2 runtime failure.\n",
 		prog, prog);
 }
@@ -114,21 +127,67 @@ static int print_ice(const struct cb_config *config)
 	return list[0] ? 0 : EXIT_RUNTIME;
 }
 
+static void schedule_reconnect(struct app *app)
+{
+	struct timespec value = {
+		.tv_sec = app->reconnect_delay_ms / 1000,
+		.tv_nsec = (long)(app->reconnect_delay_ms % 1000) * 1000000L,
+	};
+	pw_loop_update_timer(pw_main_loop_get_loop(app->loop), app->reconnect_timer, &value,
+			     NULL, false);
+}
+
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
 	struct app *app = data;
 
-	if (id == PW_ID_CORE && res == -EPIPE) {
-		fprintf(stderr, "pw-callbridge: lost the connection to PipeWire\n");
-		app->exit_code = EXIT_RUNTIME;
-		pw_main_loop_quit(app->loop);
-	}
+	if (id != PW_ID_CORE || res != -EPIPE || app->core == NULL)
+		return;
+	/* The daemon went away (restart, crash). The call's network side runs
+	 * on; the core is dropped outside its own callback, then we retry. */
+	pw_log_warn("lost the connection to PipeWire; reconnecting");
+	if (app->bridge)
+		cb_bridge_pipewire_lost(app->bridge);
+	app->reconnect_delay_ms = RECONNECT_FIRST_MS;
+	schedule_reconnect(app);
 }
 
 static const struct pw_core_events core_events = {
 	PW_VERSION_CORE_EVENTS,
 	.error = on_core_error,
 };
+
+static void on_reconnect_timer(void *data, uint64_t expirations)
+{
+	struct app *app = data;
+
+	if (app->core) {
+		spa_hook_remove(&app->core_listener);
+		pw_core_disconnect(app->core);
+		app->core = NULL;
+	}
+	app->core = pw_context_connect(app->context,
+				       pw_properties_new(PW_KEY_APP_NAME, "pw-callbridge", NULL), 0);
+	if (app->core == NULL) {
+		pw_log_info("PipeWire not back yet (%s); retrying in %u ms", strerror(errno),
+			    app->reconnect_delay_ms);
+		schedule_reconnect(app);
+		app->reconnect_delay_ms = SPA_MIN(app->reconnect_delay_ms * 2, RECONNECT_MAX_MS);
+		return;
+	}
+	pw_core_add_listener(app->core, &app->core_listener, &core_events, app);
+	pw_log_info("reconnected to PipeWire");
+	if (app->bridge)
+		cb_bridge_pipewire_attach(app->bridge, app->core);
+}
+
+static void on_reload_signal(void *data, int signal_number)
+{
+	struct app *app = data;
+	pw_log_info("SIGHUP: reloading %s", app->config_path);
+	if (app->bridge)
+		cb_bridge_reload_file(app->bridge, app->config_path);
+}
 
 static void on_signal(void *data, int signal_number)
 {
@@ -150,6 +209,7 @@ int main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct app app = { .exit_code = 0 };
+	struct pw_loop *loop;
 	struct cb_config *config;
 	const char *config_path = NULL;
 	bool check_only = false, ice_only = false;
@@ -211,8 +271,17 @@ int main(int argc, char *argv[])
 		app.exit_code = EXIT_RUNTIME;
 		goto done;
 	}
-	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGINT, on_signal, &app);
-	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGTERM, on_signal, &app);
+	loop = pw_main_loop_get_loop(app.loop);
+	app.config_path = config_path;
+	pw_loop_add_signal(loop, SIGINT, on_signal, &app);
+	pw_loop_add_signal(loop, SIGTERM, on_signal, &app);
+	pw_loop_add_signal(loop, SIGHUP, on_reload_signal, &app);
+	app.reconnect_timer = pw_loop_add_timer(loop, on_reconnect_timer, &app);
+	if (app.reconnect_timer == NULL) {
+		fprintf(stderr, "pw-callbridge: cannot create a timer: %s\n", strerror(errno));
+		app.exit_code = EXIT_RUNTIME;
+		goto done;
+	}
 
 	app.context = pw_context_new(pw_main_loop_get_loop(app.loop),
 				     pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
