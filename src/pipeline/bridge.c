@@ -199,6 +199,7 @@ static int write_sdp(struct cb_bridge *b)
 			.fec = s->config.fec,
 			.dtx = s->config.dtx,
 			.bitrate = s->config.bitrate,
+			.audio_level_ext_id = s->audio_level_ext_id,
 		};
 	}
 	return cb_sdp_write_file(b->sdp_path, &session);
@@ -283,9 +284,12 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 			goto error;
 		}
 		b->tracks[b->n_tracks++] = t;
-		for (uint32_t j = 0; j < tc->n_streams; j++)
+		for (uint32_t j = 0; j < tc->n_streams; j++) {
 			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
 						 tc->gain_db, tc->ignore_audio_level);
+			cb_send_stream_bind_track(b->streams[tc->streams[j]], &t->rings[j], &t->shared,
+						  tc->speaking_hangover_ms, j == 0);
+		}
 	}
 
 	if (strcmp(call->sdp_file, "none") != 0) {
