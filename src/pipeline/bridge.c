@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 
+#include "control/control.h"
 #include "crypto/srtp-session.h"
 #include "net/udp.h"
 #include "pipeline/bridge.h"
@@ -49,6 +50,8 @@ struct cb_bridge {
 	uint32_t n_remotes;
 	struct cb_remote *remotes;
 	struct cb_receive_worker receiver;
+
+	struct cb_control *control;	/* callbridge.<call> metadata: controls, status */
 
 	struct pw_loop *main_loop;
 	struct spa_source *timer;
@@ -101,10 +104,28 @@ static void write_stats(struct cb_bridge *b)
 		pw_log_warn("cannot write %s: %s", b->config.call.stats_file, strerror(-res));
 }
 
+static void fill_status_view(void *data, struct cb_status_view *v)
+{
+	struct cb_bridge *b = data;
+
+	*v = (struct cb_status_view) {
+		.call_name = b->config.call.name,
+		.transport = "udp",
+		.local_address = b->socket.bound.text,
+		.srtp = cb_srtp_suite_name(b->config.call.srtp),
+		.n_tracks = b->n_tracks, .tracks = b->tracks,
+		.n_streams = b->n_streams, .streams = b->streams,
+		.n_remotes = b->n_remotes, .remotes = b->remotes,
+		.receive = b->receiving ? &b->receiver : NULL,
+	};
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
 
+	if (b->control)
+		cb_control_tick(b->control, cb_now_ns());
 	if (b->receiving)
 		sync_remote_nodes(b);
 	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
@@ -315,6 +336,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
 
+	/* Without it the call still runs, only uncontrolled and unwatched. */
+	if ((res = cb_control_new(&b->control, core, call->name, fill_status_view, b)) < 0)
+		pw_log_warn("call %s: no control metadata: %s", call->name, strerror(-res));
+
 	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
 	if (b->timer) {
@@ -342,6 +367,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		return;
 	if (b->timer)
 		pw_loop_destroy_source(b->main_loop, b->timer);
+	cb_control_destroy(b->control);
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
