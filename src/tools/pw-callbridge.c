@@ -15,6 +15,7 @@
 #include "callbridge-version.h"
 #include "config/config.h"
 #include "pipeline/bridge.h"
+#include "tools/status-cmd.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_RUNTIME 2
@@ -32,6 +33,7 @@ static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"Usage: %s --config FILE [--check]\n"
+		"       %s status [--json] [--watch] [CALL]\n"
 		"       %s --help | --version | --help-keys\n"
 		"\n"
 		"Bridge PipeWire sink nodes (custom tracks) into Opus/RTP/SRTP streams.\n"
@@ -44,8 +46,10 @@ static void usage(FILE *out, const char *prog)
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"\n"
+		"  status              show running calls live (see status --help)\n"
+		"\n"
 		"Exit status: 0 clean stop, 1 config error, 2 runtime failure.\n",
-		prog, prog);
+		prog, prog, prog);
 }
 
 static void print_keys(void)
@@ -119,6 +123,9 @@ int main(int argc, char *argv[])
 	bool check_only = false;
 	int verbose = 0, opt, res;
 	char err[512];
+
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return cb_status_command(argc - 1, argv + 1);
 
 	while ((opt = getopt_long(argc, argv, "c:vh", options, NULL)) != -1) {
 		switch (opt) {
