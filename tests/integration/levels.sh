@@ -15,8 +15,10 @@ work="$(mktemp -d /tmp/cb-levels.XXXXXX)"
 listener=""
 cleanup() {
   local rc=$?
-  [[ -z "$listener" ]] || { kill -TERM "$listener" 2>/dev/null; wait "$listener" 2>/dev/null || true; }
-  (exit "$rc"); cb_cleanup_bridges
+  set +e    # a failing command here must not skip stopping the bridges
+  [[ -z "$listener" ]] || { kill -TERM "$listener" 2>/dev/null; wait "$listener" 2>/dev/null; }
+  (exit "$rc")
+  cb_cleanup_bridges    # takes the test's status from $?
 }
 trap cleanup EXIT
 
