@@ -62,7 +62,7 @@ int cb_control_apply(struct cb_control *c, const char *key, const char *value)
 	size_t key_len = strlen(key), suffix_len = strlen(CONTROL_SUFFIX);
 	struct cb_track_state *t;
 
-	if (strncmp(key, "track.", 6) != 0 || key_len <= 6 + suffix_len ||
+	if (strncmp(key, "track.", 6) != 0 || key_len < 6 + suffix_len ||
 	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) != 0)
 		return 0;	/* not a control: status, or someone else's key */
 	t = find_track(c, key + 6, key_len - 6 - suffix_len);
