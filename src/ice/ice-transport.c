@@ -563,6 +563,22 @@ uint32_t cb_ice_transport_candidate_sdp(struct cb_ice_transport *t, char *out, s
 	return n;
 }
 
+bool cb_ice_transport_describe(struct cb_ice_transport *t, char *state, size_t state_len,
+			       char *pair, size_t pair_len)
+{
+	bool selected;
+
+	snprintf(state, state_len, "ice %s",
+		 nice_component_state_to_string((NiceComponentState)atomic_load(&t->state)));
+	g_mutex_lock(&t->lock);
+	selected = t->pair_type != NULL;
+	if (selected)
+		snprintf(pair, pair_len, "%s (%s) -> %s (%s), %s", t->pair_local,
+			 t->pair_local_type, t->pair_remote, t->pair_remote_type, t->pair_type);
+	g_mutex_unlock(&t->lock);
+	return selected;
+}
+
 void cb_ice_transport_write_json(FILE *f, struct cb_ice_transport *t)
 {
 	const struct cb_ice_counters *c = &t->counters;

@@ -58,6 +58,11 @@ uint32_t cb_ice_transport_candidate_list(struct cb_ice_transport *t, char *out, 
 uint32_t cb_ice_transport_candidate_sdp(struct cb_ice_transport *t, char *out, size_t len,
 					struct cb_address *default_addr);
 
+/* For status: "ice <state>" into state, and when a pair is selected
+ * (returns true) "local (type) -> remote (type), pair type" into pair. */
+bool cb_ice_transport_describe(struct cb_ice_transport *t, char *state, size_t state_len,
+			       char *pair, size_t pair_len);
+
 /* "state", "selected_pair" and counters as a JSON object (no trailing
  * newline), for the stats file. */
 void cb_ice_transport_write_json(FILE *f, struct cb_ice_transport *t);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "control/control.h"
 #include "pipeline/bridge-private.h"
 #include "pipeline/log.h"
 
@@ -15,6 +16,8 @@ void cb_bridge_pipewire_lost(struct cb_bridge *b)
 {
 	if (b->core == NULL)
 		return;
+	cb_control_destroy(b->control);
+	b->control = NULL;
 	for (uint32_t i = 0; i < b->n_tracks; i++)
 		cb_track_node_disconnect(b->tracks[i]);
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
@@ -44,6 +47,10 @@ int cb_bridge_pipewire_attach(struct cb_bridge *b, struct pw_core *core)
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		cb_send_stream_set_pipewire(b->streams[i], CB_SEND_PIPEWIRE_BACK);
 	cb_bridge_sync_remote_nodes(b);
+	if ((res = cb_control_new(&b->control, core, b->config.call.name,
+				  cb_bridge_fill_status_view, b)) < 0)
+		pw_log_warn("call %s: no control metadata: %s", b->config.call.name,
+			    strerror(-res));
 	pw_log_info("call %s: nodes recreated on the new PipeWire connection",
 		    b->config.call.name);
 	return first;

@@ -50,6 +50,10 @@ struct cb_bridge {
 	struct cb_remote *remotes;
 	struct cb_receive_worker receiver;
 
+	struct cb_control *control;	/* callbridge.<call> metadata: controls, status */
+	char status_transport[64];
+	char status_pair[256];
+
 	struct pw_loop *main_loop;
 	struct spa_source *timer;
 	uint32_t timer_ticks;
@@ -63,5 +67,8 @@ void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
 void cb_bridge_connect_inputs(struct cb_bridge *b);
 int cb_bridge_write_sdp(struct cb_bridge *b);
 void cb_bridge_sync_remote_nodes(struct cb_bridge *b);
+/* The control object's view of the call (main thread). */
+struct cb_status_view;
+void cb_bridge_fill_status_view(void *data, struct cb_status_view *v);
 
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 
+#include "control/control.h"
 #include "ice/ice-io.h"
 #include "ice/ice-transport.h"
 #include "pipeline/bridge-private.h"
@@ -69,10 +70,36 @@ static void write_stats(struct cb_bridge *b)
 		pw_log_warn("cannot write %s: %s", b->config.call.stats_file, strerror(-res));
 }
 
+void cb_bridge_fill_status_view(void *data, struct cb_status_view *v)
+{
+	struct cb_bridge *b = data;
+
+	*v = (struct cb_status_view) {
+		.call_name = b->config.call.name,
+		.transport = "udp",
+		.local_address = b->socket.bound.text,
+		.srtp = cb_srtp_suite_name(b->config.call.srtp),
+		.n_tracks = b->n_tracks, .tracks = b->tracks,
+		.n_streams = b->n_streams, .streams = b->streams,
+		.n_remotes = b->n_remotes, .remotes = b->remotes,
+		.receive = b->receiving ? &b->receiver : NULL,
+	};
+	if (b->ice) {
+		bool selected = cb_ice_transport_describe(b->ice, b->status_transport,
+							  sizeof(b->status_transport),
+							  b->status_pair, sizeof(b->status_pair));
+		v->transport = b->status_transport;
+		v->selected_pair = selected ? b->status_pair : NULL;
+		v->local_address = b->config.call.local.set ? b->config.call.local.text : "";
+	}
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
 
+	if (b->control)
+		cb_control_tick(b->control, cb_now_ns());
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
 	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
@@ -187,6 +214,7 @@ int cb_bridge_write_sdp(struct cb_bridge *b)
 			.fec = s->config.fec,
 			.dtx = s->config.dtx,
 			.bitrate = s->config.bitrate,
+			.audio_level_ext_id = s->audio_level_ext_id,
 		};
 	}
 	return cb_sdp_write_file(b->sdp_path, &session);
@@ -271,9 +299,12 @@ void cb_bridge_connect_inputs(struct cb_bridge *b)
 		struct cb_track_node *t = b->tracks[i];
 		const struct cb_track_config *tc = &t->config;
 
-		for (uint32_t j = 0; j < tc->n_streams; j++)
+		for (uint32_t j = 0; j < tc->n_streams; j++) {
 			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
 						 tc->gain_db, tc->ignore_audio_level);
+			cb_send_stream_bind_track(b->streams[tc->streams[j]], &t->rings[j], &t->shared,
+						  tc->speaking_hangover_ms, j == 0);
+		}
 	}
 }
 
@@ -357,6 +388,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
 
+	/* Without it the call still runs, only uncontrolled and unwatched. */
+	if ((res = cb_control_new(&b->control, core, call->name, cb_bridge_fill_status_view, b)) < 0)
+		pw_log_warn("call %s: no control metadata: %s", call->name, strerror(-res));
+
 	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
 	if (b->timer) {
@@ -384,6 +419,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		return;
 	if (b->timer)
 		pw_loop_destroy_source(b->main_loop, b->timer);
+	cb_control_destroy(b->control);
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);

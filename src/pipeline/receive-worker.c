@@ -137,6 +137,7 @@ static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 	}
 	atomic_fetch_add_explicit(&w->stats.rtp, 1, memory_order_relaxed);
 	r->from = *from;
+	cb_remote_note_audio_level(r, &pkt);
 	cb_remote_receive(r, pkt.header.sequence, pkt.header.timestamp, pkt.payload,
 			  pkt.payload_len, now_ns);
 }

@@ -35,6 +35,8 @@ struct cb_remote_stats {
 	atomic_uint_fast32_t ssrc;
 	atomic_uint_fast32_t first_seq;		/* where counting started */
 	atomic_uint_fast32_t highest_seq;	/* extended, as in receiver reports */
+	atomic_uint_fast32_t audio_level;	/* RFC 6464 -dBov the peer reports, 127 unknown */
+	atomic_bool voice;			/* its V flag */
 };
 
 struct cb_remote {
@@ -83,5 +85,10 @@ void cb_remote_receive(struct cb_remote *r, uint16_t seq, uint32_t timestamp,
 void cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint32_t wake_period_samples);
 
 void cb_remote_publish_stats(struct cb_remote *r);
+
+/* Takes the peer's RFC 6464 audio level, when the packet carries one, into
+ * the stats (remote-level.c). */
+struct cb_rtp_packet;
+void cb_remote_note_audio_level(struct cb_remote *r, const struct cb_rtp_packet *pkt);
 
 #endif

@@ -6,6 +6,7 @@
 #include "audio/mixer.h"
 #include "pipeline/send-stream.h"
 #include "rtp/rtp.h"
+#include "rtp/rtp-ext.h"
 
 #define FRAME_NS(s) ((uint64_t)(s)->frame * 1000000000ull / CB_OPUS_RATE)
 
@@ -60,7 +61,10 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 
 	s->mix = calloc((size_t)frame * 2, sizeof(float));
 	s->scratch = calloc((size_t)frame * 2, sizeof(float));
-	if (s->mix == NULL || s->scratch == NULL) {
+	s->level_mix = calloc((size_t)frame * 2, sizeof(float));
+	s->audio_level_ext_id = CB_AUDIO_LEVEL_EXT_ID;
+	s->audio_level = CB_AUDIO_LEVEL_SILENT;
+	if (s->mix == NULL || s->scratch == NULL || s->level_mix == NULL) {
 		res = -ENOMEM;
 		goto error;
 	}
@@ -81,6 +85,7 @@ void cb_send_stream_free(struct cb_send_stream *s)
 	cb_opus_encoder_free(s->encoder);
 	free(s->mix);
 	free(s->scratch);
+	free(s->level_mix);
 	free(s);
 }
 
@@ -118,31 +123,99 @@ int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *rin
 {
 	if (s->n_inputs >= CB_MAX_TRACKS || ring->channels < 1 || ring->channels > 2)
 		return -ENOSPC;
-	s->inputs[s->n_inputs++] = (struct cb_send_input) {
+	s->inputs[s->n_inputs] = (struct cb_send_input) {
 		.ring = ring,
 		.gain = cb_db_to_gain(gain_db),
 		.ignore_audio_level = ignore_audio_level,
 	};
+	cb_voice_activity_init(&s->inputs[s->n_inputs].voice, 500);
+	s->n_inputs++;
 	return 0;
+}
+
+void cb_send_stream_bind_track(struct cb_send_stream *s, struct cb_audio_ring *ring,
+			       struct cb_track_state *track, uint32_t hangover_ms,
+			       bool publishes)
+{
+	for (uint32_t i = 0; i < s->n_inputs; i++) {
+		struct cb_send_input *in = &s->inputs[i];
+		if (in->ring != ring)
+			continue;
+		in->track = track;
+		in->publishes = publishes;
+		in->flushes_seen = atomic_load(&track->flush_requests);
+		cb_voice_activity_init(&in->voice, hangover_ms);
+	}
+}
+
+static bool input_paused(const struct cb_send_input *in)
+{
+	return in->track && atomic_load_explicit(&in->track->paused, memory_order_relaxed);
+}
+
+/* What the input has beyond the audio it holds from a pause: what decides
+ * pacing and the backlog cap. */
+static uint32_t input_fresh(struct cb_send_input *in)
+{
+	uint32_t avail = cb_audio_ring_avail(in->ring);
+
+	/* The ring overflowed while holding: what is left is all held. */
+	if (avail < in->held_frames)
+		in->held_frames = avail;
+	return avail - in->held_frames;
+}
+
+/* Flushes and pause transitions, on the worker, the ring's only consumer. */
+static void apply_controls(struct cb_send_input *in)
+{
+	unsigned int flushes;
+	bool paused;
+
+	if (in->track == NULL)
+		return;
+	flushes = atomic_load_explicit(&in->track->flush_requests, memory_order_acquire);
+	if (flushes != in->flushes_seen) {
+		uint32_t dropped = cb_audio_ring_skip(in->ring, cb_audio_ring_avail(in->ring));
+		in->flushes_seen = flushes;
+		in->held_frames = 0;
+		if (in->publishes)
+			atomic_fetch_add_explicit(&in->track->flushed_frames, dropped,
+						  memory_order_relaxed);
+	}
+	paused = input_paused(in);
+	if (in->was_paused && !paused)
+		in->held_frames = cb_audio_ring_avail(in->ring);
+	in->was_paused = paused;
 }
 
 bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 {
-	uint32_t min_avail = UINT32_MAX, max_avail = 0;
+	uint32_t min_avail = UINT32_MAX, max_avail = 0, n_live = 0;
 
-	if (s->n_inputs == 0) {
-		/* Nothing feeds it: keep time with the monotonic clock so the
-		 * receiver still sees a live, silent stream. */
-		if (s->next_frame_ns == 0)
-			s->next_frame_ns = now_ns;
-		return now_ns >= s->next_frame_ns;
-	}
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
-		uint32_t avail = cb_audio_ring_avail(s->inputs[i].ring);
+		struct cb_send_input *in = &s->inputs[i];
+		uint32_t avail;
+
+		apply_controls(in);
+		/* A paused track is not read: it must not hold the stream up. */
+		if (in->was_paused)
+			continue;
+		avail = input_fresh(in);
 		if (avail < min_avail)
 			min_avail = avail;
 		if (avail > max_avail)
 			max_avail = avail;
+		n_live++;
+	}
+	if (n_live == 0) {
+		/* Nothing feeds it: keep time with the monotonic clock so the
+		 * receiver still sees a live, silent stream. */
+		if (s->next_frame_ns == 0)
+			s->next_frame_ns = now_ns;
+		/* Coming from graph pacing, do not rush to catch up. */
+		if (s->next_frame_ns + 2ull * s->frame * 1000000000ull / CB_OPUS_RATE < now_ns)
+			s->next_frame_ns = now_ns;
+		return now_ns >= s->next_frame_ns;
 	}
 	/* All tracks normally share one graph cycle, so they fill together; a
 	 * track whose node stopped must not hold the others back for long. */
@@ -164,33 +237,64 @@ void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire
 	atomic_store(&s->pipewire, state);
 }
 
+/* Level and voice activity of one input's contribution, after its gain. */
+static void measure_input(struct cb_send_stream *s, struct cb_send_input *in)
+{
+	uint32_t n = s->frame * in->ring->channels;
+	uint8_t level = cb_level_from_power(cb_level_power(s->scratch, n) * in->gain * in->gain, n);
+	bool speaking = cb_voice_activity_update(&in->voice, level, s->frame);
+
+	if (in->publishes) {
+		atomic_store_explicit(&in->track->level, level, memory_order_relaxed);
+		atomic_store_explicit(&in->track->speaking, speaking, memory_order_relaxed);
+	}
+}
+
 /* Returns whether any input had a whole frame: a stopped graph leaves part
  * of one behind. */
 static bool mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
-	bool heard = false;
+	bool voice = false, heard = false;
 
 	memset(s->mix, 0, (size_t)s->frame * channels * sizeof(float));
+	memset(s->level_mix, 0, (size_t)s->frame * channels * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
 		struct cb_send_input *in = &s->inputs[i];
-		uint32_t got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
-		uint32_t left;
+		uint32_t got = 0, fresh;
 
-		heard |= got == s->frame;
-		if (got < s->frame) {
+		/* Paused: contribute silence and leave the ring alone, so what
+		 * it holds plays on resume. */
+		if (!in->was_paused) {
+			got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
+			heard |= got == s->frame;
+			if (got < s->frame)
+				s->stats.underrun_frames += s->frame - got;
+		}
+		if (got < s->frame)
 			memset(s->scratch + got * in->ring->channels, 0,
 			       (size_t)(s->frame - got) * in->ring->frame_bytes);
-			s->stats.underrun_frames += s->frame - got;
-		}
 		cb_mixer_accumulate(s->mix, channels, s->scratch, in->ring->channels,
 				    s->frame, in->gain);
+		measure_input(s, in);
+		if (!in->ignore_audio_level) {
+			cb_mixer_accumulate(s->level_mix, channels, s->scratch, in->ring->channels,
+					    s->frame, in->gain);
+			voice |= in->voice.speaking;
+		}
 
-		left = cb_audio_ring_avail(in->ring);
-		if (left > CB_SEND_MAX_BACKLOG_FRAMES)
-			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, left - s->frame);
+		if (in->was_paused)
+			continue;
+		fresh = input_fresh(in);
+		if (fresh > CB_SEND_MAX_BACKLOG_FRAMES)
+			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, fresh - s->frame);
 	}
 	cb_mixer_limit(s->mix, s->frame * channels);
+	/* Only the tracks that count: music marked ignore-audio-level leaves
+	 * the level at 127 and V clear. */
+	s->audio_level = cb_level_from_power(cb_level_power(s->level_mix, s->frame * channels),
+					     s->frame * channels);
+	s->voice = voice;
 	return heard;
 }
 
@@ -211,6 +315,11 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 		.ssrc = s->ssrc,
 	};
 	header_size = cb_rtp_write_header(buf, cap, &header);
+	if (header_size > 0 && s->audio_level_ext_id > 0) {
+		uint8_t level = cb_audio_level_pack(s->audio_level, s->voice);
+		struct cb_rtp_ext_element e = { (uint8_t)s->audio_level_ext_id, 1, &level };
+		header_size = cb_rtp_ext_append(buf, header_size, cap, &e, 1);
+	}
 	if (header_size == 0)
 		return -ENOSPC;
 

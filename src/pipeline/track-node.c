@@ -7,9 +7,10 @@
 #include "pipeline/log.h"
 #include "pipeline/track-node.h"
 
-/* ~340 ms at 48 kHz: room for a late media worker, far above the worker's
- * own backlog cap, so in normal operation the producer never drops. */
-#define RING_FRAMES 16384
+/* ~1.4 s at 48 kHz: room for a late media worker, far above the worker's
+ * own backlog cap, so in normal operation the producer never drops; and
+ * what a paused track can hold for its resume. */
+#define RING_FRAMES 65536
 
 static void on_process(void *data)
 {
@@ -100,6 +101,7 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 	if (t == NULL)
 		return -ENOMEM;
 	t->config = *config;
+	cb_track_state_init(&t->shared);
 	t->frame_bytes = config->channels * sizeof(float);
 	t->quantum_frames = quantum_frames;
 	snprintf(t->call_name, sizeof(t->call_name), "%s", call_name);

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "audio/audio-ring.h"
+#include "control/track-state.h"
 
 struct cb_track_node {
 	struct cb_track_config config;
@@ -24,6 +25,7 @@ struct cb_track_node {
 	struct cb_audio_ring rings[CB_MAX_TRACK_STREAMS];
 	atomic_uint_fast64_t frames_in;
 	atomic_int state;		/* enum pw_stream_state */
+	struct cb_track_state shared;	/* controls and level, see track-state.h */
 };
 
 /* Creates the rings and, when core is not NULL, the node. quantum_frames

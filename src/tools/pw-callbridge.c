@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "ice/ice-transport.h"
 #include "pipeline/bridge.h"
+#include "tools/status-cmd.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_RUNTIME 2
@@ -45,6 +46,7 @@ static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"Usage: %s --config FILE [--check | --print-ice]\n"
+		"       %s status [--json] [--watch] [CALL]\n"
 		"       %s --help | --version | --help-keys\n"
 		"\n"
 		"Bridge PipeWire sink nodes (custom tracks) into Opus/RTP/SRTP streams.\n"
@@ -60,9 +62,11 @@ static void usage(FILE *out, const char *prog)
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"\n"
+		"  status              show running calls live (see status --help)\n"
+		"\n"
 		"SIGHUP reloads FILE into the running call; SIGINT/SIGTERM end it.\n"
 		"Exit status: 0 clean stop, 1 config error, 2 runtime failure.\n",
-		prog, prog);
+		prog, prog, prog);
 }
 
 static void print_keys(void)
@@ -215,6 +219,9 @@ int main(int argc, char *argv[])
 	bool check_only = false, ice_only = false;
 	int verbose = 0, opt, res;
 	char err[512];
+
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return cb_status_command(argc - 1, argv + 1);
 
 	while ((opt = getopt_long(argc, argv, "c:vh", options, NULL)) != -1) {
 		switch (opt) {
