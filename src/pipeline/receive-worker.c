@@ -205,6 +205,12 @@ static void handle_rtcp(struct cb_receive_worker *w, uint8_t *buf, size_t len, u
 void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 			      const struct cb_address *from, uint64_t now_ns)
 {
+	/* The socket already refuses these (MSG_TRUNC); the check here keeps
+	 * the entry point's contract the same for every caller. */
+	if (len > MAX_DATAGRAM) {
+		atomic_fetch_add_explicit(&w->stats.oversized, 1, memory_order_relaxed);
+		return;
+	}
 	atomic_fetch_add_explicit(&w->stats.datagrams, 1, memory_order_relaxed);
 	if (len < CB_RTP_HEADER_SIZE || (buf[0] >> 6) != 2) {
 		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);

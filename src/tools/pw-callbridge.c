@@ -219,6 +219,17 @@ int main(int argc, char *argv[])
 	bool check_only = false, ice_only = false;
 	int verbose = 0, opt, res;
 	char err[512];
+	sigset_t stop_signals;
+
+	/* PipeWire takes SIGINT/SIGTERM through a signalfd, which only sees
+	 * blocked signals. Block them before anything else: one that arrives
+	 * while the config loads or PipeWire connects then waits for the loop
+	 * and ends the call cleanly, rather than killing the process with
+	 * nodes half made; and every thread inherits the mask. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 
 	if (argc > 1 && strcmp(argv[1], "status") == 0)
 		return cb_status_command(argc - 1, argv + 1);

@@ -518,6 +518,18 @@ static void test_load_file(void)
 	CHECK_INT_EQ(cfg.call.srtp_key.len, 28);
 	CHECK_INT_EQ(cfg.call.srtp_key.bytes[27], 28);
 	CHECK_INT_EQ(strcmp(cfg.call.sdp_file, tmp_path("sub/call.sdp")), 0);
+	CHECK_INT_EQ(rep.n_warnings, 0);
+
+	/* A call file that holds a key inline is a key file: others must
+	 * not read it either. */
+	chmod(tmp_path("sub/call.ini"), 0644);
+	r = cb_config_load(tmp_path("sub/call.ini"), &cfg, &rep);
+	CHECK_INT_EQ(r, 0);
+	CHECK_STR_CONTAINS(find_warning("chmod"),
+			   fmt("call.ini:6: remote-srtp-key: %s is readable by other users; chmod 600 it",
+			       tmp_path("sub/call.ini")));
+	CHECK(!report_contains(KEY28));
+	chmod(tmp_path("sub/call.ini"), 0600);
 
 	/* A relative config path still gives an absolute directory. */
 	CHECK(getcwd(path, sizeof(path)) != NULL);
