@@ -48,8 +48,13 @@ for delay in 0 0.005 0.02 0.05 0.1 0.2 0.3 0.45 0.6; do
   # From the first thing main() does, blocking SIGINT and SIGTERM for
   # PipeWire's signalfd (before that the dynamic loader is still running
   # and nothing can catch a signal).
-  until sigblk="$(awk '/^SigBlk:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" &&
-        [[ -n "$sigblk" ]] && (( (16#$sigblk & 0x4002) == 0x4002 )); do :; done
+  # Only once exec has happened: bash's forked child briefly blocks the
+  # same signals itself, and a SIGTERM sent then kills the shell (143).
+  until [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$CB_BIN")" ]] &&
+        sigblk="$(awk '/^SigBlk:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" &&
+        [[ -n "$sigblk" ]] && (( (16#$sigblk & 0x4002) == 0x4002 )); do
+    [[ -d "/proc/$pid" ]] || break
+  done
   sleep "$delay"
   kill -TERM "$pid"
   status=0; wait "$pid" || status=$?
