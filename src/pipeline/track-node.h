@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "audio/audio-ring.h"
+#include "pipeline/cycle-clock.h"
 
 struct cb_track_node {
 	struct cb_track_config config;
@@ -22,6 +23,8 @@ struct cb_track_node {
 	struct cb_audio_ring rings[CB_MAX_TRACK_STREAMS];
 	atomic_uint_fast64_t frames_in;
 	atomic_int state;		/* enum pw_stream_state */
+	struct spa_io_position *position;	/* real-time thread only */
+	struct cb_cycle_clock cycle;	/* when the graph last pushed audio into the rings */
 };
 
 /* Creates the rings and the node. quantum_frames asks the graph for a
