@@ -51,8 +51,7 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 	atomic_init(&s->feedback.rtt_us, -1);
 
 	s->mix = calloc((size_t)frame * 2, sizeof(float));
-	s->scratch = calloc((size_t)frame * 2, sizeof(float));
-	if (s->mix == NULL || s->scratch == NULL) {
+	if (s->mix == NULL) {
 		res = -ENOMEM;
 		goto error;
 	}
@@ -72,7 +71,6 @@ void cb_send_stream_free(struct cb_send_stream *s)
 		return;
 	cb_opus_encoder_free(s->encoder);
 	free(s->mix);
-	free(s->scratch);
 	free(s);
 }
 
@@ -112,6 +110,34 @@ bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 	return min_avail >= s->frame || max_avail >= s->frame + CB_SEND_MAX_SKEW_FRAMES;
 }
 
+/* Adds up to a frame of one track into the mix straight from its ring's
+ * memory (one span, or two where it wraps; a frame never straddles the wrap,
+ * the ring's byte size being a power of two) and consumes it. */
+static uint32_t mix_input(struct cb_send_stream *s, struct cb_send_input *in)
+{
+	struct cb_audio_ring *ring = in->ring;
+	const uint32_t channels = s->config.channels;
+	uint32_t index, frames, bytes, offset, first;
+	int32_t filled = spa_ringbuffer_get_read_index(&ring->rb, &index);
+
+	frames = filled > 0 ? (uint32_t)filled / ring->frame_bytes : 0;
+	if (frames > s->frame)
+		frames = s->frame;
+	if (frames == 0)
+		return 0;
+	bytes = frames * ring->frame_bytes;
+	offset = index & (ring->size - 1);
+	first = SPA_MIN(bytes, ring->size - offset);
+	cb_mixer_accumulate(s->mix, channels, SPA_PTROFF(ring->data, offset, const float),
+			    ring->channels, first / ring->frame_bytes, in->gain);
+	if (bytes > first)
+		cb_mixer_accumulate(s->mix + (first / ring->frame_bytes) * channels, channels,
+				    ring->data, ring->channels, (bytes - first) / ring->frame_bytes,
+				    in->gain);
+	spa_ringbuffer_read_update(&ring->rb, (int32_t)(index + bytes));
+	return frames;
+}
+
 static void mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
@@ -119,16 +145,11 @@ static void mix_frame(struct cb_send_stream *s)
 	memset(s->mix, 0, (size_t)s->frame * channels * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
 		struct cb_send_input *in = &s->inputs[i];
-		uint32_t got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
-		uint32_t left;
+		uint32_t got = mix_input(s, in), left;
 
-		if (got < s->frame) {
-			memset(s->scratch + got * in->ring->channels, 0,
-			       (size_t)(s->frame - got) * in->ring->frame_bytes);
+		/* what is missing stays silent in the mix */
+		if (got < s->frame)
 			s->stats.underrun_frames += s->frame - got;
-		}
-		cb_mixer_accumulate(s->mix, channels, s->scratch, in->ring->channels,
-				    s->frame, in->gain);
 
 		left = cb_audio_ring_avail(in->ring);
 		if (left > CB_SEND_MAX_BACKLOG_FRAMES)

@@ -60,7 +60,6 @@ struct cb_send_stream {
 	uint32_t n_inputs;
 	struct cb_send_input inputs[CB_MAX_TRACKS];
 	float *mix;
-	float *scratch;
 
 	/* For the sender report: where the last frame sat on both clocks. */
 	uint32_t last_timestamp;
