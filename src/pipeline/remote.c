@@ -40,7 +40,7 @@ int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 	} else {
 		r->config.channels = 2;
 		r->config.payload_type = 111;
-		r->config.latency_ms = 40;
+		r->config.latency_ms = 10;	/* the [remote] latency default */
 	}
 	for (int i = 0; i < 2; i++) {
 		if ((res = cb_audio_ring_init(&r->feeds[i].ring, 2, FEED_FRAMES)) < 0)
