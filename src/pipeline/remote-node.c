@@ -92,14 +92,11 @@ int cb_remote_node_new(struct cb_remote_node **out, struct pw_core *core, const 
 		return -ENOMEM;
 	n->channels = channels;
 	n->feed = feed;
-	{
-		int expected = CB_FEED_FREE;
-		if (!atomic_compare_exchange_strong(&feed->owner, &expected, CB_FEED_ATTACHED)) {
-			free(n);
-			return -EBUSY;
-		}
-		n->attached = true;
+	if (!cb_remote_feed_attach(feed)) {
+		free(n);
+		return -EBUSY;
 	}
+	n->attached = true;
 	snprintf(n->node_name, sizeof(n->node_name), "callbridge.%s.remote.%s", call_name,
 		 remote_name);
 	snprintf(description, sizeof(description), "Call %s: %s", call_name, remote_name);
@@ -141,6 +138,6 @@ void cb_remote_node_destroy(struct cb_remote_node *n)
 		pw_stream_destroy(n->stream);
 	}
 	if (n->attached)
-		atomic_store_explicit(&n->feed->owner, CB_FEED_FREE, memory_order_release);
+		cb_remote_feed_detach(n->feed);
 	free(n);
 }

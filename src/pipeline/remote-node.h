@@ -7,6 +7,7 @@
 #define CALLBRIDGE_REMOTE_NODE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <pipewire/pipewire.h>
@@ -37,6 +38,20 @@ struct cb_remote_feed {
 	atomic_int owner;			/* enum cb_feed_owner */
 	struct cb_cycle_clock cycle;		/* when the node last pulled */
 };
+
+/* Main thread: a node takes the feed (false while the worker lays it out or
+ * another node has it), and gives it back once its callback can no longer
+ * run. */
+static inline bool cb_remote_feed_attach(struct cb_remote_feed *feed)
+{
+	int expected = CB_FEED_FREE;
+	return atomic_compare_exchange_strong(&feed->owner, &expected, CB_FEED_ATTACHED);
+}
+
+static inline void cb_remote_feed_detach(struct cb_remote_feed *feed)
+{
+	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
+}
 
 struct cb_remote_node {
 	char node_name[2 * 32 + 32];
