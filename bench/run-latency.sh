@@ -2,7 +2,7 @@
 # Mouth-to-ear latency of a callbridge call on loopback: prints figures, it
 # is not a pass/fail test.
 #
-# Usage: bench/run-latency.sh [--ptimes "2.5 5 10 20"] [--jitter "40 10"]
+# Usage: bench/run-latency.sh [--ptimes "2.5 5 10 20"] [--jitter "10 40"]
 #                             [--sessions "default small"] [--seconds 10]
 #                             [--period 0.5] [--warmup 15] [--application APP]
 #                             [--build DIR] [--no-build] [--keep] [--verbose]
@@ -74,7 +74,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
 ptimes="2.5 5 10 20"
-jitters="40 10"
+jitters="10 40"
 sessions="default small"
 seconds=10
 period=0.5

@@ -126,7 +126,7 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	atomic_store(&feed->underrun_frames, 0);
 	atomic_store(&feed->cycle.nsec, 0);
 	atomic_store(&feed->cycle.next_nsec, 0);
-	r->topped_count = atomic_load(&feed->cycle.count);
+	r->served_ns = 0;
 	memset(r->late, 0, sizeof(r->late));
 	r->planned_ns = 0;
 	r->late_start = now_ns;
@@ -250,22 +250,22 @@ static void note_lateness(struct cb_remote *r, uint64_t now_ns, uint64_t deadlin
 		r->late[0] = late;
 }
 
-/* The remote node's next cycle that the ring has not been topped up for,
- * minus the lead: when the next top-up is due. False without a running node. */
+/* The remote node's first cycle that the ring has not been topped up for,
+ * and its deadline (the cycle's start minus the lead). By time, not by
+ * counting published cycles: a callback that runs late in its cycle must not
+ * make a top-up look done. False without a running node. */
 static bool locked_deadline(struct cb_remote *r, uint64_t now_ns, uint64_t *deadline,
-			    uint64_t *period_out)
+			    uint64_t *period_out, uint64_t *cycle_out)
 {
-	struct cb_remote_feed *feed = r->feed;
-	uint64_t count = cb_cycle_clock_count(&feed->cycle), next, period;
+	uint64_t next, period;
 
-	if (!cb_cycle_clock_next(&feed->cycle, now_ns, &next, &period))
+	if (!cb_cycle_clock_next(&r->feed->cycle, now_ns, &next, &period))
 		return false;
-	/* No cycle since the last top-up: that one served the published next
-	 * cycle already. */
-	if (count == r->topped_count)
+	while (next <= r->served_ns + period / 2)
 		next += period;
 	*deadline = next - lead_ns(period);
 	*period_out = period;
+	*cycle_out = next;
 	return true;
 }
 
@@ -297,14 +297,14 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 	uint32_t quantum = (uint32_t)atomic_load_explicit(&feed->quantum, memory_order_relaxed);
 	uint32_t low_water, avail, guard = 0;
 	struct cb_jitter_slot slot;
-	uint64_t deadline, period = 0;
+	uint64_t deadline, period = 0, cycle = 0;
 	bool locked;
 
 	if (!r->active)
 		return now_ns + fallback_ns;
 	if (quantum == 0)
 		quantum = DEFAULT_QUANTUM;
-	locked = locked_deadline(r, now_ns, &deadline, &period);
+	locked = locked_deadline(r, now_ns, &deadline, &period, &cycle);
 	if (locked) {
 		/* Once per cycle, just before it: the decode uses every packet
 		 * that made it by then, and the level the DLL sees is always
@@ -334,11 +334,11 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 	}
 
 	if (locked) {
-		r->topped_count = cb_cycle_clock_count(&feed->cycle);
+		r->served_ns = cycle;
 		if (r->rate_control.period != quantum)
 			cb_rate_control_set_period(&r->rate_control, quantum);
 		update_rate(r, now_ns);
-		locked_deadline(r, now_ns, &deadline, &period);
+		locked_deadline(r, now_ns, &deadline, &period, &cycle);
 		r->planned_ns = deadline;
 		return deadline;
 	}

@@ -56,7 +56,7 @@ struct cb_remote {
 	struct cb_rate_control rate_control;
 	uint64_t last_rate_update_ns;
 	struct cb_remote_feed *feed;	/* this activation's, of feeds[] */
-	uint64_t topped_count;		/* the feed's cycle count at the last top-up */
+	uint64_t served_ns;		/* start of the last cycle a top-up was for */
 	uint64_t late[CB_REMOTE_LATE_WINDOWS];	/* worst wake-up lateness per window */
 	uint64_t late_start;
 	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
