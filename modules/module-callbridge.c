@@ -20,6 +20,18 @@
  *
  * A config with errors is reported as FILE:LINE messages in the daemon's log
  * and the module fails to load; nothing of the call is started.
+ *
+ * ## Reload
+ *
+ * The module watches its config file (inotify on the file's directory) and
+ * reloads the call when the file is rewritten: a write that is closed, or a
+ * file renamed over it, as editors do; changes settle for 200 ms first.
+ * A reload applies only the difference, exactly as SIGHUP does for
+ * pw-callbridge (see pw-callbridge(1)): what did not change keeps running
+ * untouched. A file with errors, or one that changes a [call] key that
+ * cannot change live (name, transport, local, srtp, the keys, ptime), is
+ * rejected with FILE:LINE messages in the log and the call goes on as it
+ * was.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,6 +42,7 @@
 
 #include "config/config.h"
 #include "pipeline/bridge.h"
+#include "pipeline/config-watch.h"
 
 PW_LOG_TOPIC_STATIC(mod_topic, "mod.callbridge.module");
 #define PW_LOG_TOPIC_DEFAULT mod_topic
@@ -47,18 +60,51 @@ struct impl {
 	struct pw_context *context;
 	struct pw_impl_module *module;
 	struct spa_hook module_listener;
+	struct spa_hook context_listener;
+	bool context_listening;
 	struct pw_core *core;
 	struct cb_bridge *bridge;
+	struct cb_config_watch *watch;
+	char *config_path;
 };
+
+/* The call and its connection, in that order. Also run when the daemon
+ * exits: pw_context_destroy disconnects every core before it destroys the
+ * modules, so by module_destroy our streams and core would already be gone
+ * (a double free, seen as an abort when PipeWire stopped). */
+static void impl_stop(struct impl *impl)
+{
+	cb_config_watch_destroy(impl->watch);
+	impl->watch = NULL;
+	if (impl->bridge)
+		cb_bridge_destroy(impl->bridge);
+	impl->bridge = NULL;
+	if (impl->core)
+		pw_core_disconnect(impl->core);
+	impl->core = NULL;
+}
 
 static void impl_destroy(struct impl *impl)
 {
-	if (impl->bridge)
-		cb_bridge_destroy(impl->bridge);
-	if (impl->core)
-		pw_core_disconnect(impl->core);
+	if (impl->context_listening)
+		spa_hook_remove(&impl->context_listener);
+	impl_stop(impl);
+	free(impl->config_path);
 	free(impl);
 }
+
+static void context_destroy(void *data)
+{
+	struct impl *impl = data;
+	spa_hook_remove(&impl->context_listener);
+	impl->context_listening = false;
+	impl_stop(impl);
+}
+
+static const struct pw_context_events context_events = {
+	PW_VERSION_CONTEXT_EVENTS,
+	.destroy = context_destroy,
+};
 
 static void module_destroy(void *data)
 {
@@ -84,6 +130,15 @@ static int load_config(const char *path, struct cb_config *config)
 	for (uint32_t i = 0; i < report.n_errors; i++)
 		pw_log_error("%s", report.errors[i]);
 	return res;
+}
+
+static void on_config_changed(void *data)
+{
+	struct impl *impl = data;
+	if (impl->bridge == NULL)
+		return;
+	pw_log_info("%s changed: reloading", impl->config_path);
+	cb_bridge_reload_file(impl->bridge, impl->config_path);
 }
 
 SPA_EXPORT
@@ -131,6 +186,15 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 		goto error;
 	}
 
+	impl->config_path = strdup(path);
+	if (impl->config_path == NULL ||
+	    (res = cb_config_watch_new(&impl->watch, pw_context_get_main_loop(context),
+				       impl->config_path, on_config_changed, impl)) < 0)
+		pw_log_warn("cannot watch %s, it will not be reloaded: %s", path,
+			    impl->config_path ? strerror(-res) : "out of memory");
+
+	pw_context_add_listener(context, &impl->context_listener, &context_events, impl);
+	impl->context_listening = true;
 	pw_impl_module_add_listener(module, &impl->module_listener, &module_events, impl);
 	pw_impl_module_update_properties(module, &SPA_DICT_INIT_ARRAY(module_props));
 	cb_config_clear(config);

@@ -127,8 +127,6 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 		snprintf(c->name, sizeof(c->name), "%s", text);
 	} else if (strcmp(key, "transport") == 0) {
 		c->transport = strcasecmp(text, "ice") == 0 ? CB_TRANSPORT_ICE : CB_TRANSPORT_UDP;
-		if (c->transport == CB_TRANSPORT_ICE)
-			cb_loader_error(l, line, "transport = ice is not supported by this build yet");
 	} else if (strcmp(key, "local") == 0) {
 		c->local = v->addr;
 	} else if (strcmp(key, "remote") == 0) {
@@ -259,6 +257,9 @@ void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t in
 		break;
 	case CB_SECTION_REMOTE:
 		store_remote(l, &l->cfg->remotes[index], key, v, line);
+		break;
+	case CB_SECTION_ICE:
+		cb_loader_store_ice(l, key, text, v, line);
 		break;
 	default:
 		break;
@@ -428,4 +429,5 @@ void cb_loader_check(struct cb_loader *l)
 	if (l->have_call)
 		check_destinations(l);
 	check_ssrcs(l);
+	cb_loader_check_ice(l);
 }

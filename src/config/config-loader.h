@@ -16,6 +16,7 @@ enum cb_section_kind {
 	CB_SECTION_STREAM,
 	CB_SECTION_TRACK,
 	CB_SECTION_REMOTE,
+	CB_SECTION_ICE,
 	CB_SECTION_IGNORED,	/* a bad header, already reported: skip its keys */
 };
 
@@ -55,6 +56,8 @@ struct cb_loader {
 	struct cb_section_state streams[CB_MAX_STREAMS];
 	struct cb_track_state tracks[CB_MAX_TRACKS];
 	struct cb_section_state remotes[CB_MAX_REMOTES];
+	bool have_ice;
+	struct cb_section_state ice;
 };
 
 void cb_loader_error(struct cb_loader *l, int line, const char *fmt, ...)
@@ -76,6 +79,17 @@ void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t in
 
 /* Applies every default of the section kind to entry `index`. */
 void cb_loader_apply_defaults(struct cb_loader *l, enum cb_section_kind kind, uint32_t index);
+
+/* config-ice.c: the [ice] section. */
+void cb_loader_store_ice(struct cb_loader *l, const char *key, const char *text,
+			 struct cb_value *v, int line);
+void cb_loader_check_ice(struct cb_loader *l);
+
+/* Reads a secret from a file (relative to the config file) into out, without
+ * surrounding white space; warns when others may read it. false on error
+ * (already reported). */
+bool cb_loader_read_secret_file(struct cb_loader *l, const char *keyname, const char *path,
+				char *out, size_t out_len, int line);
 
 /* Whole-file checks once every line has been read; makes implicit streams. */
 void cb_loader_check(struct cb_loader *l);

@@ -29,6 +29,7 @@ static const char *const section_names[] = {
 	[CB_SECTION_STREAM] = "stream",
 	[CB_SECTION_TRACK] = "track",
 	[CB_SECTION_REMOTE] = "remote",
+	[CB_SECTION_ICE] = "ice",
 };
 
 const char *cb_section_kind_name(enum cb_section_kind kind)
@@ -195,6 +196,24 @@ static void begin_named_section(struct cb_loader *l, enum cb_section_kind kind,
 	cb_loader_apply_defaults(l, kind, l->index);
 }
 
+static void begin_ice_section(struct cb_loader *l, const char *name, int line)
+{
+	if (l->have_ice) {
+		cb_loader_error(l, line, "duplicate section [ice] (first at line %d)", l->ice.line);
+		return ignore_section(l);
+	}
+	if (*name)
+		cb_loader_error(l, line, "[ice %s]: the [ice] section takes no name", name);
+	snprintf(l->title, sizeof(l->title), "[ice]");
+	l->have_ice = true;
+	l->kind = CB_SECTION_ICE;
+	l->index = 0;
+	l->ice.line = line;
+	l->cur = &l->ice;
+	l->cfg->ice.present = true;
+	cb_loader_apply_defaults(l, CB_SECTION_ICE, 0);
+}
+
 /* `title` is what stood between the brackets. */
 static void begin_section(struct cb_loader *l, const char *title, size_t len, int line)
 {
@@ -230,9 +249,11 @@ static void begin_section(struct cb_loader *l, const char *title, size_t len, in
 
 	if (k == CB_SECTION_NONE) {
 		cb_loader_error(l, line, "unknown section %s (sections are [call], [stream NAME], "
-				"[track NAME] and [remote NAME])", l->title);
+				"[track NAME], [remote NAME] and [ice])", l->title);
 		return ignore_section(l);
 	}
+	if (k == CB_SECTION_ICE)
+		return begin_ice_section(l, name, line);
 	if (k != CB_SECTION_CALL)
 		return begin_named_section(l, k, name, line);
 

@@ -307,6 +307,15 @@ static bool parse_address(const struct cb_key_info *info, const char *text, stru
 	return true;
 }
 
+bool cb_address_parse(const char *text, int min_port, struct cb_address *a,
+		      char *err, size_t err_len)
+{
+	const struct cb_key_info info = { .type = CB_KEY_TYPE_ADDRESS, .values = "HOST:PORT",
+					  .min = min_port, .max = 65535 };
+
+	return parse_address(&info, text, a, err, err_len);
+}
+
 static int b64_value(char c)
 {
 	if (c >= 'A' && c <= 'Z')

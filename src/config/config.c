@@ -36,6 +36,24 @@ static int load_text(struct cb_loader *l, const char *text, size_t len)
 	return 0;
 }
 
+/* Keys written into the call file make the file itself a key file: say so
+ * when others can read it, as for srtp-key-file. */
+static void warn_open_inline_keys(struct cb_loader *l, const char *path)
+{
+	static const char *const keys[] = { "srtp-key", "remote-srtp-key" };
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !(st.st_mode & (S_IRGRP | S_IROTH)))
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int row = cb_loader_find_key("call", keys[i]);
+		if (row >= 0 && (l->call.seen & (1ull << row)))
+			cb_loader_warning(l, l->call.key_lines[row],
+					  "%s: %s is readable by other users; chmod 600 it",
+					  keys[i], path);
+	}
+}
+
 static struct cb_loader *loader_new(const char *name, struct cb_config *cfg,
 				    struct cb_config_report *report)
 {
@@ -167,6 +185,7 @@ int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_rep
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	set_dir(l, path);
 	r = load_text(l, text, len);
+	warn_open_inline_keys(l, path);
 	/* The file may hold keys. */
 	explicit_bzero(text, len);
 	free(text);

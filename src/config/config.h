@@ -30,6 +30,28 @@ enum cb_transport {
 	CB_TRANSPORT_ICE,
 };
 
+/* [ice]: RFC 8445 limits, ice-chars only (ALPHA / DIGIT / "+" / "/"). */
+#define CB_ICE_UFRAG_MIN   4
+#define CB_ICE_PWD_MIN     22
+#define CB_ICE_CRED_MAX    256
+#define CB_ICE_MAX_CANDIDATES 8
+
+enum cb_ice_role {
+	CB_ICE_ROLE_CONTROLLING,
+	CB_ICE_ROLE_CONTROLLED,
+};
+
+enum cb_ice_policy {
+	CB_ICE_POLICY_ALL,
+	CB_ICE_POLICY_RELAY,
+};
+
+enum cb_turn_transport {
+	CB_TURN_UDP,
+	CB_TURN_TCP,
+	CB_TURN_TLS,
+};
+
 enum cb_srtp_suite {
 	CB_SRTP_NONE,
 	CB_SRTP_AES_CM_128_HMAC_SHA1_80,
@@ -74,6 +96,24 @@ struct cb_call_config {
 	uint32_t remote_timeout_ms;
 };
 
+/* The [ice] section: read only with transport = ice. */
+struct cb_ice_config {
+	bool present;
+	enum cb_ice_role role;
+	char ufrag[CB_ICE_CRED_MAX + 1];
+	char pwd[CB_ICE_CRED_MAX + 1];
+	char remote_ufrag[CB_ICE_CRED_MAX + 1];
+	char remote_pwd[CB_ICE_CRED_MAX + 1];
+	uint32_t n_remote_candidates;
+	struct cb_address remote_candidates[CB_ICE_MAX_CANDIDATES];
+	struct cb_address stun_server;
+	struct cb_address turn_server;
+	enum cb_turn_transport turn_transport;
+	char turn_username[CB_ICE_CRED_MAX + 1];
+	char turn_password[CB_ICE_CRED_MAX + 1];	/* never logged */
+	enum cb_ice_policy policy;
+};
+
 struct cb_stream_config {
 	char name[CB_NAME_MAX + 1];
 	int line;			/* of the [stream] header; 0 when implicit */
@@ -113,6 +153,7 @@ struct cb_remote_config {
 struct cb_config {
 	char path[PATH_MAX];
 	struct cb_call_config call;
+	struct cb_ice_config ice;
 	uint32_t n_streams;
 	struct cb_stream_config streams[CB_MAX_STREAMS];
 	uint32_t n_tracks;
@@ -151,6 +192,11 @@ int cb_config_find_stream(const struct cb_config *cfg, const char *name);
 int cb_config_find_track(const struct cb_config *cfg, const char *name);
 
 const char *cb_srtp_suite_name(enum cb_srtp_suite suite);
+
+/* Parses and resolves HOST:PORT or [V6]:PORT with the port in
+ * min_port..65535; on failure a message (without the key name) in err. */
+bool cb_address_parse(const char *text, int min_port, struct cb_address *a,
+		      char *err, size_t err_len);
 /* Master key + salt length the suite needs, 0 for none. */
 size_t cb_srtp_suite_key_len(enum cb_srtp_suite suite);
 
@@ -172,7 +218,7 @@ enum cb_key_type {
 };
 
 struct cb_key_info {
-	const char *section;	/* "call", "stream", "track", "remote" */
+	const char *section;	/* "call", "ice", "stream", "track", "remote" */
 	const char *key;
 	enum cb_key_type type;
 	const char *def;	/* default as the user would write it, NULL: none */

@@ -6,16 +6,12 @@
 #include <unistd.h>
 #include <sys/random.h>
 
-#include "crypto/srtp-session.h"
-#include "net/udp.h"
-#include "pipeline/bridge.h"
+#include "control/control.h"
+#include "ice/ice-io.h"
+#include "ice/ice-transport.h"
+#include "pipeline/bridge-private.h"
 #include "pipeline/log.h"
-#include "pipeline/receive-worker.h"
-#include "pipeline/remote.h"
 #include "pipeline/stats-file.h"
-#include "pipeline/send-stream.h"
-#include "pipeline/send-worker.h"
-#include "pipeline/track-node.h"
 #include "sdp/sdp.h"
 
 PW_LOG_TOPIC(cb_log_topic, "mod.callbridge");
@@ -25,43 +21,15 @@ void cb_log_init(void)
 	PW_LOG_TOPIC_INIT(cb_log_topic);
 }
 
-struct cb_bridge {
-	struct cb_config config;
-	struct pw_core *core;
-	char cname[128];
-	char sdp_path[PATH_MAX];
-
-	struct cb_udp_socket socket;
-	struct cb_key send_key;
-	struct cb_srtp_session *srtp_out;
-
-	uint32_t n_streams;
-	struct cb_send_stream *streams[CB_MAX_STREAMS];
-	uint32_t n_tracks;
-	struct cb_track_node *tracks[CB_MAX_TRACKS];
-
-	struct cb_send_worker worker;
-
-	/* Receive path: absent when there is no key to authenticate with. */
-	bool receiving;
-	struct cb_srtp_session *srtp_in;
-	struct cb_srtp_session *srtcp_out;
-	uint32_t n_remotes;
-	struct cb_remote *remotes;
-	struct cb_receive_worker receiver;
-
-	struct pw_loop *main_loop;
-	struct spa_source *timer;
-	uint32_t timer_ticks;
-};
-
 #define TIMER_INTERVAL_MS 50
 #define STATS_EVERY_TICKS (1000 / TIMER_INTERVAL_MS)
 
 /* Nodes are made and removed on the main thread only, following what the
  * receive worker publishes in each remote's `wanted` and `generation`. */
-static void sync_remote_nodes(struct cb_bridge *b)
+void cb_bridge_sync_remote_nodes(struct cb_bridge *b)
 {
+	if (b->core == NULL)
+		return;
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
 		struct cb_remote *r = &b->remotes[i];
 		bool wanted = atomic_load(&r->wanted);
@@ -95,18 +63,45 @@ static void write_stats(struct cb_bridge *b)
 		.n_remotes = b->n_remotes,
 		.remotes = b->remotes,
 		.receive = b->receiving ? &b->receiver : NULL,
+		.ice = b->ice,
 	};
 	int res = cb_stats_write_file(b->config.call.stats_file, &view);
 	if (res < 0 && b->timer_ticks == STATS_EVERY_TICKS)
 		pw_log_warn("cannot write %s: %s", b->config.call.stats_file, strerror(-res));
 }
 
+void cb_bridge_fill_status_view(void *data, struct cb_status_view *v)
+{
+	struct cb_bridge *b = data;
+
+	*v = (struct cb_status_view) {
+		.call_name = b->config.call.name,
+		.transport = "udp",
+		.local_address = b->socket.bound.text,
+		.srtp = cb_srtp_suite_name(b->config.call.srtp),
+		.n_tracks = b->n_tracks, .tracks = b->tracks,
+		.n_streams = b->n_streams, .streams = b->streams,
+		.n_remotes = b->n_remotes, .remotes = b->remotes,
+		.receive = b->receiving ? &b->receiver : NULL,
+	};
+	if (b->ice) {
+		bool selected = cb_ice_transport_describe(b->ice, b->status_transport,
+							  sizeof(b->status_transport),
+							  b->status_pair, sizeof(b->status_pair));
+		v->transport = b->status_transport;
+		v->selected_pair = selected ? b->status_pair : NULL;
+		v->local_address = b->config.call.local.set ? b->config.call.local.text : "";
+	}
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
 
+	if (b->control)
+		cb_control_tick(b->control, cb_now_ns());
 	if (b->receiving)
-		sync_remote_nodes(b);
+		cb_bridge_sync_remote_nodes(b);
 	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
 		write_stats(b);
 }
@@ -114,17 +109,13 @@ static void on_timer(void *data, uint64_t expirations)
 static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 {
 	const struct cb_call_config *call = &b->config.call;
-	uint32_t n_slots = b->config.n_remotes;
+	uint32_t n_slots = CB_MAX_REMOTES;
 	int res;
 
 	if (call->srtp != CB_SRTP_NONE && !call->remote_srtp_key.set) {
 		pw_log_info("call %s: no remote-srtp-key, not receiving", call->name);
 		return 0;
 	}
-	if (call->accept_unknown)
-		n_slots = CB_MAX_REMOTES;
-	if (n_slots == 0)
-		return 0;
 
 	b->remotes = calloc(n_slots, sizeof(*b->remotes));
 	if (b->remotes == NULL)
@@ -147,6 +138,11 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 	}
 	cb_receive_worker_init(&b->receiver, call, &b->socket, b->srtp_in, b->srtcp_out,
 			       b->remotes, b->n_remotes, b->streams, b->n_streams, b->cname);
+	if (b->ice) {
+		struct cb_packet_input input;
+		cb_ice_packet_input(b->ice, &input);
+		cb_receive_worker_set_input(&b->receiver, &input);
+	}
 	if ((res = cb_receive_worker_start(&b->receiver)) < 0) {
 		snprintf(err, err_len, "cannot start the receive worker: %s", strerror(-res));
 		return res;
@@ -168,7 +164,7 @@ static void default_sdp_path(struct cb_bridge *b)
 	snprintf(b->sdp_path, sizeof(b->sdp_path), "%s/callbridge-%s.sdp", dir, b->config.call.name);
 }
 
-static int write_sdp(struct cb_bridge *b)
+int cb_bridge_write_sdp(struct cb_bridge *b)
 {
 	struct cb_sdp_media media[CB_MAX_STREAMS];
 	struct cb_sdp_session session = {
@@ -181,12 +177,31 @@ static int write_sdp(struct cb_bridge *b)
 		.n_media = b->n_streams,
 		.media = media,
 	};
-	uint64_t id = 0;
+	char candidates[4096];
+	struct cb_address ice_default;
+	struct cb_sdp_ice ice = {
+		.ufrag = b->config.ice.ufrag,
+		.pwd = b->config.ice.pwd,
+		.candidate_lines = candidates,
+		.default_addr = &ice_default,
+	};
 
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint64_t)getpid();
-	session.session_id = id >> 2;
-	session.version = 1;
+	if (b->ice) {
+		cb_ice_transport_candidate_sdp(b->ice, candidates, sizeof(candidates), &ice_default);
+		if (!ice_default.set)
+			ice_default = b->config.call.local;
+		session.ice = &ice;
+		session.origin = &ice_default;
+	}
+	/* RFC 4566: the session id stays, the version grows with each reload. */
+	if (b->sdp_session_id == 0) {
+		uint64_t id = 0;
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+			id = (uint64_t)getpid();
+		b->sdp_session_id = (id >> 2) | 1;
+	}
+	session.session_id = b->sdp_session_id;
+	session.version = ++b->sdp_version;
 	for (uint32_t i = 0; i < b->n_streams; i++) {
 		struct cb_send_stream *s = b->streams[i];
 		media[i] = (struct cb_sdp_media) {
@@ -199,6 +214,7 @@ static int write_sdp(struct cb_bridge *b)
 			.fec = s->config.fec,
 			.dtx = s->config.dtx,
 			.bitrate = s->config.bitrate,
+			.audio_level_ext_id = s->audio_level_ext_id,
 		};
 	}
 	return cb_sdp_write_file(b->sdp_path, &session);
@@ -232,6 +248,66 @@ static int setup_keys(struct cb_bridge *b, char *err, size_t err_len)
 	return res;
 }
 
+#define ICE_GATHER_TIMEOUT_MS 5000
+
+/* Gathers before anything else starts so the SDP file and the log can name
+ * the candidates (the other side's file needs them). */
+static int start_ice(struct cb_bridge *b, char *err, size_t err_len)
+{
+	char list[1024];
+	int res;
+
+	if ((res = cb_ice_transport_new(&b->ice, &b->config, err, err_len)) < 0)
+		return res;
+	cb_ice_transport_start(b->ice, ICE_GATHER_TIMEOUT_MS);
+	if (cb_ice_transport_candidate_list(b->ice, list, sizeof(list)) == 0 &&
+	    b->config.ice.policy != CB_ICE_POLICY_RELAY) {
+		snprintf(err, err_len, "ICE gathered no candidate on %s", b->config.call.local.text);
+		return -EADDRNOTAVAIL;
+	}
+	/* The pwd is a secret; the other side has it in its file already. */
+	pw_log_info("call %s: ICE %s, ufrag %s, candidates: %s", b->config.call.name,
+		    b->config.ice.role == CB_ICE_ROLE_CONTROLLING ? "controlling" : "controlled",
+		    b->config.ice.ufrag, list[0] ? list : "(none yet)");
+	return 0;
+}
+
+void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
+			   struct cb_address *dest)
+{
+	const struct cb_stream_config *sc = &config->streams[index];
+	uint32_t shared = 0;
+
+	if (sc->remote.set) {
+		*dest = sc->remote;
+		return;
+	}
+	*dest = config->call.remote;
+	if (config->call.bundle)
+		return;
+	for (uint32_t i = 0; i < index; i++)
+		if (!config->streams[i].remote.set)
+			shared++;
+	cb_address_add_port(dest, 2 * shared);
+}
+
+void cb_bridge_connect_inputs(struct cb_bridge *b)
+{
+	for (uint32_t i = 0; i < b->n_streams; i++)
+		cb_send_stream_clear_inputs(b->streams[i]);
+	for (uint32_t i = 0; i < b->n_tracks; i++) {
+		struct cb_track_node *t = b->tracks[i];
+		const struct cb_track_config *tc = &t->config;
+
+		for (uint32_t j = 0; j < tc->n_streams; j++) {
+			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
+						 tc->gain_db, tc->ignore_audio_level);
+			cb_send_stream_bind_track(b->streams[tc->streams[j]], &t->rings[j], &t->shared,
+						  tc->speaking_hangover_ms, j == 0);
+		}
+	}
+}
+
 int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
 		  char *err, size_t err_len)
 {
@@ -251,19 +327,21 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	gethostname(host, sizeof(host) - 1);
 	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);
 
-	if ((res = cb_udp_open(&b->socket, &call->local)) < 0) {
+	if (call->transport == CB_TRANSPORT_ICE) {
+		if ((res = start_ice(b, err, err_len)) < 0)
+			goto error;
+	} else if ((res = cb_udp_open(&b->socket, &call->local)) < 0) {
 		snprintf(err, err_len, "cannot bind %s: %s", call->local.text, strerror(-res));
 		goto error;
 	}
 	if ((res = setup_keys(b, err, err_len)) < 0)
 		goto error;
 
-	for (uint32_t i = 0, shared = 0; i < config->n_streams; i++) {
+	for (uint32_t i = 0; i < config->n_streams; i++) {
 		const struct cb_stream_config *sc = &config->streams[i];
-		struct cb_address dest = sc->remote.set ? sc->remote : call->remote;
+		struct cb_address dest;
 
-		if (!sc->remote.set && !call->bundle)
-			cb_address_add_port(&dest, 2 * shared++);
+		cb_bridge_stream_dest(config, i, &dest);
 		if ((res = cb_send_stream_new(&b->streams[i], sc, call->ptime_samples, &dest)) < 0) {
 			snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
 				 strerror(-res));
@@ -274,26 +352,23 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 
 	for (uint32_t i = 0; i < config->n_tracks; i++) {
 		const struct cb_track_config *tc = &config->tracks[i];
-		struct cb_track_node *t;
 
-		res = cb_track_node_new(&t, core, call->name, tc, call->ptime_samples);
+		res = cb_track_node_new(&b->tracks[i], core, call->name, tc, call->ptime_samples);
 		if (res < 0) {
 			snprintf(err, err_len, "track %s: cannot create node: %s", tc->name,
 				 strerror(-res));
 			goto error;
 		}
-		b->tracks[b->n_tracks++] = t;
-		for (uint32_t j = 0; j < tc->n_streams; j++)
-			cb_send_stream_add_input(b->streams[tc->streams[j]], &t->rings[j],
-						 tc->gain_db, tc->ignore_audio_level);
+		b->n_tracks++;
 	}
+	cb_bridge_connect_inputs(b);
 
 	if (strcmp(call->sdp_file, "none") != 0) {
 		if (call->sdp_file[0] == '\0')
 			default_sdp_path(b);
 		else
 			snprintf(b->sdp_path, sizeof(b->sdp_path), "%s", call->sdp_file);
-		if ((res = write_sdp(b)) < 0) {
+		if ((res = cb_bridge_write_sdp(b)) < 0) {
 			snprintf(err, err_len, "cannot write SDP file %s: %s", b->sdp_path,
 				 strerror(-res));
 			goto error;
@@ -301,6 +376,8 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	}
 
 	output = (struct cb_packet_output) { .send = udp_output, .data = &b->socket };
+	if (b->ice)
+		cb_ice_packet_output(b->ice, &output);
 	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->srtp_out, &output,
 			    b->cname, call->ptime_samples);
 	if (b->n_tracks > 0)
@@ -313,6 +390,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
 
+	/* Without it the call still runs, only uncontrolled and unwatched. */
+	if ((res = cb_control_new(&b->control, core, call->name, cb_bridge_fill_status_view, b)) < 0)
+		pw_log_warn("call %s: no control metadata: %s", call->name, strerror(-res));
+
 	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
 	if (b->timer) {
@@ -321,7 +402,7 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	}
 
 	pw_log_info("call %s: %u tracks, %u streams, local %s, SRTP %s%s", call->name,
-		    b->n_tracks, b->n_streams, b->socket.bound.text, cb_srtp_suite_name(call->srtp),
+		    b->n_tracks, b->n_streams, b->ice ? "ICE" : b->socket.bound.text, cb_srtp_suite_name(call->srtp),
 		    call->srtp != CB_SRTP_NONE && !call->srtp_key.set ? " (random key)" : "");
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		pw_log_info("call %s: stream %s ssrc 0x%08x -> %s", call->name,
@@ -340,11 +421,14 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		return;
 	if (b->timer)
 		pw_loop_destroy_source(b->main_loop, b->timer);
+	cb_control_destroy(b->control);
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
 	if (b->config.call.stats_file[0])
 		write_stats(b);
+	cb_ice_transport_destroy(b->ice);
+	b->ice = NULL;
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
 		cb_remote_node_destroy(b->remotes[i].node);
 		cb_remote_clear(&b->remotes[i]);

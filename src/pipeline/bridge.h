@@ -18,6 +18,24 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 		  char *err, size_t err_len);
 void cb_bridge_destroy(struct cb_bridge *bridge);
 
+/* Applies a new config to the running call: what was added appears, what
+ * was removed goes (a stream with a BYE), changed settings apply in place,
+ * everything else runs on untouched (same SSRC, contiguous sequence, no
+ * gap). Returns 0, or a negative errno with the call unchanged and the
+ * reason logged (a [call] key that cannot change live: name, transport,
+ * local, srtp, the keys, ptime). On success the bridge owns `config`'s
+ * content (do not cb_config_clear it); on failure the caller still does. */
+int cb_bridge_reload(struct cb_bridge *bridge, const struct cb_config *config);
+/* Loads path and reloads; a file with errors is rejected whole, its
+ * FILE:LINE errors logged. */
+int cb_bridge_reload_file(struct cb_bridge *bridge, const char *path);
+
+/* PipeWire went away (daemon restart): drop every node; the network side
+ * (sockets, SRTP, streams, workers) runs on and the streams keep time in
+ * silence. Then attach to the new connection to recreate the nodes. */
+void cb_bridge_pipewire_lost(struct cb_bridge *bridge);
+int cb_bridge_pipewire_attach(struct cb_bridge *bridge, struct pw_core *core);
+
 const char *cb_bridge_sdp_path(const struct cb_bridge *bridge);
 const char *cb_bridge_local_address(const struct cb_bridge *bridge);
 

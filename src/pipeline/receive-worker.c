@@ -18,6 +18,21 @@
 #define MAX_DATAGRAM 2048
 #define DRAIN_BATCH 128
 
+static ssize_t socket_recv(void *data, uint8_t *buf, size_t cap, struct cb_address *from)
+{
+	return cb_udp_recv(data, buf, cap, from);
+}
+
+static int socket_reply(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
+{
+	return cb_udp_send(data, buf, len, dest);
+}
+
+void cb_receive_worker_set_input(struct cb_receive_worker *w, const struct cb_packet_input *input)
+{
+	w->input = *input;
+}
+
 void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
 			    struct cb_udp_socket *socket, struct cb_srtp_session *srtp_in,
 			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
@@ -26,6 +41,9 @@ void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_co
 {
 	memset(w, 0, sizeof(*w));
 	w->socket = socket;
+	if (socket)
+		w->input = (struct cb_packet_input) { .fd = socket->fd, .recv = socket_recv,
+						      .reply = socket_reply, .data = socket };
 	w->srtp_in = srtp_in;
 	w->srtcp_out = srtcp_out;
 	w->accept_unknown = call->accept_unknown;
@@ -121,6 +139,7 @@ static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 	}
 	atomic_fetch_add_explicit(&w->stats.rtp, 1, memory_order_relaxed);
 	r->from = *from;
+	cb_remote_note_audio_level(r, &pkt);
 	cb_remote_receive(r, pkt.header.sequence, pkt.header.timestamp, pkt.payload,
 			  pkt.payload_len, now_ns);
 }
@@ -188,6 +207,12 @@ static void handle_rtcp(struct cb_receive_worker *w, uint8_t *buf, size_t len, u
 void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 			      const struct cb_address *from, uint64_t now_ns)
 {
+	/* The socket already refuses these (MSG_TRUNC); the check here keeps
+	 * the entry point's contract the same for every caller. */
+	if (len > MAX_DATAGRAM) {
+		atomic_fetch_add_explicit(&w->stats.oversized, 1, memory_order_relaxed);
+		return;
+	}
 	atomic_fetch_add_explicit(&w->stats.datagrams, 1, memory_order_relaxed);
 	if (len < CB_RTP_HEADER_SIZE || (buf[0] >> 6) != 2) {
 		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
@@ -217,7 +242,7 @@ static void send_reports(struct cb_receive_worker *w, uint64_t now_ns)
 		len = writer.len;
 		if (writer.failed || cb_srtp_protect_rtcp(w->srtcp_out, buf, &len, sizeof(buf)) < 0)
 			continue;
-		cb_udp_send(w->socket, buf, len, &r->from);
+		w->input.reply(w->input.data, buf, len, &r->from);
 	}
 }
 
@@ -251,7 +276,7 @@ static void drain_socket(struct cb_receive_worker *w)
 
 	/* Bounded, so a flood cannot starve the audio of its top-ups. */
 	for (int i = 0; i < DRAIN_BATCH; i++) {
-		ssize_t n = cb_udp_recv(w->socket, buf, MAX_DATAGRAM, &from);
+		ssize_t n = w->input.recv(w->input.data, buf, MAX_DATAGRAM, &from);
 		if (n == -EAGAIN)
 			break;
 		if (n == -EMSGSIZE) {
@@ -267,7 +292,7 @@ static void drain_socket(struct cb_receive_worker *w)
 static void *worker_thread(void *data)
 {
 	struct cb_receive_worker *w = data;
-	struct pollfd pfd = { .fd = w->socket->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = w->input.fd, .events = POLLIN };
 
 	w->next_tick_ns = cb_now_ns();
 	while (atomic_load(&w->running)) {
@@ -297,13 +322,29 @@ int cb_receive_worker_start(struct cb_receive_worker *w)
 	return 0;
 }
 
-void cb_receive_worker_stop(struct cb_receive_worker *w)
+void cb_receive_worker_pause(struct cb_receive_worker *w)
 {
 	if (!w->started)
 		return;
 	atomic_store(&w->running, false);
 	pthread_join(w->thread, NULL);
 	w->started = false;
+}
+
+void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
+			      struct cb_send_stream **streams, uint32_t n_streams)
+{
+	w->accept_unknown = call->accept_unknown;
+	w->timeout_ns = (uint64_t)call->remote_timeout_ms * 1000000ull;
+	w->streams = streams;
+	w->n_streams = n_streams;
+}
+
+void cb_receive_worker_stop(struct cb_receive_worker *w)
+{
+	if (!w->started)
+		return;
+	cb_receive_worker_pause(w);
 	for (uint32_t i = 0; i < w->n_remotes; i++)
 		cb_remote_deactivate(&w->remotes[i], "call ended");
 }

@@ -28,12 +28,23 @@ struct cb_receive_stats {
 	atomic_uint_fast64_t oversized;
 };
 
+/* Where datagrams come from when they do not come from the socket (ICE):
+ * recv returns a datagram's size or -EAGAIN, fd is readable while
+ * datagrams wait.  Our receiver reports go back through `reply`. */
+struct cb_packet_input {
+	int fd;
+	ssize_t (*recv)(void *data, uint8_t *buf, size_t cap, struct cb_address *from);
+	int (*reply)(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest);
+	void *data;
+};
+
 struct cb_receive_worker {
 	pthread_t thread;
 	bool started;
 	atomic_bool running;
 
 	struct cb_udp_socket *socket;
+	struct cb_packet_input input;		/* defaults to the socket */
 	struct cb_srtp_session *srtp_in;
 	struct cb_srtp_session *srtcp_out;	/* our RRs, with our own key */
 	bool accept_unknown;
@@ -58,9 +69,18 @@ void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_co
 			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
 			    uint32_t n_remotes, struct cb_send_stream **streams, uint32_t n_streams,
 			    const char *cname);
+/* Replaces the socket as the source of datagrams; before start. */
+void cb_receive_worker_set_input(struct cb_receive_worker *w, const struct cb_packet_input *input);
 int cb_receive_worker_start(struct cb_receive_worker *w);
 /* Joins the thread; remotes are left inactive. */
 void cb_receive_worker_stop(struct cb_receive_worker *w);
+/* Joins the thread and leaves every remote as it is, for a reload to change
+ * the remotes and the settings below; cb_receive_worker_start() resumes. */
+void cb_receive_worker_pause(struct cb_receive_worker *w);
+/* The [call] settings that apply live, and the stream array. Only while
+ * paused or not yet started. */
+void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
+			      struct cb_send_stream **streams, uint32_t n_streams);
 
 /* One datagram through the whole receive path, for tests and the fuzzer. */
 void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,

@@ -52,6 +52,7 @@ int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 	atomic_init(&r->feed_index, 0);
 	atomic_init(&r->generation, 0);
 	atomic_init(&r->wanted, false);
+	atomic_init(&r->stats.audio_level, 127);
 	return 0;
 }
 

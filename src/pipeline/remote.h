@@ -35,6 +35,8 @@ struct cb_remote_stats {
 	atomic_uint_fast32_t ssrc;
 	atomic_uint_fast32_t first_seq;		/* where counting started */
 	atomic_uint_fast32_t highest_seq;	/* extended, as in receiver reports */
+	atomic_uint_fast32_t audio_level;	/* RFC 6464 -dBov the peer reports, 127 unknown */
+	atomic_bool voice;			/* its V flag */
 };
 
 #define CB_REMOTE_LATE_WINDOWS 4
@@ -102,5 +104,10 @@ static inline struct cb_remote_feed *cb_remote_current_feed(struct cb_remote *r)
 uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallback_ns);
 
 void cb_remote_publish_stats(struct cb_remote *r);
+
+/* Takes the peer's RFC 6464 audio level, when the packet carries one, into
+ * the stats (remote-level.c). */
+struct cb_rtp_packet;
+void cb_remote_note_audio_level(struct cb_remote *r, const struct cb_rtp_packet *pkt);
 
 #endif

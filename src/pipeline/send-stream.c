@@ -6,6 +6,9 @@
 #include "audio/mixer.h"
 #include "pipeline/send-stream.h"
 #include "rtp/rtp.h"
+#include "rtp/rtp-ext.h"
+
+#define FRAME_NS(s) ((uint64_t)(s)->frame * 1000000000ull / CB_OPUS_RATE)
 
 static uint32_t random32(void)
 {
@@ -15,10 +18,10 @@ static uint32_t random32(void)
 	return v;
 }
 
-int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,
-		       uint32_t frame, const struct cb_address *dest)
+static struct cb_opus_encoder_settings encoder_settings(const struct cb_stream_config *config,
+							 uint32_t frame)
 {
-	struct cb_opus_encoder_settings settings = {
+	return (struct cb_opus_encoder_settings) {
 		.channels = config->channels,
 		.frame_samples = frame,
 		.bitrate = config->bitrate,
@@ -28,6 +31,12 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 		.complexity = config->complexity,
 		.application = config->application,
 	};
+}
+
+int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,
+		       uint32_t frame, const struct cb_address *dest)
+{
+	struct cb_opus_encoder_settings settings = encoder_settings(config, frame);
 	struct cb_send_stream *s;
 	int res;
 
@@ -51,7 +60,11 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 	atomic_init(&s->feedback.rtt_us, -1);
 
 	s->mix = calloc((size_t)frame * 2, sizeof(float));
-	if (s->mix == NULL) {
+	s->scratch = calloc((size_t)frame * 2, sizeof(float));
+	s->level_mix = calloc((size_t)frame * 2, sizeof(float));
+	s->audio_level_ext_id = CB_AUDIO_LEVEL_EXT_ID;
+	s->audio_level = CB_AUDIO_LEVEL_SILENT;
+	if (s->mix == NULL || s->scratch == NULL || s->level_mix == NULL) {
 		res = -ENOMEM;
 		goto error;
 	}
@@ -71,7 +84,38 @@ void cb_send_stream_free(struct cb_send_stream *s)
 		return;
 	cb_opus_encoder_free(s->encoder);
 	free(s->mix);
+	free(s->scratch);
+	free(s->level_mix);
 	free(s);
+}
+
+bool cb_send_stream_can_update(const struct cb_send_stream *s,
+			       const struct cb_stream_config *config)
+{
+	return config->channels == s->config.channels &&
+	       config->payload_type == s->config.payload_type &&
+	       config->application == s->config.application;
+}
+
+int cb_send_stream_update(struct cb_send_stream *s, const struct cb_stream_config *config,
+			  const struct cb_address *dest)
+{
+	struct cb_opus_encoder_settings settings = encoder_settings(config, s->frame);
+	int res;
+
+	if (!cb_send_stream_can_update(s, config))
+		return -EINVAL;
+	if ((res = cb_opus_encoder_update(s->encoder, &settings)) < 0)
+		return res;
+	s->config = *config;
+	if (dest)
+		s->dest = *dest;
+	return 0;
+}
+
+void cb_send_stream_clear_inputs(struct cb_send_stream *s)
+{
+	s->n_inputs = 0;
 }
 
 int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *ring,
@@ -79,92 +123,189 @@ int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *rin
 {
 	if (s->n_inputs >= CB_MAX_TRACKS || ring->channels < 1 || ring->channels > 2)
 		return -ENOSPC;
-	s->inputs[s->n_inputs++] = (struct cb_send_input) {
+	s->inputs[s->n_inputs] = (struct cb_send_input) {
 		.ring = ring,
 		.gain = cb_db_to_gain(gain_db),
 		.ignore_audio_level = ignore_audio_level,
 	};
+	cb_voice_activity_init(&s->inputs[s->n_inputs].voice, 500);
+	s->n_inputs++;
 	return 0;
+}
+
+void cb_send_stream_bind_track(struct cb_send_stream *s, struct cb_audio_ring *ring,
+			       struct cb_track_state *track, uint32_t hangover_ms,
+			       bool publishes)
+{
+	for (uint32_t i = 0; i < s->n_inputs; i++) {
+		struct cb_send_input *in = &s->inputs[i];
+		if (in->ring != ring)
+			continue;
+		in->track = track;
+		in->publishes = publishes;
+		in->flushes_seen = atomic_load(&track->flush_requests);
+		cb_voice_activity_init(&in->voice, hangover_ms);
+	}
+}
+
+static bool input_paused(const struct cb_send_input *in)
+{
+	return in->track && atomic_load_explicit(&in->track->paused, memory_order_relaxed);
+}
+
+/* What the input has beyond the audio it holds from a pause: what decides
+ * pacing and the backlog cap. */
+static uint32_t input_fresh(struct cb_send_input *in)
+{
+	uint32_t avail = cb_audio_ring_avail(in->ring);
+
+	/* The ring overflowed while holding: what is left is all held. */
+	if (avail < in->held_frames)
+		in->held_frames = avail;
+	return avail - in->held_frames;
+}
+
+/* Flushes and pause transitions, on the worker, the ring's only consumer. */
+static void apply_controls(struct cb_send_input *in)
+{
+	unsigned int flushes;
+	bool paused;
+
+	if (in->track == NULL)
+		return;
+	flushes = atomic_load_explicit(&in->track->flush_requests, memory_order_acquire);
+	if (flushes != in->flushes_seen) {
+		uint32_t dropped = cb_audio_ring_skip(in->ring, cb_audio_ring_avail(in->ring));
+		in->flushes_seen = flushes;
+		in->held_frames = 0;
+		if (in->publishes)
+			atomic_fetch_add_explicit(&in->track->flushed_frames, dropped,
+						  memory_order_relaxed);
+	}
+	paused = input_paused(in);
+	if (in->was_paused && !paused)
+		in->held_frames = cb_audio_ring_avail(in->ring);
+	in->was_paused = paused;
 }
 
 bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 {
-	uint32_t min_avail = UINT32_MAX, max_avail = 0;
+	uint32_t min_avail = UINT32_MAX, max_avail = 0, n_live = 0;
 
-	if (s->n_inputs == 0) {
-		/* Nothing feeds it: keep time with the monotonic clock so the
-		 * receiver still sees a live, silent stream. */
-		if (s->next_frame_ns == 0)
-			s->next_frame_ns = now_ns;
-		return now_ns >= s->next_frame_ns;
-	}
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
-		uint32_t avail = cb_audio_ring_avail(s->inputs[i].ring);
+		struct cb_send_input *in = &s->inputs[i];
+		uint32_t avail;
+
+		apply_controls(in);
+		/* A paused track is not read: it must not hold the stream up. */
+		if (in->was_paused)
+			continue;
+		avail = input_fresh(in);
 		if (avail < min_avail)
 			min_avail = avail;
 		if (avail > max_avail)
 			max_avail = avail;
+		n_live++;
+	}
+	if (n_live == 0) {
+		/* Nothing feeds it: keep time with the monotonic clock so the
+		 * receiver still sees a live, silent stream. */
+		if (s->next_frame_ns == 0)
+			s->next_frame_ns = now_ns;
+		/* Coming from graph pacing, do not rush to catch up. */
+		if (s->next_frame_ns + 2ull * s->frame * 1000000000ull / CB_OPUS_RATE < now_ns)
+			s->next_frame_ns = now_ns;
+		return now_ns >= s->next_frame_ns;
 	}
 	/* All tracks normally share one graph cycle, so they fill together; a
 	 * track whose node stopped must not hold the others back for long. */
-	return min_avail >= s->frame || max_avail >= s->frame + CB_SEND_MAX_SKEW_FRAMES;
+	if (min_avail >= s->frame || max_avail >= s->frame + CB_SEND_MAX_SKEW_FRAMES)
+		return true;
+	/* PipeWire is away (or its nodes are not running again yet): go on in
+	 * silence on the monotonic clock, catching up from the last frame we
+	 * heard, so the peer sees a live stream whose RTP time follows real
+	 * time. Otherwise a late graph is waited for: its audio is not lost. */
+	if (atomic_load_explicit(&s->pipewire, memory_order_relaxed) == CB_SEND_PIPEWIRE_UP)
+		return false;
+	if (s->next_frame_ns == 0)
+		s->next_frame_ns = now_ns;
+	return now_ns >= s->next_frame_ns;
 }
 
-/* Adds up to a frame of one track into the mix straight from its ring's
- * memory (one span, or two where it wraps; a frame never straddles the wrap,
- * the ring's byte size being a power of two) and consumes it. */
-static uint32_t mix_input(struct cb_send_stream *s, struct cb_send_input *in)
+void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire state)
 {
-	struct cb_audio_ring *ring = in->ring;
-	const uint32_t channels = s->config.channels;
-	uint32_t index, frames, bytes, offset, first;
-	int32_t filled = spa_ringbuffer_get_read_index(&ring->rb, &index);
-
-	frames = filled > 0 ? (uint32_t)filled / ring->frame_bytes : 0;
-	if (frames > s->frame)
-		frames = s->frame;
-	if (frames == 0)
-		return 0;
-	bytes = frames * ring->frame_bytes;
-	offset = index & (ring->size - 1);
-	first = SPA_MIN(bytes, ring->size - offset);
-	cb_mixer_accumulate(s->mix, channels, SPA_PTROFF(ring->data, offset, const float),
-			    ring->channels, first / ring->frame_bytes, in->gain);
-	if (bytes > first)
-		cb_mixer_accumulate(s->mix + (first / ring->frame_bytes) * channels, channels,
-				    ring->data, ring->channels, (bytes - first) / ring->frame_bytes,
-				    in->gain);
-	spa_ringbuffer_read_update(&ring->rb, (int32_t)(index + bytes));
-	return frames;
+	atomic_store(&s->pipewire, state);
 }
 
-static void mix_frame(struct cb_send_stream *s)
+/* Level and voice activity of one input's contribution, after its gain. */
+static void measure_input(struct cb_send_stream *s, struct cb_send_input *in)
+{
+	uint32_t n = s->frame * in->ring->channels;
+	uint8_t level = cb_level_from_power(cb_level_power(s->scratch, n) * in->gain * in->gain, n);
+	bool speaking = cb_voice_activity_update(&in->voice, level, s->frame);
+
+	if (in->publishes) {
+		atomic_store_explicit(&in->track->level, level, memory_order_relaxed);
+		atomic_store_explicit(&in->track->speaking, speaking, memory_order_relaxed);
+	}
+}
+
+/* Returns whether any input had a whole frame: a stopped graph leaves part
+ * of one behind. */
+static bool mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
+	bool voice = false, heard = false;
 
 	memset(s->mix, 0, (size_t)s->frame * channels * sizeof(float));
+	memset(s->level_mix, 0, (size_t)s->frame * channels * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
 		struct cb_send_input *in = &s->inputs[i];
-		uint32_t got = mix_input(s, in), left;
+		uint32_t got = 0, fresh;
 
-		/* what is missing stays silent in the mix */
+		/* Paused: contribute silence and leave the ring alone, so what
+		 * it holds plays on resume. */
+		if (!in->was_paused) {
+			got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
+			heard |= got == s->frame;
+			if (got < s->frame)
+				s->stats.underrun_frames += s->frame - got;
+		}
 		if (got < s->frame)
-			s->stats.underrun_frames += s->frame - got;
+			memset(s->scratch + got * in->ring->channels, 0,
+			       (size_t)(s->frame - got) * in->ring->frame_bytes);
+		cb_mixer_accumulate(s->mix, channels, s->scratch, in->ring->channels,
+				    s->frame, in->gain);
+		measure_input(s, in);
+		if (!in->ignore_audio_level) {
+			cb_mixer_accumulate(s->level_mix, channels, s->scratch, in->ring->channels,
+					    s->frame, in->gain);
+			voice |= in->voice.speaking;
+		}
 
-		left = cb_audio_ring_avail(in->ring);
-		if (left > CB_SEND_MAX_BACKLOG_FRAMES)
-			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, left - s->frame);
+		if (in->was_paused)
+			continue;
+		fresh = input_fresh(in);
+		if (fresh > CB_SEND_MAX_BACKLOG_FRAMES)
+			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, fresh - s->frame);
 	}
 	cb_mixer_limit(s->mix, s->frame * channels);
+	/* Only the tracks that count: music marked ignore-audio-level leaves
+	 * the level at 127 and V clear. */
+	s->audio_level = cb_level_from_power(cb_level_power(s->level_mix, s->frame * channels),
+					     s->frame * channels);
+	s->voice = voice;
+	return heard;
 }
 
 int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *buf, size_t cap)
 {
 	struct cb_rtp_header header;
 	size_t header_size;
+	bool heard;
 	int n;
 
-	mix_frame(s);
+	heard = mix_frame(s);
 
 	header = (struct cb_rtp_header) {
 		.payload_type = s->config.payload_type,
@@ -174,6 +315,11 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 		.ssrc = s->ssrc,
 	};
 	header_size = cb_rtp_write_header(buf, cap, &header);
+	if (header_size > 0 && s->audio_level_ext_id > 0) {
+		uint8_t level = cb_audio_level_pack(s->audio_level, s->voice);
+		struct cb_rtp_ext_element e = { (uint8_t)s->audio_level_ext_id, 1, &level };
+		header_size = cb_rtp_ext_append(buf, header_size, cap, &e, 1);
+	}
 	if (header_size == 0)
 		return -ENOSPC;
 
@@ -183,8 +329,14 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	/* The timestamp follows the samples, sent or not, so the receiver's
 	 * timeline stays continuous through DTX and underruns. */
 	s->timestamp += s->frame;
-	s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) +
-			   (uint64_t)s->frame * 1000000000ull / CB_OPUS_RATE;
+	/* With audio, the graph paces us and this only marks when it was last
+	 * heard from; without, the monotonic clock paces (see _ready). */
+	if (heard) {
+		int back = CB_SEND_PIPEWIRE_BACK;
+		s->next_frame_ns = now_ns + FRAME_NS(s);
+		atomic_compare_exchange_strong(&s->pipewire, &back, CB_SEND_PIPEWIRE_UP);
+	} else
+		s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) + FRAME_NS(s);
 	s->stats.frames++;
 	if (n < 0)
 		return n;

@@ -12,6 +12,8 @@
 #include "audio/opus-encoder.h"
 #include "config/config.h"
 #include "audio/audio-ring.h"
+#include "control/levels.h"
+#include "control/track-state.h"
 #include "rtp/rtcp.h"
 
 /* How far one track may run ahead of another before the stream stops waiting
@@ -20,11 +22,31 @@
 /* Audio older than this is dropped, so the queue between the graph and the
  * encoder stays bounded however long the call runs. */
 #define CB_SEND_MAX_BACKLOG_FRAMES 8192
+/* Whether the PipeWire graph feeds the stream's inputs. While it does not
+ * (the daemon restarts), the stream carries silence paced by the monotonic
+ * clock; once back, it returns to the graph's pace at the first whole frame. */
+enum cb_send_pipewire {
+	CB_SEND_PIPEWIRE_UP,
+	CB_SEND_PIPEWIRE_AWAY,
+	CB_SEND_PIPEWIRE_BACK,
+};
 
 struct cb_send_input {
 	struct cb_audio_ring *ring;
 	float gain;
 	bool ignore_audio_level;
+
+	/* Bound to its track (cb_send_stream_bind_track); NULL in tests that
+	 * feed a bare ring. */
+	struct cb_track_state *track;
+	bool publishes;			/* the one input that reports the track's level */
+	unsigned int flushes_seen;
+	/* Frames held over a pause that playback continues from: readiness
+	 * and the backlog cap count only what arrived beyond them, so held
+	 * audio delays the track instead of being skipped or rushed out. */
+	uint32_t held_frames;
+	bool was_paused;
+	struct cb_voice_activity voice;
 };
 
 /* Written by the send worker only; atomic so other threads may read them. */
@@ -60,11 +82,19 @@ struct cb_send_stream {
 	uint32_t n_inputs;
 	struct cb_send_input inputs[CB_MAX_TRACKS];
 	float *mix;
+	float *scratch;
+	float *level_mix;		/* the tracks that count for the audio level */
+
+	/* RFC 6464 level of the last frame, sent when audio_level_ext_id > 0. */
+	int audio_level_ext_id;
+	uint8_t audio_level;
+	bool voice;
 
 	/* For the sender report: where the last frame sat on both clocks. */
 	uint32_t last_timestamp;
 	uint64_t last_frame_ns;
-	uint64_t next_frame_ns;		/* pacing when there are no inputs */
+	uint64_t next_frame_ns;		/* pacing when there are no inputs or no audio */
+	atomic_int pipewire;		/* enum cb_send_pipewire, set by the main thread */
 
 	struct cb_send_stream_stats stats;
 	struct cb_send_feedback feedback;
@@ -74,8 +104,29 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 		       uint32_t frame, const struct cb_address *dest);
 void cb_send_stream_free(struct cb_send_stream *s);
 
+/* A reload: whether `config` can apply to the running stream (same
+ * channels, payload type and Opus application), and applying it: bitrate,
+ * FEC, DTX, expected loss, complexity and destination change in place, the
+ * SSRC and sequence carry on. Only while the worker is paused. */
+bool cb_send_stream_can_update(const struct cb_send_stream *s,
+			       const struct cb_stream_config *config);
+int cb_send_stream_update(struct cb_send_stream *s, const struct cb_stream_config *config,
+			  const struct cb_address *dest);
+
+void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire state);
+
+/* Inputs are rebuilt from the tracks on every reload; only while the
+ * worker is paused. */
+void cb_send_stream_clear_inputs(struct cb_send_stream *s);
 int cb_send_stream_add_input(struct cb_send_stream *s, struct cb_audio_ring *ring,
 			     float gain_db, bool ignore_audio_level);
+
+/* Ties the input reading `ring` to its track's shared state (controls,
+ * level, speaking).  `publishes`: this input reports the track's level
+ * (once per track however many streams it feeds). */
+void cb_send_stream_bind_track(struct cb_send_stream *s, struct cb_audio_ring *ring,
+			       struct cb_track_state *track, uint32_t hangover_ms,
+			       bool publishes);
 
 /* True when a whole frame can be produced at now_ns (monotonic). */
 bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns);

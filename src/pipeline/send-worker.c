@@ -79,22 +79,24 @@ static void send_packet(struct cb_send_worker *w, uint8_t *buf, size_t len, size
 	atomic_fetch_add(rtcp ? &w->stats.rtcp_sent : &w->stats.rtp_sent, 1);
 }
 
-void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool bye)
+void cb_send_worker_send_report(struct cb_send_worker *w, struct cb_send_stream *s,
+				uint64_t now_ns, const char *bye_reason)
 {
 	uint8_t buf[1024 + CB_SRTP_MAX_OVERHEAD];
-	uint64_t ntp = cb_ntp_now();
+	struct cb_rtcp_writer writer;
 
-	for (uint32_t i = 0; i < w->n_streams; i++) {
-		struct cb_send_stream *s = w->streams[i];
-		struct cb_rtcp_writer writer;
+	cb_rtcp_writer_init(&writer, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
+	cb_send_stream_write_report(s, &writer, cb_ntp_now(), now_ns, w->cname);
+	if (bye_reason)
+		cb_rtcp_write_bye(&writer, &s->ssrc, 1, bye_reason);
+	if (!writer.failed)
+		send_packet(w, buf, writer.len, sizeof(buf), &s->dest, true);
+}
 
-		cb_rtcp_writer_init(&writer, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
-		cb_send_stream_write_report(s, &writer, ntp, now_ns, w->cname);
-		if (bye)
-			cb_rtcp_write_bye(&writer, &s->ssrc, 1, "call ended");
-		if (!writer.failed)
-			send_packet(w, buf, writer.len, sizeof(buf), &s->dest, true);
-	}
+void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool bye)
+{
+	for (uint32_t i = 0; i < w->n_streams; i++)
+		cb_send_worker_send_report(w, w->streams[i], now_ns, bye ? "call ended" : NULL);
 }
 
 void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns)
@@ -169,12 +171,26 @@ int cb_send_worker_start(struct cb_send_worker *w)
 	return 0;
 }
 
-void cb_send_worker_stop(struct cb_send_worker *w)
+void cb_send_worker_pause(struct cb_send_worker *w)
 {
 	if (!w->started)
 		return;
 	atomic_store(&w->running, false);
 	pthread_join(w->thread, NULL);
 	w->started = false;
+}
+
+void cb_send_worker_set_streams(struct cb_send_worker *w, struct cb_send_stream **streams,
+				uint32_t n_streams)
+{
+	w->streams = streams;
+	w->n_streams = n_streams;
+}
+
+void cb_send_worker_stop(struct cb_send_worker *w)
+{
+	if (!w->started)
+		return;
+	cb_send_worker_pause(w);
 	cb_send_worker_send_reports(w, cb_now_ns(), true);
 }

@@ -57,10 +57,22 @@ void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **strea
 int cb_send_worker_start(struct cb_send_worker *w);
 /* Joins the thread, then sends a BYE for every stream. */
 void cb_send_worker_stop(struct cb_send_worker *w);
+/* Joins the thread and nothing else: the streams, their sequence numbers
+ * and the rings behind them stay as they are, so a reload can change the
+ * stream array and cb_send_worker_start() carries on where it left off
+ * (the rings buffer meanwhile, so the audio has no gap). */
+void cb_send_worker_pause(struct cb_send_worker *w);
+/* Only while paused or not yet started. */
+void cb_send_worker_set_streams(struct cb_send_worker *w, struct cb_send_stream **streams,
+				uint32_t n_streams);
 
 /* One pass of the loop body, for tests that drive time themselves. */
 void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns);
 void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool bye);
+/* SR + SDES for one stream, with a BYE when bye_reason is not NULL. Only
+ * from the worker thread, or while the worker is paused. */
+void cb_send_worker_send_report(struct cb_send_worker *w, struct cb_send_stream *s,
+				uint64_t now_ns, const char *bye_reason);
 
 uint64_t cb_now_ns(void);
 uint64_t cb_ntp_now(void);

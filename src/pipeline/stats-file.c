@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "ice/ice-transport.h"
 #include "pipeline/stats-file.h"
 
 #define LOAD(x) ((uint64_t)atomic_load_explicit(&(x), memory_order_relaxed))
@@ -68,6 +69,11 @@ void cb_stats_write_json(FILE *f, const struct cb_stats_view *v)
 		", \"send_errors\": %" PRIu64 " },\n",
 		LOAD(v->send->stats.rtp_sent), LOAD(v->send->stats.rtcp_sent),
 		LOAD(v->send->stats.send_errors));
+	if (v->ice) {
+		fprintf(f, "  \"ice\": ");
+		cb_ice_transport_write_json(f, v->ice);
+		fprintf(f, ",\n");
+	}
 	if (v->receive) {
 		const struct cb_receive_stats *r = &v->receive->stats;
 		fprintf(f, "  \"receive\": { \"datagrams\": %" PRIu64 ", \"rtp\": %" PRIu64

@@ -9,6 +9,8 @@
 #include "pipeline/receive-worker.h"
 #include "pipeline/send-worker.h"
 
+struct cb_ice_transport;
+
 struct cb_stats_view {
 	const char *call_name;
 	uint32_t n_streams;
@@ -17,6 +19,7 @@ struct cb_stats_view {
 	uint32_t n_remotes;
 	struct cb_remote *remotes;
 	const struct cb_receive_worker *receive;	/* NULL when not receiving */
+	struct cb_ice_transport *ice;			/* NULL unless transport = ice */
 };
 
 void cb_stats_write_json(FILE *f, const struct cb_stats_view *v);

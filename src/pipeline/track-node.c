@@ -7,9 +7,10 @@
 #include "pipeline/log.h"
 #include "pipeline/track-node.h"
 
-/* ~340 ms at 48 kHz: room for a late media worker, far above the worker's
- * own backlog cap, so in normal operation the producer never drops. */
-#define RING_FRAMES 16384
+/* ~1.4 s at 48 kHz: room for a late media worker, far above the worker's
+ * own backlog cap, so in normal operation the producer never drops; and
+ * what a paused track can hold for its resume. */
+#define RING_FRAMES 65536
 
 static void on_process(void *data)
 {
@@ -61,19 +62,59 @@ static const struct pw_stream_events stream_events = {
 	.process = on_process,
 };
 
+int cb_track_node_connect(struct cb_track_node *t, struct pw_core *core)
+{
+	struct pw_properties *props;
+	char description[256];
+	int res;
+
+	if (t->stream)
+		return 0;
+	snprintf(description, sizeof(description), "Call %s: %s", t->call_name, t->config.name);
+	props = cb_audio_node_properties("Audio/Sink", "Playback", t->node_name, description,
+					 t->call_name, t->quantum_frames);
+	if (props == NULL)
+		return -errno;
+	pw_properties_set(props, "callbridge.track", t->config.name);
+
+	t->stream = pw_stream_new(core, t->node_name, props);
+	if (t->stream == NULL)
+		return -errno;
+	pw_stream_add_listener(t->stream, &t->stream_listener, &stream_events, t);
+
+	res = cb_audio_node_connect(t->stream, PW_DIRECTION_INPUT, t->config.channels);
+	if (res < 0)
+		cb_track_node_disconnect(t);
+	return res;
+}
+
+void cb_track_node_disconnect(struct cb_track_node *t)
+{
+	if (t->stream == NULL)
+		return;
+	/* pw_stream_destroy takes the node off the data loop before it
+	 * returns, so the process callback is not running and will not run
+	 * again: the rings are ours alone afterwards. */
+	spa_hook_remove(&t->stream_listener);
+	pw_stream_destroy(t->stream);
+	t->stream = NULL;
+	atomic_store(&t->state, (int)PW_STREAM_STATE_UNCONNECTED);
+}
+
 int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
 		      const struct cb_track_config *config, uint32_t quantum_frames)
 {
 	struct cb_track_node *t;
-	struct pw_properties *props;
-	char description[256];
 	int res;
 
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
 	t->config = *config;
+	cb_track_state_init(&t->shared);
 	t->frame_bytes = config->channels * sizeof(float);
+	t->quantum_frames = quantum_frames;
+	snprintf(t->call_name, sizeof(t->call_name), "%s", call_name);
 	snprintf(t->node_name, sizeof(t->node_name), "callbridge.%s.%s", call_name, config->name);
 
 	t->n_rings = config->n_streams;
@@ -81,24 +122,7 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 		if ((res = cb_audio_ring_init(&t->rings[i], config->channels, RING_FRAMES)) < 0)
 			goto error;
 
-	snprintf(description, sizeof(description), "Call %s: %s", call_name, config->name);
-	props = cb_audio_node_properties("Audio/Sink", "Playback", t->node_name, description,
-					 call_name, quantum_frames);
-	if (props == NULL) {
-		res = -errno;
-		goto error;
-	}
-	pw_properties_set(props, "callbridge.track", config->name);
-
-	t->stream = pw_stream_new(core, t->node_name, props);
-	if (t->stream == NULL) {
-		res = -errno;
-		goto error;
-	}
-	pw_stream_add_listener(t->stream, &t->stream_listener, &stream_events, t);
-
-	res = cb_audio_node_connect(t->stream, PW_DIRECTION_INPUT, config->channels);
-	if (res < 0)
+	if (core && (res = cb_track_node_connect(t, core)) < 0)
 		goto error;
 
 	*out = t;
@@ -113,10 +137,7 @@ void cb_track_node_destroy(struct cb_track_node *t)
 {
 	if (t == NULL)
 		return;
-	if (t->stream) {
-		spa_hook_remove(&t->stream_listener);
-		pw_stream_destroy(t->stream);
-	}
+	cb_track_node_disconnect(t);
 	for (uint32_t i = 0; i < CB_MAX_TRACK_STREAMS; i++)
 		cb_audio_ring_clear(&t->rings[i]);
 	free(t);

@@ -12,10 +12,13 @@
 #include "config/config.h"
 #include "audio/audio-ring.h"
 #include "pipeline/cycle-clock.h"
+#include "control/track-state.h"
 
 struct cb_track_node {
 	struct cb_track_config config;
+	char call_name[CB_NAME_MAX + 1];
 	char node_name[2 * CB_NAME_MAX + 16];
+	uint32_t quantum_frames;
 	struct pw_stream *stream;
 	struct spa_hook stream_listener;
 	uint32_t frame_bytes;
@@ -25,12 +28,19 @@ struct cb_track_node {
 	atomic_int state;		/* enum pw_stream_state */
 	struct spa_io_position *position;	/* real-time thread only */
 	struct cb_cycle_clock cycle;	/* when the graph last pushed audio into the rings */
+	struct cb_track_state shared;	/* controls and level, see track-state.h */
 };
 
-/* Creates the rings and the node. quantum_frames asks the graph for a
- * matching quantum (node.latency) so small ptimes stay small end to end. */
+/* Creates the rings and, when core is not NULL, the node. quantum_frames
+ * asks the graph for a matching quantum (node.latency) so small ptimes stay
+ * small end to end. */
 int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
 		      const struct cb_track_config *config, uint32_t quantum_frames);
 void cb_track_node_destroy(struct cb_track_node *t);
+
+/* The PipeWire side alone, for a PipeWire restart: the rings (and so what
+ * the send streams read) outlive it. Main thread only. */
+int cb_track_node_connect(struct cb_track_node *t, struct pw_core *core);
+void cb_track_node_disconnect(struct cb_track_node *t);
 
 #endif

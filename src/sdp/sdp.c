@@ -63,7 +63,8 @@ static void put_media(struct out *o, const struct cb_sdp_session *s, const struc
 	uint16_t port;
 	uint32_t ptime_tenths = m->ptime_samples * 10 / 48;	/* 0.1 ms units */
 
-	if (address_parts(m->dest, host, sizeof(host), &port, &family) < 0) {
+	if (address_parts(s->ice ? s->ice->default_addr : m->dest, host, sizeof(host), &port,
+			  &family) < 0) {
 		o->overflow = true;
 		return;
 	}
@@ -86,6 +87,11 @@ static void put_media(struct out *o, const struct cb_sdp_session *s, const struc
 		put(o, "a=extmap:%d urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=on\r\n",
 		    m->audio_level_ext_id);
 	put(o, "a=mid:%s\r\n", m->mid);
+	if (s->ice) {
+		put(o, "a=ice-ufrag:%s\r\n", s->ice->ufrag);
+		put(o, "a=ice-pwd:%s\r\n", s->ice->pwd);
+		put(o, "%s", s->ice->candidate_lines);
+	}
 	put(o, "a=rtcp-mux\r\n");
 	put(o, "a=sendonly\r\n");
 	if (s->suite != CB_SRTP_NONE && s->key != NULL) {
@@ -115,7 +121,7 @@ int cb_sdp_write(char *buf, size_t cap, const struct cb_sdp_session *s)
 	    (unsigned long long)s->version, family, host);
 	put(&o, "s=callbridge %s\r\n", s->call_name);
 	put(&o, "t=0 0\r\n");
-	if (s->n_media > 1) {
+	if (s->n_media > 1 || (s->ice && s->n_media > 0)) {
 		put(&o, "a=group:BUNDLE");
 		for (uint32_t i = 0; i < s->n_media; i++)
 			put(&o, " %s", s->media[i].mid);
@@ -135,6 +141,9 @@ int cb_sdp_write_file(const char *path, const struct cb_sdp_session *s)
 {
 	char tmp[PATH_MAX + 16];
 	size_t cap = 4096 + 1024 * (size_t)s->n_media;
+
+	if (s->ice)
+		cap += (strlen(s->ice->candidate_lines) + 1024) * (size_t)s->n_media;
 	char *buf;
 	int fd, len, res = 0;
 

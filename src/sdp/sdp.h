@@ -23,6 +23,14 @@ struct cb_sdp_media {
 	int audio_level_ext_id;		/* 0: none */
 };
 
+/* transport = ice: one ICE transport for every m-line (BUNDLE, rtcp-mux). */
+struct cb_sdp_ice {
+	const char *ufrag;
+	const char *pwd;
+	const char *candidate_lines;	/* "a=candidate:...\r\n" each */
+	const struct cb_address *default_addr;	/* m= port and c= of every m-line */
+};
+
 struct cb_sdp_session {
 	const char *call_name;
 	const char *cname;
@@ -34,6 +42,7 @@ struct cb_sdp_session {
 	size_t key_len;
 	uint32_t n_media;
 	const struct cb_sdp_media *media;
+	const struct cb_sdp_ice *ice;	/* NULL: plain UDP to each m-line's dest */
 };
 
 /* Renders the description into buf; returns the length, or -ENOSPC. */

@@ -2,6 +2,10 @@
  *
  * Exit status: 0 after a clean stop, 1 for a config error (nothing was
  * started), 2 for a runtime failure (PipeWire not running, port in use...).
+ *
+ * SIGHUP reloads the file into the running call (cb_bridge_reload). When
+ * the PipeWire daemon goes away mid-call the call runs on and the nodes come
+ * back once it can reconnect.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +18,9 @@
 
 #include "callbridge-version.h"
 #include "config/config.h"
+#include "ice/ice-transport.h"
 #include "pipeline/bridge.h"
+#include "tools/status-cmd.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_RUNTIME 2
@@ -25,13 +31,22 @@ struct app {
 	struct pw_core *core;
 	struct spa_hook core_listener;
 	struct cb_bridge *bridge;
+	const char *config_path;
+	struct spa_source *reconnect_timer;
+	uint32_t reconnect_delay_ms;
 	int exit_code;
 };
+
+/* Reconnecting after PipeWire went away: quick at first (a restart takes a
+ * moment), then no more often than once a second. */
+#define RECONNECT_FIRST_MS 100
+#define RECONNECT_MAX_MS 1000u
 
 static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s --config FILE [--check]\n"
+		"Usage: %s --config FILE [--check | --print-ice]\n"
+		"       %s status [--json] [--watch] [CALL]\n"
 		"       %s --help | --version | --help-keys\n"
 		"\n"
 		"Bridge PipeWire sink nodes (custom tracks) into Opus/RTP/SRTP streams.\n"
@@ -39,13 +54,19 @@ static void usage(FILE *out, const char *prog)
 		"  -c, --config FILE   the call's INI file (see callbridge.ini(5))\n"
 		"      --check         validate the file only: exit 0, or print FILE:LINE: message\n"
 		"                      for every problem and exit 1\n"
+		"      --print-ice     transport = ice: gather candidates, print this side's\n"
+		"                      credentials and candidates for the other side's [ice]\n"
+		"                      section, and exit\n"
 		"  -v, --verbose       more log output (repeat for debug)\n"
 		"      --help-keys     list every config key with its default\n"
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"\n"
+		"  status              show running calls live (see status --help)\n"
+		"\n"
+		"SIGHUP reloads FILE into the running call; SIGINT/SIGTERM end it.\n"
 		"Exit status: 0 clean stop, 1 config error, 2 runtime failure.\n",
-		prog, prog);
+		prog, prog, prog);
 }
 
 static void print_keys(void)
@@ -79,21 +100,98 @@ static int load_config(const char *path, struct cb_config *config)
 	return res;
 }
 
+/* What the other side's [ice] section needs from this side, in its own
+ * syntax.  Gathering binds the configured port for a moment, so run it
+ * before the call, not beside it. */
+static int print_ice(const struct cb_config *config)
+{
+	struct cb_ice_transport *ice = NULL;
+	char list[1024], err[256];
+	int res;
+
+	if (config->call.transport != CB_TRANSPORT_ICE) {
+		fprintf(stderr, "%s: --print-ice needs transport = ice\n", config->path);
+		return EXIT_CONFIG;
+	}
+	if ((res = cb_ice_transport_new(&ice, config, err, sizeof(err))) < 0) {
+		fprintf(stderr, "pw-callbridge: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	cb_ice_transport_start(ice, 10000);
+	cb_ice_transport_candidate_list(ice, list, sizeof(list));
+	cb_ice_transport_destroy(ice);
+	printf("; ICE of call %s (%s): paste into the other side's [ice] section\n",
+	       config->call.name,
+	       config->ice.role == CB_ICE_ROLE_CONTROLLING ? "controlling" : "controlled");
+	printf("role = %s\n", config->ice.role == CB_ICE_ROLE_CONTROLLING ?
+	       "controlled" : "controlling");
+	printf("remote-ufrag = %s\n", config->ice.ufrag);
+	printf("remote-pwd = %s\n", config->ice.pwd);
+	printf("remote-candidates = %s\n", list);
+	return list[0] ? 0 : EXIT_RUNTIME;
+}
+
+static void schedule_reconnect(struct app *app)
+{
+	struct timespec value = {
+		.tv_sec = app->reconnect_delay_ms / 1000,
+		.tv_nsec = (long)(app->reconnect_delay_ms % 1000) * 1000000L,
+	};
+	pw_loop_update_timer(pw_main_loop_get_loop(app->loop), app->reconnect_timer, &value,
+			     NULL, false);
+}
+
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
 	struct app *app = data;
 
-	if (id == PW_ID_CORE && res == -EPIPE) {
-		fprintf(stderr, "pw-callbridge: lost the connection to PipeWire\n");
-		app->exit_code = EXIT_RUNTIME;
-		pw_main_loop_quit(app->loop);
-	}
+	if (id != PW_ID_CORE || res != -EPIPE || app->core == NULL)
+		return;
+	/* The daemon went away (restart, crash). The call's network side runs
+	 * on; the core is dropped outside its own callback, then we retry. */
+	pw_log_warn("lost the connection to PipeWire; reconnecting");
+	if (app->bridge)
+		cb_bridge_pipewire_lost(app->bridge);
+	app->reconnect_delay_ms = RECONNECT_FIRST_MS;
+	schedule_reconnect(app);
 }
 
 static const struct pw_core_events core_events = {
 	PW_VERSION_CORE_EVENTS,
 	.error = on_core_error,
 };
+
+static void on_reconnect_timer(void *data, uint64_t expirations)
+{
+	struct app *app = data;
+
+	if (app->core) {
+		spa_hook_remove(&app->core_listener);
+		pw_core_disconnect(app->core);
+		app->core = NULL;
+	}
+	app->core = pw_context_connect(app->context,
+				       pw_properties_new(PW_KEY_APP_NAME, "pw-callbridge", NULL), 0);
+	if (app->core == NULL) {
+		pw_log_info("PipeWire not back yet (%s); retrying in %u ms", strerror(errno),
+			    app->reconnect_delay_ms);
+		schedule_reconnect(app);
+		app->reconnect_delay_ms = SPA_MIN(app->reconnect_delay_ms * 2, RECONNECT_MAX_MS);
+		return;
+	}
+	pw_core_add_listener(app->core, &app->core_listener, &core_events, app);
+	pw_log_info("reconnected to PipeWire");
+	if (app->bridge)
+		cb_bridge_pipewire_attach(app->bridge, app->core);
+}
+
+static void on_reload_signal(void *data, int signal_number)
+{
+	struct app *app = data;
+	pw_log_info("SIGHUP: reloading %s", app->config_path);
+	if (app->bridge)
+		cb_bridge_reload_file(app->bridge, app->config_path);
+}
 
 static void on_signal(void *data, int signal_number)
 {
@@ -107,6 +205,7 @@ int main(int argc, char *argv[])
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "print-ice", no_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-keys", no_argument, NULL, 'K' },
@@ -114,16 +213,32 @@ int main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct app app = { .exit_code = 0 };
+	struct pw_loop *loop;
 	struct cb_config *config;
 	const char *config_path = NULL;
-	bool check_only = false;
+	bool check_only = false, ice_only = false;
 	int verbose = 0, opt, res;
 	char err[512];
+	sigset_t stop_signals;
+
+	/* PipeWire takes SIGINT/SIGTERM through a signalfd, which only sees
+	 * blocked signals. Block them before anything else: one that arrives
+	 * while the config loads or PipeWire connects then waits for the loop
+	 * and ends the call cleanly, rather than killing the process with
+	 * nodes half made; and every thread inherits the mask. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return cb_status_command(argc - 1, argv + 1);
 
 	while ((opt = getopt_long(argc, argv, "c:vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'C': check_only = true; break;
+		case 'I': ice_only = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout, argv[0]); return 0;
 		case 'K': print_keys(); return 0;
@@ -142,6 +257,16 @@ int main(int argc, char *argv[])
 	if (load_config(config_path, config) < 0) {
 		free(config);
 		return EXIT_CONFIG;
+	}
+	if (ice_only) {
+		if (getenv("PIPEWIRE_DEBUG") == NULL)
+			setenv("PIPEWIRE_DEBUG", verbose ? "2,mod.callbridge*:4" : "1", 1);
+		pw_init(&argc, &argv);
+		res = print_ice(config);
+		cb_config_clear(config);
+		free(config);
+		pw_deinit();
+		return res;
 	}
 	if (check_only) {
 		printf("%s: OK\n", config_path);
@@ -164,8 +289,17 @@ int main(int argc, char *argv[])
 		app.exit_code = EXIT_RUNTIME;
 		goto done;
 	}
-	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGINT, on_signal, &app);
-	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGTERM, on_signal, &app);
+	loop = pw_main_loop_get_loop(app.loop);
+	app.config_path = config_path;
+	pw_loop_add_signal(loop, SIGINT, on_signal, &app);
+	pw_loop_add_signal(loop, SIGTERM, on_signal, &app);
+	pw_loop_add_signal(loop, SIGHUP, on_reload_signal, &app);
+	app.reconnect_timer = pw_loop_add_timer(loop, on_reconnect_timer, &app);
+	if (app.reconnect_timer == NULL) {
+		fprintf(stderr, "pw-callbridge: cannot create a timer: %s\n", strerror(errno));
+		app.exit_code = EXIT_RUNTIME;
+		goto done;
+	}
 
 	app.context = pw_context_new(pw_main_loop_get_loop(app.loop),
 				     pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);

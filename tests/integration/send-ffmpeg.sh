@@ -87,6 +87,12 @@ done
 cb_wait_file "$work/call.sdp" 5 || cb_fail "no SDP file written"
 grep -c '^m=audio' "$work/call.sdp" | grep -qx 2 || cb_fail "SDP should have 2 m-lines"
 [[ "$(stat -c %a "$work/call.sdp")" == 600 ]] || cb_fail "SDP file holds the key: must be 0600"
+# The daemon and the module both export the call's status metadata.
+sleep 0.3
+"$CB_BIN" status --json itest > "$work/status.json" || cb_fail "pw-callbridge status failed"
+/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["itest"]
+assert sorted(d["tracks"]) == ["left", "right", "solo"], d' "$work/status.json" ||
+  { cat "$work/status.json"; cb_fail "status does not list the tracks"; }
 
 # Different input formats: PipeWire converts them to the tracks' format.
 cb_tone "$work/left.wav" 440 44100 2 4 -12

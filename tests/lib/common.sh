@@ -94,7 +94,7 @@ cb_ffmpeg_receive() {
 cb_bridge_pids=()
 
 # The EXIT trap of tests that run bridges: SIGINT each bridge, then stop the
-# session (in that order: a bridge whose PipeWire vanishes exits 2), then
+# session (in that order: a bridge whose PipeWire vanishes keeps reconnecting), then
 # remove $work. A bridge that did not exit 0 (a crash, a sanitizer report)
 # fails the test even when its checks passed.
 cb_cleanup_bridges() {

@@ -1,7 +1,12 @@
 #!/usr/bin/python3
 """Listens on a UDP port for clear RTP/RTCP (srtp = none) and writes what it
-saw as JSON: per SSRC the RTP packets (seq, ts, marker, pt, size, arrival)
-and the RTCP packet types. Stops after --seconds or on SIGTERM/SIGINT.
+saw as JSON: per SSRC the RTP packets (seq, ts, marker, pt, size, arrival,
+wall-clock arrival, and the RFC 6464 audio level with its V flag when an
+RFC 8285 one-byte header extension carries one as ID --level-id) and the
+RTCP packet types. Stops after --seconds or on SIGTERM/SIGINT.
+
+The RTP header, extension included, is in the clear under SRTP too, so the
+levels can be read from SRTP packets as well.
 
 Used by tests to check the wire format without trusting our own parser."""
 import argparse
@@ -13,12 +18,40 @@ import sys
 import time
 
 
+def audio_level(data, level_id):
+    """The level byte of a one-byte (0xBEDE) header extension element, read
+    straight from the RFC 3550/8285 layout, independent of our C parser."""
+    if not data[0] & 0x10:
+        return None
+    off = 12 + 4 * (data[0] & 0x0f)
+    if off + 4 > len(data):
+        return None
+    profile, words = struct.unpack("!HH", data[off:off + 4])
+    off += 4
+    end = off + 4 * words
+    if profile != 0xBEDE or end > len(data):
+        return None
+    while off < end:
+        b = data[off]
+        if b == 0:
+            off += 1
+            continue
+        eid, elen = b >> 4, (b & 0x0f) + 1
+        if eid == 15:
+            return None
+        if eid == level_id and elen == 1:
+            return data[off + 1]
+        off += 1 + elen
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--level-id", type=int, default=1)
     a = ap.parse_args()
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -57,9 +90,12 @@ def main():
             other += 1
             continue
         seq, ts, ssrc = struct.unpack("!HII", data[2:12])
-        rtp.setdefault(str(ssrc), []).append({
-            "seq": seq, "ts": ts, "m": data[1] >> 7, "pt": data[1] & 0x7f,
-            "size": len(data), "t": now})
+        rec = {"seq": seq, "ts": ts, "m": data[1] >> 7, "pt": data[1] & 0x7f,
+               "size": len(data), "t": now, "wall": time.time()}
+        level = audio_level(data, a.level_id)
+        if level is not None:
+            rec["level"], rec["v"] = level & 0x7f, level >> 7
+        rtp.setdefault(str(ssrc), []).append(rec)
     with open(a.out, "w") as f:
         json.dump({"rtp": rtp, "rtcp": rtcp, "other": other}, f)
 

@@ -132,7 +132,7 @@ static const char *fmt(const char *f, ...)
 
 static void test_table(void)
 {
-	static const char *const sections[] = { "call", "stream", "track", "remote" };
+	static const char *const sections[] = { "call", "stream", "track", "remote", "ice" };
 
 	/* The loader keeps a 64-bit mask of keys per section. */
 	CHECK(cb_config_n_keys > 0 && cb_config_n_keys <= 64);
@@ -140,7 +140,7 @@ static void test_table(void)
 		const struct cb_key_info *k = &cb_config_keys[i];
 		bool known = false;
 
-		for (size_t s = 0; s < 4; s++)
+		for (size_t s = 0; s < 5; s++)
 			known |= strcmp(k->section, sections[s]) == 0;
 		CHECK(known);
 		CHECK(k->help && strlen(k->help) > 10);
@@ -518,6 +518,18 @@ static void test_load_file(void)
 	CHECK_INT_EQ(cfg.call.srtp_key.len, 28);
 	CHECK_INT_EQ(cfg.call.srtp_key.bytes[27], 28);
 	CHECK_INT_EQ(strcmp(cfg.call.sdp_file, tmp_path("sub/call.sdp")), 0);
+	CHECK_INT_EQ(rep.n_warnings, 0);
+
+	/* A call file that holds a key inline is a key file: others must
+	 * not read it either. */
+	chmod(tmp_path("sub/call.ini"), 0644);
+	r = cb_config_load(tmp_path("sub/call.ini"), &cfg, &rep);
+	CHECK_INT_EQ(r, 0);
+	CHECK_STR_CONTAINS(find_warning("chmod"),
+			   fmt("call.ini:6: remote-srtp-key: %s is readable by other users; chmod 600 it",
+			       tmp_path("sub/call.ini")));
+	CHECK(!report_contains(KEY28));
+	chmod(tmp_path("sub/call.ini"), 0600);
 
 	/* A relative config path still gives an absolute directory. */
 	CHECK(getcwd(path, sizeof(path)) != NULL);
@@ -623,8 +635,8 @@ static void test_key_errors(void)
 	CHECK_FAILS(CALL "name = again\n", "t.ini:4: duplicate key 'name' in [call] (first at line 2)");
 	CHECK_FAILS(CALL "just some words\n", "t.ini:4: syntax error: expected [SECTION] or KEY = VALUE");
 	CHECK_FAILS(CALL "= 5\n", "t.ini:4: syntax error");
-	CHECK_FAILS(CALL "transport = ice\n",
-		    "t.ini:4: transport = ice is not supported by this build yet");
+	/* The [ice] keys have a test of their own (test-ice-config). */
+	CHECK_FAILS(CALL "transport = ice\n", "t.ini:4: transport = ice needs an [ice] section");
 
 	CHECK_FAILS(CALL "[stream a]\nfec = maybe\n",
 		    "t.ini:5: fec: 'maybe' is not a boolean (true, false, yes, no, on, off, 1, 0)");

@@ -1,6 +1,7 @@
 /* The send stream on a simulated clock: rings filled the way the PipeWire
  * process callback fills them, frames pulled the way the worker pulls them. */
 #include <errno.h>
+#include <stdlib.h>
 #include <opus/opus.h>
 
 #include "pipeline/send-stream.h"
@@ -242,8 +243,76 @@ static void test_dtx_timeline(void)
 	cb_audio_ring_clear(&ring);
 }
 
+/* PipeWire goes away for 2 s and comes back: the stream carries silence on
+ * the clock meanwhile (catching up from the last frame it heard), so RTP
+ * time keeps pace with real time and the sequence stays contiguous; live
+ * settings change without touching either. */
+static void test_pipewire_away(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct cb_audio_ring ring;
+	struct cb_send_stream *s;
+	float quantum[QUANTUM];
+	uint8_t packet[1600];
+	uint64_t phase = 0, now = 0, start_ns = 0;
+	uint32_t start_ts = 0, ssrc;
+	uint16_t expect_seq = 0;
+	bool seq_ok = true;
+	int produced = 0;
+
+	cb_audio_ring_init(&ring, 1, 16384);
+	cb_send_stream_new(&s, &cfg, 960, NULL);
+	cb_send_stream_add_input(s, &ring, 0, false);
+	ssrc = s->ssrc;
+
+	/* 1 s of graph, 2 s away (500 ms of it waited for before the loss is
+	 * noticed), then 1 s of graph again; the worker wakes every 5 ms. */
+	for (int ms = 5; ms <= 4000; ms += 5) {
+		struct cb_rtp_packet pkt;
+
+		now = (uint64_t)ms * MS;
+		if (ms == 1500)
+			cb_send_stream_set_pipewire(s, CB_SEND_PIPEWIRE_AWAY);
+		if (ms == 3000)
+			cb_send_stream_set_pipewire(s, CB_SEND_PIPEWIRE_BACK);
+		if ((ms < 1000 || ms >= 3100) && ms % 20 == 0) {
+			tone_fill(quantum, 960, 1, 440.0, 0.4, 48000, &phase);
+			cb_audio_ring_push(&ring, quantum, 960);
+		}
+		if (ms == 2000) {
+			cfg.bitrate = 24000;
+			cfg.dtx = false;
+			CHECK(cb_send_stream_can_update(s, &cfg));
+			CHECK_INT_EQ(cb_send_stream_update(s, &cfg, NULL), 0);
+		}
+		while (cb_send_stream_ready(s, now)) {
+			int n = cb_send_stream_produce(s, now, packet, sizeof(packet));
+			CHECK(n > 12);
+			CHECK_INT_EQ(cb_rtp_parse(packet, (size_t)n, &pkt), 0);
+			if (produced++ == 0) {
+				start_ns = now;
+				start_ts = pkt.header.timestamp;
+			} else if (pkt.header.sequence != expect_seq) {
+				seq_ok = false;
+			}
+			expect_seq = (uint16_t)(pkt.header.sequence + 1);
+			CHECK(pkt.header.ssrc == ssrc);
+		}
+	}
+	CHECK(seq_ok);
+	/* RTP time against the clock: within two frames after 4 s. */
+	CHECK(llabs((long long)((uint32_t)(s->timestamp - start_ts)) -
+		    (long long)((now - start_ns) * 48 / 1000000)) <= 2 * 960);
+	CHECK(atomic_load(&s->pipewire) == CB_SEND_PIPEWIRE_UP);
+	cfg.channels = 2;
+	CHECK(!cb_send_stream_can_update(s, &cfg));
+	cb_send_stream_free(s);
+	cb_audio_ring_clear(&ring);
+}
+
 int main(void)
 {
+	test_pipewire_away();
 	test_ring_overrun();
 	test_mix_two_tracks();
 	test_stalled_track();

@@ -1,0 +1,143 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/control.h"
+#include "control/metadata.h"
+#include "pipeline/log.h"
+
+#define CONTROL_SUFFIX ".control"
+#define MAX_LOGGED 64
+
+struct cb_control {
+	struct cb_call_metadata *metadata;
+	struct cb_status *status;
+	cb_status_view_fill fill;
+	void *data;
+	/* Bad controls are logged once each, so a script writing the same
+	 * wrong key in a loop cannot flood the log. */
+	uint32_t n_logged;
+	char logged[MAX_LOGGED][2 * CB_NAME_MAX + 32];
+};
+
+static void log_once(struct cb_control *c, const char *what, const char *key, const char *value)
+{
+	char id[sizeof(c->logged[0])];
+
+	snprintf(id, sizeof(id), "%s=%s", key, value);
+	for (uint32_t i = 0; i < c->n_logged; i++)
+		if (strcmp(c->logged[i], id) == 0)
+			return;
+	if (c->n_logged < MAX_LOGGED)
+		snprintf(c->logged[c->n_logged++], sizeof(c->logged[0]), "%s", id);
+	pw_log_warn("control %s = %s ignored: %s", key, value, what);
+}
+
+static struct cb_track_state *find_track(struct cb_control *c, const char *name, size_t len)
+{
+	struct cb_status_view view = { 0 };
+
+	c->fill(c->data, &view);
+	for (uint32_t i = 0; i < view.n_tracks; i++) {
+		const char *n = view.tracks[i]->config.name;
+		if (strlen(n) == len && strncmp(n, name, len) == 0)
+			return &view.tracks[i]->shared;
+	}
+	return NULL;
+}
+
+/* Accepts the word bare (pw-metadata's default) or as a JSON string. */
+static bool word_is(const char *value, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (value[0] == '"')
+		return strncmp(value + 1, word, n) == 0 && value[n + 1] == '"' && value[n + 2] == '\0';
+	return strcmp(value, word) == 0;
+}
+
+int cb_control_apply(struct cb_control *c, const char *key, const char *value)
+{
+	size_t key_len = strlen(key), suffix_len = strlen(CONTROL_SUFFIX);
+	struct cb_track_state *t;
+
+	if (strncmp(key, "track.", 6) != 0 || key_len < 6 + suffix_len ||
+	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) != 0)
+		return 0;	/* not a control: status, or someone else's key */
+	t = find_track(c, key + 6, key_len - 6 - suffix_len);
+	if (t == NULL) {
+		log_once(c, "no such track", key, value);
+		return -ENOENT;
+	}
+	if (word_is(value, "pause")) {
+		atomic_store(&t->paused, true);
+	} else if (word_is(value, "resume")) {
+		atomic_store(&t->paused, false);
+	} else if (word_is(value, "flush")) {
+		atomic_fetch_add_explicit(&t->flush_requests, 1, memory_order_release);
+	} else {
+		log_once(c, "the control words are pause, resume and flush", key, value);
+		return -EINVAL;
+	}
+	pw_log_info("control %s = %s", key, value);
+	return 0;
+}
+
+static void on_property(void *data, const char *key, const char *type, const char *value)
+{
+	struct cb_control *c = data;
+
+	if (value == NULL)
+		return;
+	if (cb_control_apply(c, key, value) == 0 && word_is(value, "flush"))
+		/* flush is an action, not a state: clear it, so writing it
+		 * again is a change the server passes on. */
+		cb_call_metadata_set(c->metadata, key, NULL, NULL);
+}
+
+static const struct cb_call_metadata_events metadata_events = {
+	.property = on_property,
+};
+
+int cb_control_new(struct cb_control **out, struct pw_core *core, const char *call_name,
+		   cb_status_view_fill fill, void *data)
+{
+	struct cb_control *c;
+	int res;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	c->fill = fill;
+	c->data = data;
+	if ((res = cb_status_new(&c->status)) < 0)
+		goto error;
+	if (core && (res = cb_call_metadata_new(&c->metadata, core, call_name,
+						&metadata_events, c)) < 0)
+		goto error;
+	*out = c;
+	return 0;
+error:
+	cb_control_destroy(c);
+	return res;
+}
+
+void cb_control_destroy(struct cb_control *c)
+{
+	if (c == NULL)
+		return;
+	cb_call_metadata_destroy(c->metadata);
+	cb_status_free(c->status);
+	free(c);
+}
+
+void cb_control_tick(struct cb_control *c, uint64_t now_ns)
+{
+	struct cb_status_view view = { 0 };
+
+	if (c->metadata == NULL)
+		return;
+	c->fill(c->data, &view);
+	cb_status_publish(c->status, c->metadata, &view, now_ns);
+}

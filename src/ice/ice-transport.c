@@ -1,0 +1,606 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <agent.h>
+#include <glib.h>
+
+#include "ice/ice-candidates.h"
+#include "ice/ice-queue.h"
+#include "ice/ice-transport.h"
+#include "pipeline/log.h"
+
+#define COMPONENT 1
+#define WATCHDOG_MS 250
+/* The controlled side gives up on a silent path first, so that its fresh
+ * stream already listens when the controlling side's checks arrive. */
+#define SILENCE_CONTROLLED_US (3 * G_USEC_PER_SEC)
+#define SILENCE_CONTROLLING_US (4 * G_USEC_PER_SEC)
+#define CONNECT_TIMEOUT_US (8 * G_USEC_PER_SEC)
+#define BACKOFF_FIRST_MS 1000
+#define BACKOFF_MAX_MS 4000
+#define LIST_MAX 1024
+#define SDP_MAX 4096
+
+struct cb_ice_transport {
+	struct cb_ice_config ice;	/* wiped on destroy: holds passwords */
+	struct cb_address local;
+	char call_name[CB_NAME_MAX + 1];
+
+	GMainContext *ctx;
+	GMainLoop *loop;
+	GThread *thread;
+	GSource *watchdog;
+	NiceAgent *agent;
+	struct cb_ice_queue queue;
+
+	/* Read by other threads. */
+	atomic_uint stream_id;
+	atomic_bool connected;
+	atomic_int state;
+	atomic_int_fast64_t last_rx_us;
+	struct cb_ice_counters counters;
+
+	/* The libnice thread only. */
+	gint64 stream_started_us;
+	gint64 connected_us;
+	gint64 restart_at_us;		/* 0: none pending */
+	uint32_t backoff_ms;
+	bool was_connected;
+
+	/* Shared with the main thread under lock. */
+	GMutex lock;
+	GCond cond;
+	bool gathered;
+	uint32_t n_candidates;
+	char candidates[LIST_MAX];
+	char candidate_sdp[SDP_MAX];
+	struct cb_address default_addr;
+	char pair_local[CB_ADDR_STR_MAX], pair_remote[CB_ADDR_STR_MAX];
+	const char *pair_local_type, *pair_remote_type, *pair_type;
+};
+
+static const char *type_name(NiceCandidateType type)
+{
+	switch (type) {
+	case NICE_CANDIDATE_TYPE_HOST: return "host";
+	case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE: return "srflx";
+	case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE: return "prflx";
+	case NICE_CANDIDATE_TYPE_RELAYED: return "relay";
+	}
+	return "unknown";
+}
+
+/* A pair is as indirect as its most indirect end. */
+static int type_rank(NiceCandidateType type)
+{
+	switch (type) {
+	case NICE_CANDIDATE_TYPE_HOST: return 0;
+	case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE: return 1;
+	case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE: return 2;
+	case NICE_CANDIDATE_TYPE_RELAYED: return 3;
+	}
+	return 0;
+}
+
+static void candidate_address(const NiceCandidate *c, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&ss);
+	cb_ice_format_address((struct sockaddr *)&ss, out, len);
+}
+
+static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
+		    gchar *buf, gpointer data)
+{
+	struct cb_ice_transport *t = data;
+
+	if (stream_id != atomic_load(&t->stream_id))
+		return;
+	atomic_store_explicit(&t->last_rx_us, g_get_monotonic_time(), memory_order_relaxed);
+	atomic_fetch_add_explicit(&t->counters.rx_packets, 1, memory_order_relaxed);
+	cb_ice_queue_push(&t->queue, (const uint8_t *)buf, len);
+}
+
+static void set_remote_candidates(struct cb_ice_transport *t, guint sid)
+{
+	GSList *list = NULL;
+
+	for (uint32_t i = 0; i < t->ice.n_remote_candidates; i++) {
+		NiceCandidate *c = nice_candidate_new(NICE_CANDIDATE_TYPE_HOST);
+
+		c->stream_id = sid;
+		c->component_id = COMPONENT;
+		c->transport = NICE_CANDIDATE_TRANSPORT_UDP;
+		nice_address_set_from_sockaddr(&c->addr,
+			(const struct sockaddr *)&t->ice.remote_candidates[i].addr);
+		/* RFC 8445 5.1.2.1 host priority, earlier entries preferred. */
+		c->priority = (126u << 24) | ((65535u - i) << 8) | (256u - COMPONENT);
+		snprintf(c->foundation, sizeof(c->foundation), "r%u", i + 1);
+		list = g_slist_append(list, c);
+	}
+	if (list && nice_agent_set_remote_candidates(t->agent, sid, COMPONENT, list) < 0)
+		pw_log_warn("call %s: ICE: libnice rejected the remote candidates", t->call_name);
+	g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+}
+
+static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool *have_relay)
+{
+	GSList *cands = nice_agent_get_local_candidates(t->agent, sid, COMPONENT);
+	char addr[CB_ADDR_STR_MAX];
+	size_t used = 0, sdp_used = 0;
+	int best = -1;
+
+	*have_relay = false;
+	g_mutex_lock(&t->lock);
+	t->n_candidates = 0;
+	t->candidates[0] = t->candidate_sdp[0] = '\0';
+	for (GSList *i = cands; i; i = i->next) {
+		NiceCandidate *c = i->data;
+		gchar *line = nice_agent_generate_local_candidate_sdp(t->agent, c);
+		int rank = type_rank(c->type);
+
+		candidate_address(c, addr, sizeof(addr));
+		pw_log_info("call %s: ICE: local candidate %s (%s)", t->call_name, addr,
+			    type_name(c->type));
+		if (c->type == NICE_CANDIDATE_TYPE_RELAYED)
+			*have_relay = true;
+		if (used < sizeof(t->candidates))
+			used += (size_t)snprintf(t->candidates + used, sizeof(t->candidates) - used,
+						 "%s%s", t->n_candidates ? ", " : "", addr);
+		if (line && sdp_used < sizeof(t->candidate_sdp))
+			sdp_used += (size_t)snprintf(t->candidate_sdp + sdp_used,
+						     sizeof(t->candidate_sdp) - sdp_used,
+						     "%s\r\n", line);
+		g_free(line);
+		/* The c= line names the candidate most likely to work (RFC 8839). */
+		if (rank > best) {
+			best = rank;
+			memset(&t->default_addr, 0, sizeof(t->default_addr));
+			nice_address_copy_to_sockaddr(&c->addr,
+				(struct sockaddr *)&t->default_addr.addr);
+			t->default_addr.len = sizeof(t->default_addr.addr);
+			t->default_addr.set = true;
+			snprintf(t->default_addr.text, sizeof(t->default_addr.text), "%s", addr);
+		}
+		t->n_candidates++;
+	}
+	t->gathered = true;
+	g_cond_broadcast(&t->cond);
+	g_mutex_unlock(&t->lock);
+	g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+}
+
+static void schedule_restart(struct cb_ice_transport *t, const char *why)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (t->restart_at_us)
+		return;
+	pw_log_warn("call %s: ICE: %s; restarting in %u ms", t->call_name, why, t->backoff_ms);
+	t->restart_at_us = now + (gint64)t->backoff_ms * 1000;
+	t->backoff_ms = t->backoff_ms ? MIN(t->backoff_ms * 2, BACKOFF_MAX_MS) : BACKOFF_FIRST_MS;
+}
+
+static void on_gathering_done(NiceAgent *agent, guint sid, gpointer data)
+{
+	struct cb_ice_transport *t = data;
+	bool have_relay;
+
+	if (sid != atomic_load(&t->stream_id))
+		return;
+	record_local_candidates(t, sid, &have_relay);
+	set_remote_candidates(t, sid);
+	if (t->ice.turn_server.set && !have_relay) {
+		atomic_fetch_add(&t->counters.turn_failures, 1);
+		pw_log_warn("call %s: ICE: TURN server %s gave no relay candidate: the server "
+			    "refused turn-username/turn-password or cannot be reached",
+			    t->call_name, t->ice.turn_server.text);
+		if (t->ice.policy == CB_ICE_POLICY_RELAY)
+			schedule_restart(t, "no relay candidate with policy = relay");
+	}
+}
+
+static void on_state_changed(NiceAgent *agent, guint sid, guint component, guint state,
+			     gpointer data)
+{
+	struct cb_ice_transport *t = data;
+	bool connected = state == NICE_COMPONENT_STATE_CONNECTED ||
+			 state == NICE_COMPONENT_STATE_READY;
+
+	if (sid != atomic_load(&t->stream_id))
+		return;
+	pw_log_info("call %s: ICE: %s", t->call_name,
+		    nice_component_state_to_string((NiceComponentState)state));
+	atomic_store(&t->state, (int)state);
+	if (connected && !atomic_load(&t->connected)) {
+		t->connected_us = g_get_monotonic_time();
+		atomic_store(&t->last_rx_us, t->connected_us);
+		t->was_connected = true;
+		t->backoff_ms = 0;
+	}
+	atomic_store(&t->connected, connected);
+	if (state == NICE_COMPONENT_STATE_FAILED)
+		schedule_restart(t, "connectivity checks failed");
+}
+
+static void on_selected_pair(NiceAgent *agent, guint sid, guint component,
+			     NiceCandidate *local, NiceCandidate *remote, gpointer data)
+{
+	struct cb_ice_transport *t = data;
+
+	if (sid != atomic_load(&t->stream_id))
+		return;
+	g_mutex_lock(&t->lock);
+	candidate_address(local, t->pair_local, sizeof(t->pair_local));
+	candidate_address(remote, t->pair_remote, sizeof(t->pair_remote));
+	t->pair_local_type = type_name(local->type);
+	t->pair_remote_type = type_name(remote->type);
+	t->pair_type = type_rank(local->type) >= type_rank(remote->type) ?
+		       t->pair_local_type : t->pair_remote_type;
+	pw_log_info("call %s: ICE: selected pair %s (%s) <-> %s (%s), type %s", t->call_name,
+		    t->pair_local, t->pair_local_type, t->pair_remote, t->pair_remote_type,
+		    t->pair_type);
+	g_mutex_unlock(&t->lock);
+}
+
+static int add_stream(struct cb_ice_transport *t)
+{
+	const struct cb_ice_config *ice = &t->ice;
+	guint sid = nice_agent_add_stream(t->agent, 1);
+	uint16_t port = 0;
+
+	if (sid == 0)
+		return -ENOMEM;
+	nice_agent_set_stream_name(t->agent, sid, "audio");
+	nice_agent_set_local_credentials(t->agent, sid, ice->ufrag, ice->pwd);
+	/* Known up front from the file: the controlled side can answer checks
+	 * before it has heard of any candidate of the other side. */
+	nice_agent_set_remote_credentials(t->agent, sid, ice->remote_ufrag, ice->remote_pwd);
+	if (t->local.set) {
+		const struct sockaddr *sa = (const struct sockaddr *)&t->local.addr;
+		port = ntohs(sa->sa_family == AF_INET6 ?
+			     ((const struct sockaddr_in6 *)sa)->sin6_port :
+			     ((const struct sockaddr_in *)sa)->sin_port);
+	}
+	if (port)
+		nice_agent_set_port_range(t->agent, sid, COMPONENT, port, port);
+	if (ice->turn_server.set) {
+		char host[INET6_ADDRSTRLEN] = "";
+		const struct sockaddr *sa = (const struct sockaddr *)&ice->turn_server.addr;
+		uint16_t tport;
+
+		if (sa->sa_family == AF_INET6) {
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
+				  sizeof(host));
+			tport = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+		} else {
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host,
+				  sizeof(host));
+			tport = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+		}
+		nice_agent_set_relay_info(t->agent, sid, COMPONENT, host, tport,
+					  ice->turn_username, ice->turn_password,
+					  ice->turn_transport == CB_TURN_TLS ? NICE_RELAY_TYPE_TURN_TLS :
+					  ice->turn_transport == CB_TURN_TCP ? NICE_RELAY_TYPE_TURN_TCP :
+					  NICE_RELAY_TYPE_TURN_UDP);
+	}
+	nice_agent_attach_recv(t->agent, sid, COMPONENT, t->ctx, on_recv, t);
+	atomic_store(&t->stream_id, sid);
+	t->stream_started_us = g_get_monotonic_time();
+	if (!nice_agent_gather_candidates(t->agent, sid)) {
+		pw_log_error("call %s: ICE: cannot gather candidates (is %s a local address, "
+			     "and its port free?)", t->call_name, t->local.set ? t->local.text : "-");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* Without signalling there is nobody to tell new credentials to: a restart
+ * is a fresh stream with the file's credentials, new sockets and a new
+ * TURN allocation, which the other side's checks find again. */
+static void restart(struct cb_ice_transport *t)
+{
+	guint old = atomic_load(&t->stream_id);
+
+	t->restart_at_us = 0;
+	atomic_store(&t->connected, false);
+	atomic_store(&t->stream_id, 0);
+	if (old) {
+		nice_agent_attach_recv(t->agent, old, COMPONENT, t->ctx, NULL, NULL);
+		nice_agent_remove_stream(t->agent, old);
+	}
+	atomic_fetch_add(&t->counters.restarts, 1);
+	g_mutex_lock(&t->lock);
+	t->pair_type = NULL;
+	g_mutex_unlock(&t->lock);
+	pw_log_info("call %s: ICE: restart %u", t->call_name, atomic_load(&t->counters.restarts));
+	if (add_stream(t) < 0)
+		schedule_restart(t, "cannot add a stream");
+}
+
+static gboolean on_watchdog(gpointer data)
+{
+	struct cb_ice_transport *t = data;
+	gint64 now = g_get_monotonic_time();
+	bool controlled = t->ice.role == CB_ICE_ROLE_CONTROLLED;
+
+	if (t->restart_at_us) {
+		if (now >= t->restart_at_us)
+			restart(t);
+		return G_SOURCE_CONTINUE;
+	}
+	if (atomic_load(&t->connected)) {
+		gint64 silence = now - atomic_load(&t->last_rx_us);
+		if (silence > (controlled ? SILENCE_CONTROLLED_US : SILENCE_CONTROLLING_US))
+			schedule_restart(t, "no packets on the selected pair");
+	} else if (!controlled && now - t->stream_started_us > CONNECT_TIMEOUT_US) {
+		/* The controlled side waits to be found instead: its address is
+		 * what the controlling side's file names. */
+		schedule_restart(t, "not connected");
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean setup_in_thread(gpointer data)
+{
+	struct cb_ice_transport *t = data;
+	const struct cb_ice_config *ice = &t->ice;
+
+	t->agent = nice_agent_new_full(t->ctx, NICE_COMPATIBILITY_RFC5245,
+				       NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+	g_object_set(t->agent,
+		     "controlling-mode", ice->role == CB_ICE_ROLE_CONTROLLING,
+		     "upnp", FALSE,
+		     "ice-tcp", FALSE,
+		     "force-relay", ice->policy == CB_ICE_POLICY_RELAY,
+		     /* ~3 s instead of ~40 s before a dead server or path counts
+		      * as failed; media cannot wait that long. */
+		     "stun-max-retransmissions", 3,
+		     NULL);
+	if (ice->stun_server.set) {
+		char host[INET6_ADDRSTRLEN] = "";
+		const struct sockaddr *sa = (const struct sockaddr *)&ice->stun_server.addr;
+		uint16_t port;
+
+		if (sa->sa_family == AF_INET6) {
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
+				  sizeof(host));
+			port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+		} else {
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host,
+				  sizeof(host));
+			port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+		}
+		g_object_set(t->agent, "stun-server", host, "stun-server-port", (guint)port, NULL);
+	}
+	if (t->local.set) {
+		const struct sockaddr *sa = (const struct sockaddr *)&t->local.addr;
+		bool any = sa->sa_family == AF_INET ?
+			   ((const struct sockaddr_in *)sa)->sin_addr.s_addr == INADDR_ANY :
+			   IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+		if (!any) {
+			NiceAddress addr;
+			nice_address_set_from_sockaddr(&addr, sa);
+			nice_address_set_port(&addr, 0);
+			nice_agent_add_local_address(t->agent, &addr);
+		}
+	}
+	g_signal_connect(t->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), t);
+	g_signal_connect(t->agent, "component-state-changed", G_CALLBACK(on_state_changed), t);
+	g_signal_connect(t->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), t);
+
+	if (add_stream(t) < 0) {
+		g_mutex_lock(&t->lock);
+		t->gathered = true;	/* nothing will come: do not make start wait */
+		g_cond_broadcast(&t->cond);
+		g_mutex_unlock(&t->lock);
+		schedule_restart(t, "cannot start gathering");
+	}
+	t->watchdog = g_timeout_source_new(WATCHDOG_MS);
+	g_source_set_callback(t->watchdog, on_watchdog, t, NULL);
+	g_source_attach(t->watchdog, t->ctx);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean teardown_in_thread(gpointer data)
+{
+	struct cb_ice_transport *t = data;
+
+	if (t->watchdog) {
+		g_source_destroy(t->watchdog);
+		g_source_unref(t->watchdog);
+		t->watchdog = NULL;
+	}
+	if (t->agent) {
+		guint sid = atomic_load(&t->stream_id);
+		atomic_store(&t->connected, false);
+		atomic_store(&t->stream_id, 0);
+		if (sid)
+			nice_agent_remove_stream(t->agent, sid);
+		g_object_unref(t->agent);
+		t->agent = NULL;
+	}
+	g_main_loop_quit(t->loop);
+	return G_SOURCE_REMOVE;
+}
+
+static gpointer thread_main(gpointer data)
+{
+	struct cb_ice_transport *t = data;
+
+	g_main_context_push_thread_default(t->ctx);
+	g_main_loop_run(t->loop);
+	g_main_context_pop_thread_default(t->ctx);
+	return NULL;
+}
+
+int cb_ice_transport_new(struct cb_ice_transport **out, const struct cb_config *cfg,
+			 char *err, size_t err_len)
+{
+	struct cb_ice_transport *t;
+	int res;
+
+	cb_log_init();
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->ice = cfg->ice;
+	t->local = cfg->call.local;
+	snprintf(t->call_name, sizeof(t->call_name), "%s", cfg->call.name);
+	g_mutex_init(&t->lock);
+	g_cond_init(&t->cond);
+	if ((res = cb_ice_queue_init(&t->queue)) < 0) {
+		snprintf(err, err_len, "cannot make the ICE receive queue: %s", strerror(-res));
+		cb_ice_transport_destroy(t);
+		return res;
+	}
+	t->ctx = g_main_context_new();
+	t->loop = g_main_loop_new(t->ctx, FALSE);
+	*out = t;
+	return 0;
+}
+
+int cb_ice_transport_start(struct cb_ice_transport *t, uint32_t gather_timeout_ms)
+{
+	gint64 deadline;
+
+	t->thread = g_thread_new("cb-ice", thread_main, t);
+	g_main_context_invoke(t->ctx, setup_in_thread, t);
+
+	deadline = g_get_monotonic_time() + (gint64)gather_timeout_ms * 1000;
+	g_mutex_lock(&t->lock);
+	while (!t->gathered)
+		if (!g_cond_wait_until(&t->cond, &t->lock, deadline))
+			break;
+	g_mutex_unlock(&t->lock);
+	return 0;
+}
+
+void cb_ice_transport_destroy(struct cb_ice_transport *t)
+{
+	if (t == NULL)
+		return;
+	if (t->thread) {
+		g_main_context_invoke(t->ctx, teardown_in_thread, t);
+		g_thread_join(t->thread);
+	}
+	if (t->loop)
+		g_main_loop_unref(t->loop);
+	if (t->ctx)
+		g_main_context_unref(t->ctx);
+	cb_ice_queue_clear(&t->queue);
+	g_mutex_clear(&t->lock);
+	g_cond_clear(&t->cond);
+	explicit_bzero(&t->ice, sizeof(t->ice));
+	free(t);
+}
+
+int cb_ice_transport_send(struct cb_ice_transport *t, const uint8_t *buf, size_t len)
+{
+	guint sid = atomic_load(&t->stream_id);
+
+	if (!atomic_load(&t->connected) || sid == 0) {
+		atomic_fetch_add_explicit(&t->counters.tx_not_connected, 1, memory_order_relaxed);
+		return 0;
+	}
+	if (nice_agent_send(t->agent, sid, COMPONENT, (guint)len, (const gchar *)buf) < 0) {
+		atomic_fetch_add_explicit(&t->counters.tx_errors, 1, memory_order_relaxed);
+		return -EIO;
+	}
+	atomic_fetch_add_explicit(&t->counters.tx_packets, 1, memory_order_relaxed);
+	return 0;
+}
+
+ssize_t cb_ice_transport_recv(struct cb_ice_transport *t, uint8_t *buf, size_t cap)
+{
+	return cb_ice_queue_pop(&t->queue, buf, cap);
+}
+
+int cb_ice_transport_fd(const struct cb_ice_transport *t)
+{
+	return t->queue.event_fd;
+}
+
+bool cb_ice_transport_connected(const struct cb_ice_transport *t)
+{
+	return atomic_load(&t->connected);
+}
+
+const struct cb_ice_counters *cb_ice_transport_counters(const struct cb_ice_transport *t)
+{
+	return &t->counters;
+}
+
+uint32_t cb_ice_transport_candidate_list(struct cb_ice_transport *t, char *out, size_t len)
+{
+	uint32_t n;
+
+	g_mutex_lock(&t->lock);
+	snprintf(out, len, "%s", t->candidates);
+	n = t->n_candidates;
+	g_mutex_unlock(&t->lock);
+	return n;
+}
+
+uint32_t cb_ice_transport_candidate_sdp(struct cb_ice_transport *t, char *out, size_t len,
+					struct cb_address *default_addr)
+{
+	uint32_t n;
+
+	g_mutex_lock(&t->lock);
+	snprintf(out, len, "%s", t->candidate_sdp);
+	n = t->n_candidates;
+	if (default_addr)
+		*default_addr = t->default_addr;
+	g_mutex_unlock(&t->lock);
+	return n;
+}
+
+bool cb_ice_transport_describe(struct cb_ice_transport *t, char *state, size_t state_len,
+			       char *pair, size_t pair_len)
+{
+	bool selected;
+
+	snprintf(state, state_len, "ice %s",
+		 nice_component_state_to_string((NiceComponentState)atomic_load(&t->state)));
+	g_mutex_lock(&t->lock);
+	selected = t->pair_type != NULL;
+	if (selected)
+		snprintf(pair, pair_len, "%s (%s) -> %s (%s), %s", t->pair_local,
+			 t->pair_local_type, t->pair_remote, t->pair_remote_type, t->pair_type);
+	g_mutex_unlock(&t->lock);
+	return selected;
+}
+
+void cb_ice_transport_write_json(FILE *f, struct cb_ice_transport *t)
+{
+	const struct cb_ice_counters *c = &t->counters;
+	int state = atomic_load(&t->state);
+
+	g_mutex_lock(&t->lock);
+	fprintf(f, "{ \"state\": \"%s\", \"connected\": %s, ",
+		nice_component_state_to_string((NiceComponentState)state),
+		atomic_load(&t->connected) ? "true" : "false");
+	if (t->pair_type)
+		fprintf(f, "\"selected_pair\": { \"local\": \"%s\", \"local_type\": \"%s\", "
+			"\"remote\": \"%s\", \"remote_type\": \"%s\", \"type\": \"%s\" }, ",
+			t->pair_local, t->pair_local_type, t->pair_remote, t->pair_remote_type,
+			t->pair_type);
+	else
+		fprintf(f, "\"selected_pair\": null, ");
+	g_mutex_unlock(&t->lock);
+	fprintf(f, "\"restarts\": %u, \"turn_failures\": %u, \"rx_packets\": %" PRIu64
+		", \"tx_packets\": %" PRIu64 ", \"tx_not_connected\": %" PRIu64
+		", \"tx_errors\": %" PRIu64 ", \"rx_queue_dropped\": %" PRIu64 " }",
+		atomic_load(&c->restarts), atomic_load(&c->turn_failures),
+		(uint64_t)atomic_load(&c->rx_packets), (uint64_t)atomic_load(&c->tx_packets),
+		(uint64_t)atomic_load(&c->tx_not_connected), (uint64_t)atomic_load(&c->tx_errors),
+		(uint64_t)atomic_load(&t->queue.dropped));
+}

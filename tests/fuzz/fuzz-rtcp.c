@@ -1,0 +1,55 @@
+/* The RTCP compound packet parser on arbitrary bytes (lying length fields,
+ * truncated sub-packets, report counts past the end). The callbacks check
+ * the report counts; ASan checks the reads. The input is copied into an
+ * exactly sized heap buffer so an overread by one byte is caught. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtp/rtcp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct tally {
+	uint32_t reports, sender_reports, byes;
+};
+
+static void on_sr(void *data, uint32_t ssrc, const struct cb_rtcp_sender_info *info)
+{
+	((struct tally *)data)->sender_reports++;
+}
+
+static void on_block(void *data, uint32_t reporter, const struct cb_rtcp_report_block *b)
+{
+	((struct tally *)data)->reports++;
+}
+
+static void on_bye(void *data, uint32_t ssrc)
+{
+	((struct tally *)data)->byes++;
+}
+
+static const struct cb_rtcp_events events = {
+	.sender_report = on_sr,
+	.report_block = on_block,
+	.bye = on_bye,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tally t = { 0 };
+	uint8_t *copy = malloc(size ? size : 1);
+	int n;
+
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, data, size);
+	n = cb_rtcp_parse(copy, size, &events, &t);
+	/* Every block and SSRC takes 4 bytes at least on the wire. */
+	if (n > 0 && (size_t)n * 4 > size)
+		abort();
+	if ((size_t)(t.reports * 24 + t.sender_reports * 24 + t.byes * 4) > size)
+		abort();
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# transport = ice between two pw-callbridge processes on loopback: bob is
+# controlled and lists no candidates, alice knows bob's port.  --print-ice
+# shows what bob's side would hand over; the SDP file describes the ICE
+# transport; tones go both ways; the stats files name the selected pair.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+source "$CB_SOURCE_ROOT/tests/lib/ice.sh"
+
+work="$(mktemp -d /tmp/cb-ice-loopback.XXXXXX)"
+trap cb_cleanup_bridges EXIT
+
+port_b="$(cb_free_port)"
+cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b"
+cb_ice_config bob controlled "127.0.0.1:$port_b" ""
+
+cb_note "--print-ice on bob's file"
+"$CB_BIN" --config "$work/bob.ini" --print-ice > "$work/print.txt" || cb_fail "--print-ice failed"
+cat "$work/print.txt"
+grep -qx "remote-ufrag = $CB_ICE_UFRAG_B" "$work/print.txt" || cb_fail "no ufrag in --print-ice"
+grep -qx "remote-candidates = 127.0.0.1:$port_b" "$work/print.txt" || cb_fail "no candidate in --print-ice"
+grep -qx "role = controlling" "$work/print.txt" || cb_fail "no role in --print-ice"
+
+cb_session_start "$work/session"
+cb_ice_start bob
+cb_ice_start alice
+cb_ice_nodes 20
+cb_ice_wait_connected alice 10 || cb_fail "alice not connected"
+cb_ice_wait_connected bob 10 || cb_fail "bob not connected"
+
+cb_note "the SDP file describes the ICE transport"
+grep -q "^a=ice-ufrag:$CB_ICE_UFRAG_B" "$work/bob.sdp" || cb_fail "no a=ice-ufrag"
+grep -q "^a=candidate:.* 127.0.0.1 $port_b typ host" "$work/bob.sdp" || cb_fail "no host candidate in SDP"
+grep -q "^a=group:BUNDLE mic" "$work/bob.sdp" || cb_fail "no BUNDLE group"
+grep -q "^m=audio $port_b RTP/SAVP" "$work/bob.sdp" || cb_fail "m= line does not name the candidate port"
+grep -q "ufrag $CB_ICE_UFRAG_B, candidates: 127.0.0.1:$port_b" "$work/bob.log" || cb_fail "no ICE start line in the log"
+! grep -q "$CB_ICE_PWD_B\|$CB_ICE_PWD_A" "$work/alice.log" "$work/bob.log" || cb_fail "a pwd was logged"
+
+cb_ice_tones 5
+sleep 1.2
+/usr/bin/python3 - "$work/alice.json" "$work/bob.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    d = json.load(open(path))
+    ice = d["ice"]
+    r = [x for x in d["remotes"] if x["name"] == "peer"][0]
+    assert ice["connected"], path
+    assert ice["selected_pair"]["local_type"] == "host", ice
+    assert ice["restarts"] == 0, ice
+    assert r["packets"] > 200, "%s: remote got %d packets" % (path, r["packets"])
+    assert d["receive"]["auth_failures"] == 0, path
+    print("%s: pair %s <-> %s (%s), %d packets in, %d lost" % (d["call"],
+        ice["selected_pair"]["local"], ice["selected_pair"]["remote"],
+        ice["selected_pair"]["type"], r["packets"], r["lost"]))
+PY
+grep -q "ICE: selected pair" "$work/alice.log" || cb_fail "selected pair not logged"
+echo "PASS: ICE on loopback"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# transport = ice through a real TURN server (coturn, started here on
+# loopback).  First alice alone with a wrong TURN password: a clear log line
+# and retries with a growing pause, not a busy loop.  Then the call: alice
+# has policy = relay, so her only candidate is the relayed one and the
+# selected pair must be a relay pair on her side; bob sees her relayed
+# address.  Tones go both ways.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+source "$CB_SOURCE_ROOT/tests/lib/ice.sh"
+
+work="$(mktemp -d /tmp/cb-ice-turn.XXXXXX)"
+cb_turn_pid=""
+cleanup() {
+  local rc=$?
+  [[ -z "$cb_turn_pid" ]] || { kill "$cb_turn_pid" 2>/dev/null; wait "$cb_turn_pid" 2>/dev/null || true; }
+  (exit $rc); cb_cleanup_bridges
+}
+trap cleanup EXIT
+
+turn_port="$(cb_free_port)"
+port_b=$((turn_port + 2))
+cb_turn_start 127.0.0.1 "$turn_port" "$work/turn.log"
+kill -0 "$cb_turn_pid" || { cat "$work/turn.log"; cb_fail "coturn did not start"; }
+
+turn="turn-server = 127.0.0.1:$turn_port
+turn-username = cbuser
+policy = relay"
+cb_session_start "$work/session"
+
+cb_note "wrong TURN password: logged, retried with backoff"
+cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b" "$turn
+turn-password = wrong-password"
+cb_ice_start alice
+sleep 9
+kill -INT "${cb_bridge_pids[0]}"; wait "${cb_bridge_pids[0]}" || cb_fail "alice did not stop cleanly"
+cb_bridge_pids=()
+grep "TURN server" "$work/alice.log" | head -3
+n=$(grep -c "TURN server 127.0.0.1:$turn_port gave no relay candidate" "$work/alice.log" || true)
+echo "TURN failures logged in 9 s: $n"
+(( n >= 2 )) || cb_fail "expected the TURN failure to be logged and retried (got $n)"
+(( n <= 6 )) || cb_fail "TURN retried $n times in 9 s: no backoff"
+grep -q "restarting in 2000 ms\|restarting in 4000 ms" "$work/alice.log" || cb_fail "no growing pause"
+! grep -q "wrong-password" "$work/alice.log" || cb_fail "the TURN password was logged"
+
+cb_note "the call through the relay"
+cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b" "$turn
+turn-password = cbpass"
+cb_ice_config bob controlled "127.0.0.1:$port_b" ""
+cb_ice_start bob
+cb_ice_start alice
+cb_ice_nodes 20
+cb_ice_wait_connected alice 10 || cb_fail "alice not connected"
+
+cb_ice_tones 5
+sleep 1.2
+/usr/bin/python3 - "$work/alice.json" "$work/bob.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+pa, pb = a["ice"]["selected_pair"], b["ice"]["selected_pair"]
+print("alice: %s (%s) <-> %s (%s): %s pair" % (pa["local"], pa["local_type"], pa["remote"], pa["remote_type"], pa["type"]))
+print("bob:   %s (%s) <-> %s (%s): %s pair" % (pb["local"], pb["local_type"], pb["remote"], pb["remote_type"], pb["type"]))
+assert pa["local_type"] == "relay" and pa["type"] == "relay", pa
+# What bob sees of alice is her relayed address, from coturn's port range.
+assert 49152 <= int(pb["remote"].rsplit(":", 1)[1]) <= 49999, pb
+assert pb["remote"] == pa["local"], (pa, pb)
+for d in (a, b):
+    r = [x for x in d["remotes"] if x["name"] == "peer"][0]
+    assert r["packets"] > 200, "%s: %d packets" % (d["call"], r["packets"])
+    print("%s: %d packets in, %d lost" % (d["call"], r["packets"], r["lost"]))
+PY
+grep -q "selected pair .*(relay)" "$work/alice.log" || cb_fail "relay pair not logged"
+echo "PASS: ICE through TURN"

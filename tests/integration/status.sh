@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `pw-callbridge status` against a live duplex call (alice <-> bob, SRTP):
+#   --json: alice's packets sent grow between two reads;
+#   a tone at -20 dBFS RMS into alice's track shows as her track's level
+#   (20 +- 2, speaking) and, through the RFC 6464 extension on the wire, as
+#   the level of bob's remote (20 +- 2, voice);
+#   a GStreamer peer sending to alice with a key she does not have makes
+#   her authentication failures count up;
+#   CALL selects one call, an unknown CALL exits 1, the text and --watch
+#   screens show the tracks (the watch screen with a level meter).
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
+
+work="$(mktemp -d /tmp/cb-status.XXXXXX)"
+trap cb_cleanup_bridges EXIT
+
+port_a="$(cb_free_port)"; port_b=$((port_a + 2))
+key_a="$(head -c 30 /dev/urandom | base64)"
+key_b="$(head -c 30 /dev/urandom | base64)"
+wrong="$(head -c 30 /dev/urandom | base64)"
+write_config() { # NAME LOCAL REMOTE SEND_KEY RECV_KEY
+  cat > "$work/$1.ini" <<INI
+[call]
+name = $1
+local = 127.0.0.1:$2
+remote = 127.0.0.1:$3
+srtp-key = $4
+remote-srtp-key = $5
+sdp-file = $work/$1.sdp
+
+[track mic]
+channels = 1
+
+[remote peer]
+channels = 1
+INI
+}
+write_config alice "$port_a" "$port_b" "$key_a" "$key_b"
+write_config bob "$port_b" "$port_a" "$key_b" "$key_a"
+
+cb_session_start "$work/session"
+"$CB_BIN" --config "$work/alice.ini" > "$work/alice.log" 2>&1 & cb_bridge_pids+=($!)
+"$CB_BIN" --config "$work/bob.ini" > "$work/bob.log" 2>&1 & cb_bridge_pids+=($!)
+for n in callbridge.alice.mic callbridge.bob.mic callbridge.bob.remote.peer; do
+  cb_wait_node "$n" 10 || { cat "$work"/*.log; cb_fail "node $n did not appear"; }
+done
+sleep 0.5
+
+status_json() { "$CB_BIN" status --json "$@"; }
+field() { # FILE PYTHON-EXPRESSION over d
+  /usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+cb_note "packets sent grow"
+status_json alice > "$work/s1.json" || cb_fail "status --json alice failed"
+sleep 1
+status_json alice > "$work/s2.json"
+p1=$(field "$work/s1.json" 'd["alice"]["streams"]["mic"]["packets"]')
+p2=$(field "$work/s2.json" 'd["alice"]["streams"]["mic"]["packets"]')
+echo "alice packets: $p1 -> $p2"
+(( p2 >= p1 + 30 )) || cb_fail "packets did not grow ($p1 -> $p2)"
+[[ $(field "$work/s2.json" 'sorted(d)') == "['alice']" ]] || cb_fail "CALL did not select alice"
+[[ $(field "$work/s2.json" 'd["alice"]["transport"]["state"]') == udp ]] || cb_fail "transport state"
+
+cb_note "levels: alice's track and, over the wire, bob's remote"
+cb_tone "$work/tone.wav" 1000 48000 1 4 -17
+pw-cat --playback --target callbridge.alice.mic "$work/tone.wav" & play=$!
+sleep 1
+# A loaded machine may starve the player for a moment: a few reads, one
+# of which must show both levels.
+check_levels() {
+  status_json > "$work/s3.json"
+  field "$work/s3.json" 'd["alice"]["tracks"]["mic"], d["bob"]["remotes"]["peer"]'
+  /usr/bin/python3 - "$work/s3.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t, r = d["alice"]["tracks"]["mic"], d["bob"]["remotes"]["peer"]
+assert 18 <= t["level"] <= 22 and t["speaking"], "alice's track: %r" % t
+assert 18 <= r["level"] <= 22 and r["voice"], "bob's remote: %r" % r
+assert r["packets"] > 50 and r["auth_failures"] == 0, r
+PY
+}
+ok=0
+for i in 1 2 3 4 5; do check_levels && { ok=1; break; }; sleep 0.3; done
+wait "$play"
+[[ $ok == 1 ]] || cb_fail "levels in status"
+
+cb_note "a peer with the wrong key: authentication failures count up"
+a1=$(status_json alice | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["alice"]["receive"]["auth_failures"])')
+cb_gst_send_tone "$port_a" "$wrong" 700 2 0x0badcafe > "$work/gst.log" 2>&1 || { cat "$work/gst.log"; cb_fail "gst sender"; }
+sleep 0.5
+a2=$(status_json alice | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["alice"]["receive"]["auth_failures"])')
+echo "alice auth failures: $a1 -> $a2"
+[[ "$a1" == 0 ]] || cb_fail "auth failures before the wrong key: $a1"
+(( a2 >= 50 )) || cb_fail "auth failures did not count up ($a1 -> $a2)"
+! pw-cli ls Node | grep -q callbridge.alice.remote.0badcafe || cb_fail "the wrong key got a node"
+
+cb_note "text, --watch, unknown CALL"
+"$CB_BIN" status > "$work/text.txt"
+grep -q '^call alice' "$work/text.txt" && grep -q '^call bob' "$work/text.txt" &&
+  grep -q 'track *mic *level=' "$work/text.txt" || { cat "$work/text.txt"; cb_fail "text status"; }
+timeout -s TERM 1.5 "$CB_BIN" status --watch bob > "$work/watch.txt" || true
+grep -q 'CALL bob' "$work/watch.txt" && grep -q 'remote peer .*dBov \[' "$work/watch.txt" ||
+  { cat "$work/watch.txt"; cb_fail "watch screen"; }
+rc=0; "$CB_BIN" status nosuchcall >/dev/null 2>&1 || rc=$?
+[[ $rc == 1 ]] || cb_fail "unknown CALL exited $rc, not 1"
+echo "PASS: status"
