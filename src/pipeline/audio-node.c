@@ -25,12 +25,12 @@ struct pw_properties *cb_audio_node_properties(const char *media_class, const ch
 	/* Half a frame: the graph rounds down to a power of two, so the
 	 * quantum lands between a quarter and half of the ptime (128 at ptime
 	 * 10), but not under 64 frames (1.3 ms, 750 wake-ups a second for the
-	 * whole graph; ptime 2.5 keeps the 64 it had). A frame goes out, and
-	 * a received one is ready, only at a cycle boundary, so the jitter
-	 * buffer absorbs up to a quantum of frame/cycle misalignment and the
-	 * ring holds a quantum more: at ptime 10, 128 rather than the 256 a
-	 * whole-frame request gets measured 2 ms less mouth-to-ear latency,
-	 * for twice the graph's wake-ups. */
+	 * whole graph; ptime 2.5 keeps the 64 it had). A frame goes out only
+	 * at the end of the cycle that completes it, so packets arrive up to
+	 * a quantum off their even spacing and the jitter buffer covers that
+	 * too: at ptime 10, 128 rather than the 256 a whole-frame request
+	 * gets measured 2 ms less mouth-to-ear latency, for twice the graph's
+	 * wake-ups. */
 	if (props)
 		pw_properties_setf(props, PW_KEY_NODE_LATENCY, "%u/48000",
 				   ptime_frames / 2 > 64 ? ptime_frames / 2 : 64);
