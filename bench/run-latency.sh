@@ -2,7 +2,7 @@
 # Mouth-to-ear latency of a callbridge call on loopback: prints figures, it
 # is not a pass/fail test.
 #
-# Usage: bench/run-latency.sh [--ptimes "2.5 5 10 20"] [--jitter "40 10"]
+# Usage: bench/run-latency.sh [--ptimes "2.5 5 10 20"] [--jitter "10 40"]
 #                             [--sessions "default small"] [--seconds 10]
 #                             [--period 0.5] [--warmup 15] [--application APP]
 #                             [--build DIR] [--no-build] [--keep] [--verbose]
@@ -13,7 +13,7 @@
 #                            so a node asking for 480 frames gets 256
 #                 small      a conf.d fragment with default.clock.min-quantum = 32
 #                            and clock.power-of-two-quantum = false: the graph
-#                            runs at exactly the ptime the tracks ask for
+#                            runs at exactly the quantum the tracks ask for (half a frame)
 #                 force<N>   the stock configuration with clock.force-quantum = N
 #                            in the settings metadata (force1024: what a desktop
 #                            graph at its default quantum gives)
@@ -74,7 +74,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
 ptimes="2.5 5 10 20"
-jitters="40 10"
+jitters="10 40"
 sessions="default small"
 seconds=10
 period=0.5
@@ -293,7 +293,7 @@ run_case() { # SESSION PTIME JITTER
   qsrc=1
   if [[ -z "$q" || "$q" == 0 ]]; then
     # No profiler data: what the graph should pick for our node.latency.
-    q="$(awk -v p="$ptime" -v s="$session" 'BEGIN { n = p * 48; if (s ~ /^force/) n = substr(s, 6) + 0;
+    q="$(awk -v p="$ptime" -v s="$session" 'BEGIN { n = p * 24; if (n < 64) n = 64; if (s ~ /^force/) n = substr(s, 6) + 0;
       else if (s != "small") { q = 1; while (q * 2 <= n) q *= 2; n = q } print n }')"
     qsrc=0
   fi
@@ -337,7 +337,7 @@ done
 "${LAT[@]}" table "$results"
 echo
 echo "quantum: the graph quantum the call's driver ran at (pw-profiler; '?' = not measured, the value"
-echo "  PipeWire should pick for node.latency = ptime frames/48000). Sessions' settings metadata:"
+echo "  PipeWire should pick for node.latency = max(ptime frames / 2, 64)/48000). Sessions' settings metadata:"
 printf '    %s\n' "${settings_lines[@]}"
 echo "floor: frame + Opus look-ahead (application ${application:-audio}) + one quantum. ratio: measured median / floor."
 echo "targets (issue): <= 25 ms at ptime 10, and <= 2x the floor at every ptime."

@@ -113,7 +113,7 @@ const struct cb_key_info cb_config_keys[] = {
 	  "SSRC of the incoming stream this section describes, decimal or 0x-prefixed hex." },
 	{ "remote", "payload-type", CB_KEY_TYPE_INT, "111", "96..127", 96, 127,
 	  "RTP payload type expected from the peer." },
-	{ "remote", "latency", CB_KEY_TYPE_INT, "40", "5..1000", 5, 1000,
+	{ "remote", "latency", CB_KEY_TYPE_INT, "5", "5..1000", 5, 1000,
 	  "Jitter buffer target in milliseconds." },
 };
 

@@ -22,8 +22,8 @@ void cb_jitter_estimator_init(struct cb_jitter_estimator *est, uint32_t clock_ra
 	est->clock_rate = clock_rate;
 	est->floor = floor;
 	est->cap = cap > floor ? cap : floor;
-	/* 5 ms */
-	est->slack = clock_rate / 200;
+	/* 2 ms */
+	est->slack = clock_rate / 500;
 	cb_jitter_estimator_reset(est);
 }
 

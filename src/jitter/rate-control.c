@@ -10,6 +10,14 @@ void cb_rate_control_init(struct cb_rate_control *rc, uint32_t period_samples, u
 	cb_rate_control_reset(rc);
 }
 
+void cb_rate_control_set_period(struct cb_rate_control *rc, uint32_t period_samples)
+{
+	rc->period = period_samples ? period_samples : 1;
+	spa_dll_set_bw(&rc->dll, rc->dll.bw, rc->period, rc->rate);
+	rc->cycles = 0;
+	rc->err_sum = 0;
+}
+
 void cb_rate_control_reset(struct cb_rate_control *rc)
 {
 	spa_dll_init(&rc->dll);

@@ -50,6 +50,10 @@ struct cb_rate_control {
  * e.g. the PipeWire quantum. */
 void cb_rate_control_init(struct cb_rate_control *rc, uint32_t period_samples, uint32_t rate);
 
+/* The time between update() calls changed (the graph's quantum is known
+ * now, or changed): keeps what the loop has learnt. */
+void cb_rate_control_set_period(struct cb_rate_control *rc, uint32_t period_samples);
+
 /* Back to factor 1.0 and the wide start-up loop: for a new stream, whose
  * clock may be another one. */
 void cb_rate_control_reset(struct cb_rate_control *rc);

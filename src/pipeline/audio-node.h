@@ -9,10 +9,11 @@
 #include <pipewire/pipewire.h>
 
 /* Properties common to both kinds: media class, names, description,
- * always-process and the requested quantum. NULL on allocation failure. */
+ * always-process and the requested quantum (node.latency, derived from the
+ * call's ptime in frames). NULL on allocation failure. */
 struct pw_properties *cb_audio_node_properties(const char *media_class, const char *category,
 					       const char *node_name, const char *description,
-					       const char *call_name, uint32_t quantum_frames);
+					       const char *call_name, uint32_t ptime_frames);
 
 /* Connects the stream in our format; never AUTOCONNECT: a track is
  * something apps play into (it must not go and record the microphone), a

@@ -348,6 +348,8 @@ int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
 	apply_remotes(b, next, p);
 
 	cb_send_worker_set_streams(&b->worker, b->streams, b->n_streams);
+	/* The old first track may be about to go: follow the new one's cycle. */
+	b->worker.cycle = b->n_tracks > 0 ? &b->tracks[0]->cycle : NULL;
 	if ((res = cb_send_worker_start(&b->worker)) < 0)
 		pw_log_error("reload: cannot restart the media worker: %s", strerror(-res));
 	if (b->receiving) {

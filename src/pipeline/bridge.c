@@ -42,8 +42,8 @@ void cb_bridge_sync_remote_nodes(struct cb_bridge *b)
 		}
 		if (wanted && r->node == NULL) {
 			res = cb_remote_node_new(&r->node, b->core, b->config.call.name, r->name,
-						 r->feed.ring.channels, b->config.call.ptime_samples,
-						 &r->feed);
+						 cb_remote_current_feed(r)->ring.channels,
+						 b->config.call.ptime_samples, cb_remote_current_feed(r));
 			if (res < 0)
 				pw_log_error("remote %s: cannot create node: %s", r->name,
 					     strerror(-res));
@@ -380,6 +380,8 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 		cb_ice_packet_output(b->ice, &output);
 	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->srtp_out, &output,
 			    b->cname, call->ptime_samples);
+	if (b->n_tracks > 0)
+		b->worker.cycle = &b->tracks[0]->cycle;
 	if ((res = cb_send_worker_start(&b->worker)) < 0) {
 		snprintf(err, err_len, "cannot start the media worker: %s", strerror(-res));
 		goto error;

@@ -2,16 +2,18 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/random.h>
 
 #include "pipeline/log.h"
 #include "pipeline/receive-worker.h"
 #include "pipeline/send-worker.h"
+#include "pipeline/worker-rt.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 
-#define WAKE_MS 2
-#define WAKE_SAMPLES (48 * WAKE_MS)	/* must match the rate control period in remote.c */
+#define WAKE_NS 2000000ull	/* a remote without a running node tops up this often */
+#define IDLE_WAKE_NS 20000000ull	/* timeouts and reports, when no remote needs more */
 #define REPORT_INTERVAL_NS 5000000000ull
 #define MAX_DATAGRAM 2048
 #define DRAIN_BATCH 128
@@ -246,6 +248,7 @@ static void send_reports(struct cb_receive_worker *w, uint64_t now_ns)
 
 void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns)
 {
+	w->next_tick_ns = now_ns + IDLE_WAKE_NS;
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
 		if (!r->active)
@@ -254,7 +257,9 @@ void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns)
 			cb_remote_deactivate(r, "timeout");
 			continue;
 		}
-		cb_remote_produce(r, now_ns, WAKE_SAMPLES);
+		uint64_t next = cb_remote_produce(r, now_ns, WAKE_NS);
+		if (next < w->next_tick_ns)
+			w->next_tick_ns = next;
 		cb_remote_publish_stats(r);
 	}
 	if (now_ns >= w->next_report_ns) {
@@ -289,8 +294,13 @@ static void *worker_thread(void *data)
 	struct cb_receive_worker *w = data;
 	struct pollfd pfd = { .fd = w->input.fd, .events = POLLIN };
 
+	w->next_tick_ns = cb_now_ns();
 	while (atomic_load(&w->running)) {
-		if (poll(&pfd, 1, WAKE_MS) > 0)
+		/* Until the next top-up a remote's graph cycle asks for. */
+		uint64_t now = cb_now_ns(), wait = w->next_tick_ns > now ? w->next_tick_ns - now : 0;
+		struct timespec timeout = { .tv_sec = (time_t)(wait / 1000000000ull),
+					    .tv_nsec = (long)(wait % 1000000000ull) };
+		if (ppoll(&pfd, 1, &timeout, NULL) > 0)
 			drain_socket(w);
 		cb_receive_worker_tick(w, cb_now_ns());
 	}
@@ -307,6 +317,7 @@ int cb_receive_worker_start(struct cb_receive_worker *w)
 		return -res;
 	}
 	pthread_setname_np(w->thread, "cb-receive");
+	cb_worker_acquire_rt(w->thread, "cb-receive");
 	w->started = true;
 	return 0;
 }

@@ -60,6 +60,7 @@ struct cb_receive_worker {
 	struct cb_send_stream **streams;
 
 	uint64_t next_report_ns;
+	uint64_t next_tick_ns;			/* when tick() wants to run again */
 	struct cb_receive_stats stats;
 };
 

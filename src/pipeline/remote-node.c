@@ -47,6 +47,8 @@ static void on_process(void *data)
 	}
 done:
 	pw_stream_queue_buffer(n->stream, b);
+	/* The receive worker tops the ring up just before the next one. */
+	cb_cycle_clock_publish(&feed->cycle, n->position);
 }
 
 static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
@@ -54,6 +56,8 @@ static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
 	struct cb_remote_node *n = data;
 	if (id == SPA_IO_RateMatch)
 		n->rate_match = size >= sizeof(struct spa_io_rate_match) ? area : NULL;
+	else if (id == SPA_IO_Position)
+		n->position = size >= sizeof(struct spa_io_position) ? area : NULL;
 }
 
 static void on_state_changed(void *data, enum pw_stream_state old,
@@ -88,6 +92,11 @@ int cb_remote_node_new(struct cb_remote_node **out, struct pw_core *core, const 
 		return -ENOMEM;
 	n->channels = channels;
 	n->feed = feed;
+	if (!cb_remote_feed_attach(feed)) {
+		free(n);
+		return -EBUSY;
+	}
+	n->attached = true;
 	snprintf(n->node_name, sizeof(n->node_name), "callbridge.%s.remote.%s", call_name,
 		 remote_name);
 	snprintf(description, sizeof(description), "Call %s: %s", call_name, remote_name);
@@ -124,7 +133,11 @@ void cb_remote_node_destroy(struct cb_remote_node *n)
 		return;
 	if (n->stream) {
 		spa_hook_remove(&n->stream_listener);
+		/* Removes the node from the data loop: its callback has run for
+		 * the last time when this returns. */
 		pw_stream_destroy(n->stream);
 	}
+	if (n->attached)
+		cb_remote_feed_detach(n->feed);
 	free(n);
 }

@@ -14,6 +14,19 @@
  * small: a large guess overfills the ring and the drift control then needs
  * ~15 s to bring the latency down (measured: 75 ms falling to 62 ms). */
 #define DEFAULT_QUANTUM 256
+/* The top-up runs this long before the remote node's cycle (at most half a
+ * cycle), and leaves this much beyond the cycle's quantum in the ring. Both
+ * add to the latency one for one. */
+#define LEAD_NS 1000000ull
+#define HEADROOM_SAMPLES 48
+/* A worker that wakes later than the lead misses a cycle, which takes a
+ * whole quantum from the ring at once: an underrun unless the ring holds a
+ * quantum more. How late the wake-ups were lately (a normal-priority thread
+ * on a busy machine: several ms) sets how many cycles' worth the ring holds. */
+#define LATE_WINDOW_NS 2500000000ull
+#define MAX_MISSED_CYCLES 8
+/* A wake-up this close to the deadline is on time. */
+#define EARLY_NS 100000ull
 
 int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 {
@@ -27,11 +40,16 @@ int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 	} else {
 		r->config.channels = 2;
 		r->config.payload_type = 111;
-		r->config.latency_ms = 40;
+		r->config.latency_ms = 10;	/* the [remote] latency default */
 	}
-	if ((res = cb_audio_ring_init(&r->feed.ring, 2, FEED_FRAMES)) < 0)
-		return res;
-	atomic_init(&r->feed.rate, 1.0);
+	for (int i = 0; i < 2; i++) {
+		if ((res = cb_audio_ring_init(&r->feeds[i].ring, 2, FEED_FRAMES)) < 0)
+			return res;
+		atomic_init(&r->feeds[i].rate, 1.0);
+		atomic_init(&r->feeds[i].owner, CB_FEED_FREE);
+	}
+	r->feed = &r->feeds[0];
+	atomic_init(&r->feed_index, 0);
 	atomic_init(&r->generation, 0);
 	atomic_init(&r->wanted, false);
 	atomic_init(&r->stats.audio_level, 127);
@@ -44,13 +62,34 @@ void cb_remote_clear(struct cb_remote *r)
 		cb_jitter_buffer_free(r->jitter_buffer);
 	if (r->decoder)
 		opus_decoder_destroy(r->decoder);
-	cb_audio_ring_clear(&r->feed.ring);
+	cb_audio_ring_clear(&r->feeds[0].ring);
+	cb_audio_ring_clear(&r->feeds[1].ring);
 	r->jitter_buffer = NULL;
 	r->decoder = NULL;
 }
 
+/* Takes a feed that no node uses for laying out: preferably the other one,
+ * so that a node of the last activation may still drain the current one. */
+static struct cb_remote_feed *claim_feed(struct cb_remote *r, unsigned int *index)
+{
+	unsigned int current = atomic_load(&r->feed_index) & 1;
+	unsigned int order[2] = { current ^ 1, current };
+
+	for (int i = 0; i < 2; i++) {
+		int expected = CB_FEED_FREE;
+		if (atomic_compare_exchange_strong(&r->feeds[order[i]].owner, &expected,
+						   CB_FEED_LAYOUT)) {
+			*index = order[i];
+			return &r->feeds[order[i]];
+		}
+	}
+	return NULL;
+}
+
 int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, uint64_t now_ns)
 {
+	struct cb_remote_feed *feed;
+	unsigned int index;
 	struct cb_jitter_buffer_config jb = {
 		.clock_rate = RATE,
 		.target_ms = r->config.latency_ms,
@@ -58,6 +97,8 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	};
 	int err, res;
 
+	if ((feed = claim_feed(r, &index)) == NULL)
+		return -EBUSY;
 	if (r->decoder)
 		opus_decoder_destroy(r->decoder);
 	if (r->jitter_buffer)
@@ -67,18 +108,32 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 
 	r->channels = channels;
 	r->decoder = opus_decoder_create(RATE, (int)channels, &err);
-	if (r->decoder == NULL)
-		return -ENOMEM;
+	if (r->decoder == NULL) {
+		res = -ENOMEM;
+		goto release;
+	}
 	if ((res = cb_jitter_buffer_new(&r->jitter_buffer, &jb)) < 0)
-		return res;
+		goto release;
 
-	/* The ring's frame layout follows the remote's channel count. Nothing
-	 * reads it now: the node of any earlier activation is gone or drained. */
-	r->feed.ring.channels = channels;
-	r->feed.ring.frame_bytes = channels * sizeof(float);
-	spa_ringbuffer_init(&r->feed.ring.rb);
-	atomic_store(&r->feed.primed, false);
-	atomic_store(&r->feed.rate, 1.0);
+	/* The ring's frame layout follows the remote's channel count. No node
+	 * reads this feed: we hold it (owner LAYOUT), and the main thread only
+	 * attaches a node to a free one. */
+	feed->ring.channels = channels;
+	feed->ring.frame_bytes = channels * sizeof(float);
+	spa_ringbuffer_init(&feed->ring.rb);
+	atomic_store(&feed->primed, false);
+	atomic_store(&feed->rate, 1.0);
+	atomic_store(&feed->quantum, 0);
+	atomic_store(&feed->underrun_frames, 0);
+	atomic_store(&feed->cycle.nsec, 0);
+	atomic_store(&feed->cycle.next_nsec, 0);
+	r->served_ns = 0;
+	memset(r->late, 0, sizeof(r->late));
+	r->planned_ns = 0;
+	r->late_start = now_ns;
+	r->feed = feed;
+	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
+	atomic_store_explicit(&r->feed_index, index, memory_order_release);
 	cb_rate_control_init(&r->rate_control, 96, RATE);
 	r->last_rate_update_ns = now_ns;
 	cb_rtp_source_init(&r->source, ssrc, RATE);
@@ -94,6 +149,10 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	pw_log_info("remote %s: ssrc 0x%08x, %u channel%s", r->name, ssrc, channels,
 		    channels == 1 ? "" : "s");
 	return 0;
+
+release:
+	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
+	return res;
 }
 
 void cb_remote_deactivate(struct cb_remote *r, const char *why)
@@ -158,45 +217,142 @@ static int decode_slot(struct cb_remote *r, const struct cb_jitter_slot *slot)
 	return n;
 }
 
-void cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint32_t wake_period_samples)
+static uint64_t lead_ns(uint64_t period)
 {
-	uint32_t quantum = (uint32_t)atomic_load_explicit(&r->feed.quantum, memory_order_relaxed);
-	uint32_t low_water, avail, guard = 0;
-	struct cb_jitter_slot slot;
+	return LEAD_NS < period / 2 ? LEAD_NS : period / 2;
+}
+
+/* Cycles a wake-up as late as the worst one lately would miss. */
+static uint32_t missable_cycles(const struct cb_remote *r, uint64_t period)
+{
+	uint64_t late = 0, lead = lead_ns(period);
+	uint32_t n;
+
+	for (int i = 0; i < CB_REMOTE_LATE_WINDOWS; i++)
+		late = late > r->late[i] ? late : r->late[i];
+	if (late <= lead)
+		return 0;
+	n = (uint32_t)((late - lead + period - 1) / period);
+	return n < MAX_MISSED_CYCLES ? n : MAX_MISSED_CYCLES;
+}
+
+/* How late this top-up is, kept per window, the windows rotating. */
+static void note_lateness(struct cb_remote *r, uint64_t now_ns, uint64_t deadline)
+{
+	uint64_t late = now_ns > deadline ? now_ns - deadline : 0;
+
+	if (now_ns - r->late_start >= LATE_WINDOW_NS) {
+		for (int i = CB_REMOTE_LATE_WINDOWS - 1; i > 0; i--)
+			r->late[i] = r->late[i - 1];
+		r->late[0] = 0;
+		r->late_start = now_ns;
+	}
+	if (late > r->late[0])
+		r->late[0] = late;
+}
+
+/* The remote node's first cycle that the ring has not been topped up for,
+ * and its deadline (the cycle's start minus the lead). By time, not by
+ * counting published cycles: a callback that runs late in its cycle must not
+ * make a top-up look done. False without a running node. */
+static bool locked_deadline(struct cb_remote *r, uint64_t now_ns, uint64_t *deadline,
+			    uint64_t *period_out, uint64_t *cycle_out)
+{
+	uint64_t next, period;
+
+	if (!cb_cycle_clock_next(&r->feed->cycle, now_ns, &next, &period))
+		return false;
+	while (next <= r->served_ns + period / 2)
+		next += period;
+	*deadline = next - lead_ns(period);
+	*period_out = period;
+	*cycle_out = next;
+	return true;
+}
+
+static void update_rate(struct cb_remote *r, uint64_t now_ns)
+{
 	double level;
 
+	r->last_rate_update_ns = now_ns;
+	/* The level rises between the node's pulls and drops by a quantum at
+	 * each: sampled at a random phase it reads high by up to a quantum, and
+	 * the loop then holds the real margin under the target. Sampled at the
+	 * top-up, which is where every get() happens and whose phase the
+	 * worker holds fixed, it is the level the jitter buffer's goal means
+	 * (the get()s themselves do not change it: play_ts and the ring move
+	 * by the same amount). */
+	if (cb_jitter_buffer_latency(r->jitter_buffer, now_ns, cb_audio_ring_avail(&r->feed->ring),
+				     &level)) {
+		double factor = cb_rate_control_update(&r->rate_control, level,
+						       cb_jitter_buffer_target_samples(r->jitter_buffer));
+		/* The factor is input consumed per output sample; the adapter's
+		 * rate is its inverse (rate < 1 makes it ask for more input). */
+		atomic_store_explicit(&r->feed->rate, 1.0 / factor, memory_order_relaxed);
+	}
+}
+
+uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallback_ns)
+{
+	struct cb_remote_feed *feed = r->feed;
+	uint32_t quantum = (uint32_t)atomic_load_explicit(&feed->quantum, memory_order_relaxed);
+	uint32_t low_water, avail, guard = 0;
+	struct cb_jitter_slot slot;
+	uint64_t deadline, period = 0, cycle = 0;
+	bool locked;
+
 	if (!r->active)
-		return;
+		return now_ns + fallback_ns;
 	if (quantum == 0)
 		quantum = DEFAULT_QUANTUM;
-	/* Enough decoded audio for the next graph cycle plus the time until
-	 * the worker wakes again; the jitter buffer holds the rest. */
-	low_water = quantum + 2 * wake_period_samples;
+	locked = locked_deadline(r, now_ns, &deadline, &period, &cycle);
+	if (locked) {
+		/* Once per cycle, just before it: the decode uses every packet
+		 * that made it by then, and the level the DLL sees is always
+		 * taken at the same phase. Early calls (a packet woke the
+		 * worker) wait. */
+		if (now_ns + EARLY_NS < deadline)
+			return deadline;
+		/* Against the deadline planned at the last top-up: a wake-up
+		 * so late that it missed the cycle counts in full. */
+		note_lateness(r, now_ns, r->planned_ns ? r->planned_ns : deadline);
+		low_water = quantum * (1 + missable_cycles(r, period)) + HEADROOM_SAMPLES;
+	} else {
+		/* Enough for the next graph cycle plus the time until the
+		 * worker wakes again; the jitter buffer holds the rest. */
+		low_water = quantum + 2 * (uint32_t)(fallback_ns * RATE / 1000000000ull);
+	}
 
-	while ((avail = cb_audio_ring_avail(&r->feed.ring)) < low_water && guard++ < 16) {
+	while ((avail = cb_audio_ring_avail(&feed->ring)) < low_water && guard++ < 16) {
 		int n;
 		cb_jitter_buffer_get_queued(r->jitter_buffer, now_ns, avail, &slot);
 		if (slot.new_stream)
 			opus_decoder_ctl(r->decoder, OPUS_RESET_STATE);
 		n = decode_slot(r, &slot);
 		if (slot.action != CB_JITTER_SILENCE)
-			atomic_store_explicit(&r->feed.primed, true, memory_order_relaxed);
-		cb_audio_ring_push(&r->feed.ring, r->pcm, (uint32_t)n);
+			atomic_store_explicit(&feed->primed, true, memory_order_relaxed);
+		cb_audio_ring_push(&feed->ring, r->pcm, (uint32_t)n);
 	}
 
+	if (locked) {
+		r->served_ns = cycle;
+		if (r->rate_control.period != quantum)
+			cb_rate_control_set_period(&r->rate_control, quantum);
+		update_rate(r, now_ns);
+		locked_deadline(r, now_ns, &deadline, &period, &cycle);
+		r->planned_ns = deadline;
+		return deadline;
+	}
+	r->planned_ns = 0;
 	/* The DLL wants evenly spaced updates; the worker also wakes on every
 	 * packet, so only feed it once per period. */
-	if (now_ns - r->last_rate_update_ns < (uint64_t)r->rate_control.period * 1000000000ull / RATE)
-		return;
-	r->last_rate_update_ns = now_ns;
-	if (cb_jitter_buffer_latency(r->jitter_buffer, now_ns, cb_audio_ring_avail(&r->feed.ring),
-				     &level)) {
-		double factor = cb_rate_control_update(&r->rate_control, level,
-						       cb_jitter_buffer_target_samples(r->jitter_buffer));
-		/* The factor is input consumed per output sample; the adapter's
-		 * rate is its inverse (rate < 1 makes it ask for more input). */
-		atomic_store_explicit(&r->feed.rate, 1.0 / factor, memory_order_relaxed);
+	if (now_ns - r->last_rate_update_ns >= (uint64_t)r->rate_control.period * 1000000000ull / RATE) {
+		if (r->rate_control.period != (uint32_t)(fallback_ns * RATE / 1000000000ull))
+			cb_rate_control_set_period(&r->rate_control,
+						   (uint32_t)(fallback_ns * RATE / 1000000000ull));
+		update_rate(r, now_ns);
 	}
+	return now_ns + fallback_ns;
 }
 
 void cb_remote_publish_stats(struct cb_remote *r)
@@ -218,7 +374,7 @@ void cb_remote_publish_stats(struct cb_remote *r)
 	atomic_store_explicit(&r->stats.concealed, j.concealed, memory_order_relaxed);
 	atomic_store_explicit(&r->stats.fec_recovered, j.fec_recovered, memory_order_relaxed);
 	atomic_store_explicit(&r->stats.underruns,
-			      atomic_load(&r->feed.underrun_frames), memory_order_relaxed);
+			      atomic_load(&r->feed->underrun_frames), memory_order_relaxed);
 	atomic_store_explicit(&r->stats.jitter_us, (uint32_t)(j.jitter * 1000000ull / RATE),
 			      memory_order_relaxed);
 	atomic_store_explicit(&r->stats.depth_ms, j.depth_ms, memory_order_relaxed);

@@ -39,6 +39,8 @@ struct cb_remote_stats {
 	atomic_bool voice;			/* its V flag */
 };
 
+#define CB_REMOTE_LATE_WINDOWS 4
+
 struct cb_remote {
 	/* set once at bridge creation */
 	struct cb_remote_config config;	/* name empty for a slot kept for unknown SSRCs */
@@ -55,6 +57,11 @@ struct cb_remote {
 	OpusDecoder *decoder;
 	struct cb_rate_control rate_control;
 	uint64_t last_rate_update_ns;
+	struct cb_remote_feed *feed;	/* this activation's, of feeds[] */
+	uint64_t served_ns;		/* start of the last cycle a top-up was for */
+	uint64_t late[CB_REMOTE_LATE_WINDOWS];	/* worst wake-up lateness per window */
+	uint64_t late_start;
+	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
 	struct cb_rtp_source source;
 	float pcm[5760 * 2];		/* the longest Opus frame, 120 ms */
 
@@ -62,7 +69,8 @@ struct cb_remote {
 	char name[CB_NAME_MAX + 1];
 	atomic_uint generation;		/* bumped on every activation */
 	atomic_bool wanted;
-	struct cb_remote_feed feed;	/* shared with the real-time thread */
+	struct cb_remote_feed feeds[2];	/* shared with the real-time thread */
+	atomic_uint feed_index;		/* the one the node of `generation` uses */
 	struct cb_remote_stats stats;
 
 	/* main thread only */
@@ -73,7 +81,9 @@ struct cb_remote {
 int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config);
 void cb_remote_clear(struct cb_remote *r);
 
-/* Binds the remote to an SSRC and starts it. */
+/* Binds the remote to an SSRC and starts it, on a feed no node is using.
+ * -EBUSY when both feeds still have nodes (two activations within one pass of
+ * the main thread): the caller drops the packet, the next one retries. */
 int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, uint64_t now_ns);
 void cb_remote_deactivate(struct cb_remote *r, const char *why);
 
@@ -81,8 +91,17 @@ void cb_remote_deactivate(struct cb_remote *r, const char *why);
 void cb_remote_receive(struct cb_remote *r, uint16_t seq, uint32_t timestamp,
 		       const uint8_t *payload, size_t len, uint64_t now_ns);
 
-/* Keeps the feed's ring topped up and the resampler rate current. */
-void cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint32_t wake_period_samples);
+/* Main thread: the feed the node of the current activation must use. */
+static inline struct cb_remote_feed *cb_remote_current_feed(struct cb_remote *r)
+{
+	return &r->feeds[atomic_load_explicit(&r->feed_index, memory_order_acquire) & 1];
+}
+
+/* Keeps the feed's ring topped up and the resampler rate current. While
+ * the node runs, this tops up once per graph cycle, CB_REMOTE_LEAD_NS before
+ * the cycle (calls before then do nothing); otherwise on every call, for a
+ * worker that calls every fallback_ns. Returns when it wants the next call. */
+uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallback_ns);
 
 void cb_remote_publish_stats(struct cb_remote *r);
 

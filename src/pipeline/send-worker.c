@@ -5,8 +5,13 @@
 #include <sys/random.h>
 
 #include "pipeline/send-worker.h"
+#include "pipeline/worker-rt.h"
 
 #define REPORT_INTERVAL_NS 5000000000ull
+/* After a cycle's start, the time the graph takes to reach the track nodes;
+ * and how soon to look again when their cycle is due but not published. */
+#define CYCLE_GUARD_NS 200000ull
+#define RECHECK_NS 200000ull
 /* NTP counts from 1900, Unix time from 1970. */
 #define NTP_UNIX_OFFSET 2208988800ull
 
@@ -116,6 +121,22 @@ void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns)
 	}
 }
 
+/* When to look for whole frames next: just after the tracks' next graph
+ * cycle, which is what completes a frame, so a frame is encoded and sent as
+ * soon as it exists; without a running graph, on the fixed period. */
+static uint64_t next_wake(struct cb_send_worker *w, uint64_t now, uint64_t last)
+{
+	uint64_t cycle, period, next;
+
+	if (w->cycle && cb_cycle_clock_next(w->cycle, now, &cycle, &period)) {
+		next = cycle + CYCLE_GUARD_NS;
+		return next > now ? next : now + RECHECK_NS;
+	}
+	/* Absolute deadlines: the period does not stretch by the work. */
+	next = last + w->period_ns;
+	return next < now ? now + w->period_ns : next;
+}
+
 static void *worker_thread(void *data)
 {
 	struct cb_send_worker *w = data;
@@ -126,10 +147,7 @@ static void *worker_thread(void *data)
 		uint64_t now = cb_now_ns();
 		cb_send_worker_iterate(w, now);
 
-		/* Absolute deadlines: the period does not stretch by the work. */
-		next_ns += w->period_ns;
-		if (next_ns < now)
-			next_ns = now + w->period_ns;
+		next_ns = next_wake(w, cb_now_ns(), next_ns);
 		next.tv_sec = (time_t)(next_ns / 1000000000ull);
 		next.tv_nsec = (long)(next_ns % 1000000000ull);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
@@ -148,6 +166,7 @@ int cb_send_worker_start(struct cb_send_worker *w)
 		return -res;
 	}
 	pthread_setname_np(w->thread, "cb-send");
+	cb_worker_acquire_rt(w->thread, "cb-send");
 	w->started = true;
 	return 0;
 }

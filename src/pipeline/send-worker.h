@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "crypto/srtp-session.h"
+#include "pipeline/cycle-clock.h"
 #include "pipeline/send-stream.h"
 
 struct cb_packet_output {
@@ -40,6 +41,10 @@ struct cb_send_worker {
 	char cname[128];
 
 	uint64_t period_ns;
+	/* The tracks' graph cycle, if one feeds the streams: the worker then
+	 * wakes just after each cycle instead of every period_ns. Set before
+	 * start. */
+	const struct cb_cycle_clock *cycle;
 	uint64_t next_report_ns;
 	struct cb_send_worker_stats stats;
 };

@@ -31,6 +31,15 @@ static void on_process(void *data)
 		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
 	}
 	pw_stream_queue_buffer(t->stream, b);
+	/* The send worker wakes just after this, to encode without waiting. */
+	cb_cycle_clock_publish(&t->cycle, t->position);
+}
+
+static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
+{
+	struct cb_track_node *t = data;
+	if (id == SPA_IO_Position)
+		t->position = size >= sizeof(struct spa_io_position) ? area : NULL;
 }
 
 static void on_state_changed(void *data, enum pw_stream_state old,
@@ -49,6 +58,7 @@ static void on_state_changed(void *data, enum pw_stream_state old,
 static const struct pw_stream_events stream_events = {
 	PW_VERSION_STREAM_EVENTS,
 	.state_changed = on_state_changed,
+	.io_changed = on_io_changed,
 	.process = on_process,
 };
 

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "audio/audio-ring.h"
+#include "pipeline/cycle-clock.h"
 #include "control/track-state.h"
 
 struct cb_track_node {
@@ -25,6 +26,8 @@ struct cb_track_node {
 	struct cb_audio_ring rings[CB_MAX_TRACK_STREAMS];
 	atomic_uint_fast64_t frames_in;
 	atomic_int state;		/* enum pw_stream_state */
+	struct spa_io_position *position;	/* real-time thread only */
+	struct cb_cycle_clock cycle;	/* when the graph last pushed audio into the rings */
 	struct cb_track_state shared;	/* controls and level, see track-state.h */
 };
 

@@ -215,7 +215,7 @@ static void test_section_defaults(void)
 	CHECK_INT_EQ(r->channels, 1);
 	CHECK(!r->has_ssrc);
 	CHECK_INT_EQ(r->payload_type, 111);
-	CHECK_INT_EQ(r->latency_ms, 40);
+	CHECK_INT_EQ(r->latency_ms, 5);
 }
 
 /* Every key of the table, each set to something other than its default. */

@@ -585,7 +585,7 @@ static void test_dtx_shrink(void)
 	sim_init(&s, 20, 36 * SEC);
 	s.rate_control = false;
 	for (; n < 250; n++, ts += FRAME, t += 20 * MSEC)
-		add_pkt(&s, 0x8989, (uint16_t)n, ts, t + (uint64_t)((30 + 30 * uniform()) * 1e6));
+		add_pkt(&s, 0x8989, (uint16_t)n, ts, t + (uint64_t)((30 + 40 * uniform()) * 1e6));
 	for (; n < 1250; n++, ts += FRAME, t += 20 * MSEC)
 		add_pkt(&s, 0x8989, (uint16_t)n, ts, t + 30 * MSEC);
 	for (; n < 1260; n++, ts += 20 * FRAME, t += 400 * MSEC)
