@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,8 +62,22 @@ void cb_ice_format_address(const struct sockaddr *sa, char *out, size_t len)
 
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		char scope[IF_NAMESIZE + 1] = "";
+
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(out, len, "[%s]:%u", host, ntohs(in6->sin6_port));
+		/* A link-local address means nothing without its interface:
+		 * keep the zone, or the printed candidate cannot be pasted back.
+		 * glibc reads a zone name back only on link-local addresses. */
+		if (in6->sin6_scope_id != 0) {
+			char name[IF_NAMESIZE];
+			bool link_local = IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) ||
+					  IN6_IS_ADDR_MC_LINKLOCAL(&in6->sin6_addr);
+			if (link_local && if_indextoname(in6->sin6_scope_id, name))
+				snprintf(scope, sizeof(scope), "%%%s", name);
+			else
+				snprintf(scope, sizeof(scope), "%%%u", in6->sin6_scope_id);
+		}
+		snprintf(out, len, "[%s%s]:%u", host, scope, ntohs(in6->sin6_port));
 	} else if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
 		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));

@@ -12,6 +12,7 @@
 #include <opus/opus.h>
 
 #include "rtp/rtcp.h"
+#include "rtp/rtp-ext.h"
 #include "rtp/rtp.h"
 
 static const char *root;
@@ -53,6 +54,22 @@ static size_t rtp_packet(uint8_t *buf, uint32_t ssrc, uint8_t pt, uint16_t seq, 
 	struct cb_rtp_header h = { .payload_type = pt, .sequence = seq, .timestamp = ts,
 				   .ssrc = ssrc, .marker = seq == 0 };
 	size_t n = cb_rtp_write_header(buf, 1600, &h);
+	memcpy(buf + n, payload, len);
+	return n + len;
+}
+
+/* As callbridge sends it: the RFC 6464 audio level in a one-byte header
+ * extension (ID CB_AUDIO_LEVEL_EXT_ID) between the header and the Opus data. */
+static size_t rtp_packet_level(uint8_t *buf, uint32_t ssrc, uint16_t seq, uint32_t ts,
+			       uint8_t level, bool voice, const uint8_t *payload, size_t len)
+{
+	struct cb_rtp_header h = { .payload_type = 111, .sequence = seq, .timestamp = ts,
+				   .ssrc = ssrc };
+	uint8_t byte = cb_audio_level_pack(level, voice);
+	struct cb_rtp_ext_element e = { CB_AUDIO_LEVEL_EXT_ID, 1, &byte };
+	size_t n = cb_rtp_write_header(buf, 1600, &h);
+
+	n = cb_rtp_ext_append(buf, n, 1600, &e, 1);
 	memcpy(buf + n, payload, len);
 	return n + len;
 }
@@ -194,6 +211,17 @@ int main(int argc, char **argv)
 		rtcp[3] = 0x40;
 		fl += record(file + fl, 1, rtcp, n);	/* lying length */
 		put(harness, "drops", file, fl);
+
+		fl = 0;
+		for (int k = 0; k < 30; k++) {
+			/* levels rising from silence, voice flag from the 10th */
+			uint8_t level = (uint8_t)(127 - 4 * k);
+			n = rtp_packet_level(pkt, 0x11111111, (uint16_t)(300 + k),
+					     (uint32_t)(960 * k), level, k >= 10, mono[k],
+					     (size_t)mono_len[k]);
+			fl += record(file + fl, (uint8_t)(20 | raw), pkt, n);
+		}
+		put(harness, "call-mono-audio-level", file, fl);
 	}
 	{
 		/* Raw bytes to the keyed session: a packet with a bad tag. */

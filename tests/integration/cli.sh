@@ -17,7 +17,7 @@ cleanup() {
   cb_session_stop
   rm -rf "$work"
 }
-trap cleanup EXIT
+cb_trap_exit cleanup
 passed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 

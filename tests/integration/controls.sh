@@ -18,7 +18,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-controls.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 port="$(cb_free_port)"
 cat > "$work/ct.ini" <<INI

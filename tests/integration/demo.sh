@@ -12,7 +12,7 @@ cleanup() {
   [[ -n "$demo" ]] && kill -TERM "$demo" 2>/dev/null && wait "$demo" 2>/dev/null
   rm -rf "$work"
 }
-trap cleanup EXIT
+cb_trap_exit cleanup
 
 # No session of our own here: the demo must start one itself.
 unset XDG_RUNTIME_DIR PIPEWIRE_RUNTIME_DIR DBUS_SESSION_BUS_ADDRESS

@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-flood.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 flood="$CB_BUILD_ROOT/tests/lib/udp-flood"
 rate="${CB_FLOOD_RATE:-20000}"
 seconds="${CB_FLOOD_SECONDS:-10}"

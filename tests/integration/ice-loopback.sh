@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$CB_SOURCE_ROOT/tests/lib/ice.sh"
 
 work="$(mktemp -d /tmp/cb-ice-loopback.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 port_b="$(cb_free_port)"
 cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b"

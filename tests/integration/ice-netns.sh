@@ -10,7 +10,7 @@ source "$CB_SOURCE_ROOT/tests/lib/ice-netns.sh"
 
 work="$(mktemp -d /tmp/cb-ice-netns.XXXXXX)"
 cb_turn_pid=""
-trap cb_netns_cleanup EXIT
+cb_trap_exit cb_netns_cleanup
 
 cb_netns_up
 cb_netns_check

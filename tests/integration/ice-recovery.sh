@@ -15,7 +15,8 @@ work="$(mktemp -d /tmp/cb-ice-recovery.XXXXXX)"
 cb_turn_pid=""
 players=()
 stop_players() { local p; for p in "${players[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; players=(); }
-trap 'stop_players; cb_netns_cleanup' EXIT
+cleanup() { local rc=$?; stop_players; (exit "$rc"); cb_netns_cleanup; }
+cb_trap_exit cleanup
 
 cb_netns_up
 cb_netns_check

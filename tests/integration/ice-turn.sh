@@ -16,7 +16,7 @@ cleanup() {
   [[ -z "$cb_turn_pid" ]] || { kill "$cb_turn_pid" 2>/dev/null; wait "$cb_turn_pid" 2>/dev/null || true; }
   (exit $rc); cb_cleanup_bridges
 }
-trap cleanup EXIT
+cb_trap_exit cleanup
 
 turn_port="$(cb_free_port)"
 port_b=$((turn_port + 2))

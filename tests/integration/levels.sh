@@ -20,7 +20,7 @@ cleanup() {
   (exit "$rc")
   cb_cleanup_bridges    # takes the test's status from $?
 }
-trap cleanup EXIT
+cb_trap_exit cleanup
 
 port="$(cb_free_port)"
 cat > "$work/lv.ini" <<INI

@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-peer-restart.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 port_a="$(cb_free_port)"; port_b=$((port_a + 2))
 key_a="$(head -c 30 /dev/urandom | base64)"

@@ -12,7 +12,7 @@ source "$(dirname "$0")/../lib/common.sh"
 work="$(mktemp -d /tmp/cb-pwrestart.XXXXXX)"
 # A loaded machine can take a while to bring WirePlumber back.
 export CB_SESSION_TIMEOUT="${CB_SESSION_TIMEOUT:-30}"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 listen="$(cb_free_port)"
 tap="$(cb_free_port)"

@@ -11,7 +11,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
 
 work="$(mktemp -d /tmp/cb-receive-gst.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 bridge_port="$(cb_free_port)"; relay_port=$((bridge_port + 2))
 key="$(head -c 30 /dev/urandom | base64)"

@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-reload-module.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 if ldd "$CB_BUILD_ROOT/modules/libpipewire-module-callbridge.so" | grep -qE 'lib(a|ub|t)san'; then
   echo "SKIP: module built with sanitizers cannot load into the system PipeWire"

@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-reload.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 listen="$(cb_free_port)"
 port_a="$(cb_free_port)"

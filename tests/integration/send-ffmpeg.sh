@@ -16,11 +16,11 @@ mode="${1:-daemon}"
 work="$(mktemp -d /tmp/cb-send-ffmpeg.XXXXXX)"
 cb_pid=""
 cleanup() {
-  [[ -n "$cb_pid" ]] && kill -INT "$cb_pid" 2>/dev/null && wait "$cb_pid" 2>/dev/null
+  [[ -n "$cb_pid" ]] && kill -TERM "$cb_pid" 2>/dev/null && wait "$cb_pid" 2>/dev/null
   cb_session_stop
   [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "$work"
 }
-trap cleanup EXIT
+cb_trap_exit cleanup
 
 port="$(cb_free_port)"
 [[ -n "$port" ]] || cb_fail "no free UDP port"

@@ -6,12 +6,16 @@
 #   2. mid-call: alice and bob in a call, alice gets SIGTERM: exit status 0,
 #      alice's nodes gone, and her RTCP BYE reaches bob, whose remote node
 #      goes at once (well before the 10 s remote-timeout).
-# During a reload: SIGHUP reload is not on this branch yet (TODO when it is).
+#   3. during a reload: alice in the call, her file gains a track and she
+#      gets SIGHUP, then SIGTERM 0..200 ms later (while the new track's node
+#      is being made): exit status 0, none of her nodes left (the new one
+#      included), and bob's remote node goes at once (her BYE); it comes back
+#      each time alice starts again.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 work="$(mktemp -d /tmp/cb-sigterm.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 port_a="$(cb_free_port)"; port_b=$((port_a + 2))
 key_a="$(head -c 30 /dev/urandom | base64)"
@@ -82,5 +86,39 @@ while pw-cli ls Node | grep -q 'node.name = "callbridge.bob.remote.peer"'; do
   sleep 0.05
 done
 echo "bob's remote node removed $(( ($(date +%s%N) - start) / 1000000 )) ms after alice's SIGTERM (BYE)"
+
+# Waits until bob's remote node for alice is gone, failing after 5 s
+# (remote-timeout is 10 s: gone sooner means a BYE did it); prints the ms.
+bye_seen() { # START_NS WHAT
+  while pw-cli ls Node | grep -q 'node.name = "callbridge.bob.remote.peer"'; do
+    (( $(date +%s%N) - $1 < 5000000000 )) || cb_fail "bob's remote node still there 5 s after alice's SIGTERM $2: no BYE"
+    sleep 0.05
+  done
+  echo "$(( ($(date +%s%N) - $1) / 1000000 ))"
+}
+
+cb_note "SIGTERM during a reload"
+cp "$work/alice.ini" "$work/alice-base.ini"
+for delay in 0 0.01 0.05 0.1 0.2; do
+  cp "$work/alice-base.ini" "$work/alice.ini"
+  "$CB_BIN" --config "$work/alice.ini" > "$work/reload-$delay.log" 2>&1 & alice=$!
+  for n in callbridge.alice.mic callbridge.bob.remote.peer; do
+    cb_wait_node "$n" 10 || { cat "$work/reload-$delay.log"; kill -TERM "$alice"; cb_fail "node $n did not appear (reload round ${delay}s)"; }
+  done
+  printf '\n[track extra]\nchannels = 1\n' >> "$work/alice.ini"
+  kill -HUP "$alice"
+  sleep "$delay"
+  kill -TERM "$alice"
+  start=$(date +%s%N)
+  status=0; wait "$alice" || status=$?
+  [[ "$status" == 0 ]] || { cat "$work/reload-$delay.log"; cb_fail "SIGTERM ${delay}s after SIGHUP: exit status $status"; }
+  for ((i = 0; i < 20; i++)); do no_alice_nodes && break; sleep 0.1; done
+  no_alice_nodes || { pw-cli ls Node | grep 'callbridge.alice' >&2; cb_fail "SIGTERM ${delay}s after SIGHUP left a node behind"; }
+  ms="$(bye_seen "$start" "${delay}s after SIGHUP")"
+  reloaded=no; grep -q "reloaded: " "$work/reload-$delay.log" && reloaded=yes
+  echo "SIGTERM ${delay}s after SIGHUP: exit 0, no node left, BYE ended bob's remote in ${ms} ms (reload finished first: $reloaded)"
+done
+cp "$work/alice-base.ini" "$work/alice.ini"
+
 ! grep -q "$key_a\|$key_b" "$work"/*.log || cb_fail "a key appeared in a log"
-echo "PASS: SIGTERM during start and mid-call"
+echo "PASS: SIGTERM during start, mid-call and during a reload"

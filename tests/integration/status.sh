@@ -13,7 +13,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
 
 work="$(mktemp -d /tmp/cb-status.XXXXXX)"
-trap cb_cleanup_bridges EXIT
+cb_trap_exit cb_cleanup_bridges
 
 port_a="$(cb_free_port)"; port_b=$((port_a + 2))
 key_a="$(head -c 30 /dev/urandom | base64)"

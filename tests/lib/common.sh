@@ -93,24 +93,42 @@ cb_ffmpeg_receive() {
 # Bridges started by a test: cb_start_bridge NAME ARGS... appends to this.
 cb_bridge_pids=()
 
-# The EXIT trap of tests that run bridges: SIGINT each bridge, then stop the
+# Stops the bridges still running: SIGTERM (a background job of a
+# non-interactive shell ignores SIGINT), then SIGKILL after 15 s, so a hung
+# bridge cannot keep a cleanup -- and the session behind it -- waiting.
+# Sets cb_stop_failed=1 when one did not exit 0.
+_cb_stop_bridges() {
+  local p status i
+  cb_stop_failed=0
+  for p in "${cb_bridge_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${cb_bridge_pids[@]}"; do
+    for ((i = 0; i < 150; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$p" 2>/dev/null; then
+      echo "cleanup: pw-callbridge $p did not stop in 15 s; killing it" >&2
+      kill -KILL "$p" 2>/dev/null
+    fi
+    status=0; wait "$p" 2>/dev/null || status=$?
+    # 127: not our child any more (already waited for by the test).
+    if [[ "$status" != 0 && "$status" != 127 ]]; then
+      echo "cleanup: pw-callbridge $p exited with $status" >&2
+      tail -n 30 "${work:-/nonexistent}"/*.log >&2
+      cb_stop_failed=1
+    fi
+  done
+  cb_bridge_pids=()
+}
+
+# The EXIT trap of tests that run bridges: stop each bridge, then stop the
 # session (in that order: a bridge whose PipeWire vanishes keeps reconnecting), then
 # remove $work. A bridge that did not exit 0 (a crash, a sanitizer report)
 # fails the test even when its checks passed.
 cb_cleanup_bridges() {
-  local rc=$? p status bad=0
-  for p in "${cb_bridge_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for p in "${cb_bridge_pids[@]}"; do
-    status=0; wait "$p" 2>/dev/null || status=$?
-    if [[ "$status" != 0 ]]; then
-      echo "cleanup: pw-callbridge $p exited with $status" >&2
-      tail -n 30 "${work:?}"/*.log >&2 || true
-      bad=1
-    fi
-  done
+  local rc=$?
+  set +e
+  _cb_stop_bridges
   cb_session_stop
   [[ "${CB_KEEP_SESSION:-0}" == 1 ]] || rm -rf "${work:?}"
-  [[ "$bad" == 0 ]] || exit 1
+  [[ "$cb_stop_failed" == 0 ]] || exit 1
   exit "$rc"
 }
 
@@ -129,3 +147,29 @@ pw-cli() {
   echo "pw-cli $*: timed out 3 times" >&2
   return 124
 }
+
+# Installs FUNC as the EXIT trap, guarded: FUNC runs with errexit off and
+# SIGPIPE/INT/TERM/HUP ignored (a test killed with its output pipe closed
+# must still reach cb_session_stop), and whatever FUNC leaves behind --
+# bridges, the private session -- is stopped after it.  Every integration
+# test installs its cleanup this way: an unguarded trap that hit `set -e`
+# on a failing kill left PipeWire, WirePlumber and dbus running.
+cb_trap_exit() {
+  # shellcheck disable=SC2064 # expand FUNC now
+  trap "_cb_exit_guard $1" EXIT
+}
+
+_cb_exit_guard() {
+  local rc=$?
+  set +e
+  trap '' PIPE INT TERM HUP
+  (exit "$rc"); "$@"
+  _cb_stop_bridges
+  cb_session_stop
+  exit "$rc"
+}
+
+# A signal ends the test through its EXIT trap, with the usual 128+N status.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM

@@ -75,18 +75,10 @@ policy = relay"
 # that does not exit 0 fails the test), then coturn and the namespaces,
 # then the session.
 cb_netns_cleanup() {
-  local rc=$? p status
+  local rc=$?
   set +e
-  for p in "${cb_bridge_pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-  for p in "${cb_bridge_pids[@]}"; do
-    status=0; wait "$p" 2>/dev/null || status=$?
-    if [[ "$status" != 0 ]]; then
-      echo "cleanup: pw-callbridge $p exited with $status" >&2
-      tail -n 30 "$work"/*.log >&2
-      rc=1
-    fi
-  done
-  cb_bridge_pids=()
+  _cb_stop_bridges
+  [[ "$cb_stop_failed" == 0 ]] || rc=1
   cb_netns_turn_stop
   cb_netns_down
   (exit $rc); cb_cleanup_bridges
