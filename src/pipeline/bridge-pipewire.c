@@ -47,10 +47,8 @@ int cb_bridge_pipewire_attach(struct cb_bridge *b, struct pw_core *core)
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		cb_send_stream_set_pipewire(b->streams[i], CB_SEND_PIPEWIRE_BACK);
 	cb_bridge_sync_remote_nodes(b);
-	if ((res = cb_control_new(&b->control, core, b->config.call.name,
-				  cb_bridge_fill_status_view, b)) < 0)
-		pw_log_warn("call %s: no control metadata: %s", b->config.call.name,
-			    strerror(-res));
+	/* The timer exports the metadata again a second from now. */
+	b->control_wait_ticks = 0;
 	pw_log_info("call %s: nodes recreated on the new PipeWire connection",
 		    b->config.call.name);
 	return first;

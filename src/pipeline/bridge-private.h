@@ -51,6 +51,7 @@ struct cb_bridge {
 	struct cb_receive_worker receiver;
 
 	struct cb_control *control;	/* callbridge.<call> metadata: controls, status */
+	uint32_t control_wait_ticks;	/* timer ticks since the nodes were made */
 	char status_transport[64];
 	char status_pair[256];
 
@@ -70,5 +71,7 @@ void cb_bridge_sync_remote_nodes(struct cb_bridge *b);
 /* The control object's view of the call (main thread). */
 struct cb_status_view;
 void cb_bridge_fill_status_view(void *data, struct cb_status_view *v);
+/* Exports the callbridge.<call> metadata object (controls, status). */
+void cb_bridge_start_control(struct cb_bridge *b);
 
 #endif

@@ -94,10 +94,33 @@ void cb_bridge_fill_status_view(void *data, struct cb_status_view *v)
 	}
 }
 
+/* The metadata object is exported a second after the nodes, not with them:
+ * with PipeWire 0.3.65 and WirePlumber 0.4.13, a client that exported a
+ * metadata object and went away while WirePlumber was still taking in its
+ * new nodes left WirePlumber stalled, and every later client listing the
+ * graph (pw-cli ls, pw-dump, pavucontrol) hung until WirePlumber restarted.
+ * Nothing needs the controls in the call's first second. */
+#define CONTROL_DELAY_TICKS (1000 / TIMER_INTERVAL_MS)
+
+void cb_bridge_start_control(struct cb_bridge *b)
+{
+	int res;
+
+	/* Without it the call still runs, only uncontrolled and unwatched. */
+	if ((res = cb_control_new(&b->control, b->core, b->config.call.name,
+				  cb_bridge_fill_status_view, b)) < 0) {
+		pw_log_warn("call %s: no control metadata: %s", b->config.call.name,
+			    strerror(-res));
+		b->control = NULL;
+	}
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
 
+	if (b->control == NULL && b->core != NULL && ++b->control_wait_ticks >= CONTROL_DELAY_TICKS)
+		cb_bridge_start_control(b);
 	if (b->control)
 		cb_control_tick(b->control, cb_now_ns());
 	if (b->receiving)
@@ -390,9 +413,6 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
 
-	/* Without it the call still runs, only uncontrolled and unwatched. */
-	if ((res = cb_control_new(&b->control, core, call->name, cb_bridge_fill_status_view, b)) < 0)
-		pw_log_warn("call %s: no control metadata: %s", call->name, strerror(-res));
 
 	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);

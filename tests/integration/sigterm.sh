@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SIGTERM at any moment ends the bridge cleanly:
-#   1. during start: SIGTERM after 0..600 ms (config load, PipeWire connect,
+#   1. during start: SIGTERM after 0..1300 ms (config load, PipeWire connect,
 #      node creation, first packets): exit status 0, and no callbridge node
 #      left behind in the graph;
 #   2. mid-call: alice and bob in a call, alice gets SIGTERM: exit status 0,
@@ -47,7 +47,7 @@ no_alice_nodes() { ! pw-cli ls Node 2>/dev/null | grep -q 'node.name = "callbrid
 cb_session_start "$work/session"
 
 cb_note "SIGTERM during start"
-for delay in 0 0.005 0.02 0.05 0.1 0.2 0.3 0.45 0.6; do
+for delay in 0 0.005 0.02 0.05 0.1 0.2 0.3 0.45 0.6 1.0 1.1 1.3; do
   "$CB_BIN" --config "$work/alice.ini" > "$work/start-$delay.log" 2>&1 & pid=$!
   # From the first thing main() does, blocking SIGINT and SIGTERM for
   # PipeWire's signalfd (before that the dynamic loader is still running
