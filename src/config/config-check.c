@@ -50,62 +50,14 @@ static bool resolve_path(struct cb_loader *l, const char *path, char *out, size_
 static void load_key_file(struct cb_loader *l, const char *keyname, const char *path,
 			  struct cb_key *key, int line)
 {
-	char full[PATH_MAX], buf[KEY_FILE_MAX + 1], err[CB_ERROR_MAX];
-	struct stat st;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
+	char text[KEY_FILE_MAX + 1], err[CB_ERROR_MAX];
 
-	if (!*path) {
-		cb_loader_error(l, line, "%s: empty path", keyname);
-		return;
-	}
-	if (!resolve_path(l, path, full, sizeof(full))) {
-		cb_loader_error(l, line, "%s: path is too long", keyname);
-		return;
-	}
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		cb_loader_error(l, line, "%s: cannot read %s: %s", keyname, full, strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cb_loader_error(l, line, "%s: cannot read %s: not a regular file", keyname, full);
-		goto out;
-	}
-	if (st.st_mode & (S_IRGRP | S_IROTH))
-		cb_loader_warning(l, line, "%s: %s is readable by other users; chmod 600 it",
-				  keyname, full);
-	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			cb_loader_error(l, line, "%s: cannot read %s: %s", keyname, full,
-					strerror(errno));
-			goto out;
-		}
-		n += (size_t)r;
-	}
-	if (n > KEY_FILE_MAX) {
-		cb_loader_error(l, line, "%s: %s is too large to hold a key", keyname, full);
-		goto out;
-	}
-	{
-		const char *s = buf;
-		size_t len = n;
-
-		while (len > 0 && g_ascii_isspace(*s)) {
-			s++;
-			len--;
-		}
-		while (len > 0 && g_ascii_isspace(s[len - 1]))
-			len--;
-		if (!cb_base64_key_parse(s, len, key, err, sizeof(err)))
-			cb_loader_error(l, line, "%s: %s: %s", keyname, full, err);
-	}
-out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
+	/* Same reading rules as every secret file: regular file, permission
+	 * warning, one trimmed line, buffers wiped. */
+	if (cb_loader_read_secret_file(l, keyname, path, text, sizeof(text), line) &&
+	    !cb_base64_key_parse(text, strlen(text), key, err, sizeof(err)))
+		cb_loader_error(l, line, "%s: %s: %s", keyname, path, err);
+	explicit_bzero(text, sizeof(text));
 }
 
 /* A key and a key file for the same direction would disagree sooner or later. */
