@@ -44,6 +44,7 @@ INI
 cb_session_start "$work/session"
 "$CB_BIN" --config "$work/ct.ini" > "$work/ct.log" 2>&1 & cb_bridge_pids+=($!)
 cb_wait_node callbridge.ct.voice 10 || { cat "$work/ct.log"; cb_fail "no track node"; }
+cb_wait_status ct || cb_fail "status never showed call ct: no metadata object to control"
 cb_wait_file "$work/ct.sdp" 5 || cb_fail "no SDP"
 node_id="$(pw-dump | /usr/bin/python3 -c '
 import json, sys

@@ -89,6 +89,7 @@ grep -c '^m=audio' "$work/call.sdp" | grep -qx 2 || cb_fail "SDP should have 2 m
 [[ "$(stat -c %a "$work/call.sdp")" == 600 ]] || cb_fail "SDP file holds the key: must be 0600"
 # The daemon and the module both export the call's status metadata.
 sleep 0.3
+cb_wait_status itest || cb_fail "status never showed call itest"
 "$CB_BIN" status --json itest > "$work/status.json" || cb_fail "pw-callbridge status failed"
 /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["itest"]
 assert sorted(d["tracks"]) == ["left", "right", "solo"], d' "$work/status.json" ||

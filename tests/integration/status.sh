@@ -53,6 +53,7 @@ field() { # FILE PYTHON-EXPRESSION over d
 }
 
 cb_note "packets sent grow"
+cb_wait_status alice && cb_wait_status bob || cb_fail "status never showed the calls"
 status_json alice > "$work/s1.json" || cb_fail "status --json alice failed"
 sleep 1
 status_json alice > "$work/s2.json"

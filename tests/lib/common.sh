@@ -173,3 +173,14 @@ _cb_exit_guard() {
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# cb_wait_status CALL [TIMEOUT_S]: until `pw-callbridge status` sees the call.
+# A bridge exports its metadata object a second after its nodes.
+cb_wait_status() {
+  local call="$1" timeout="${2:-10}" i
+  for ((i = 0; i < timeout * 10; i++)); do
+    "$CB_BIN" status --json "$call" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
