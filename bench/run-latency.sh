@@ -261,8 +261,8 @@ run_case() { # SESSION PTIME JITTER
   dir="$work/$session-p$ptime-j$jitter"
   mkdir -p "$dir"
   port_a="$(cb_free_port)"; port_b=$((port_a + 2))
-  key_a="$(head -c 30 /dev/urandom | base64)"
-  key_b="$(head -c 30 /dev/urandom | base64)"
+  key_a="$(cb_random_key)"
+  key_b="$(cb_random_key)"
   write_config alice "$port_a" "$port_b" "$key_a" "$key_b" "$ptime" "$jitter" "$dir"
   write_config bob "$port_b" "$port_a" "$key_b" "$key_a" "$ptime" "$jitter" "$dir"
 

@@ -16,17 +16,12 @@ work="$(mktemp -d /tmp/cb-status.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
 port_a="$(cb_free_port)"; port_b=$((port_a + 2))
-key_a="$(head -c 30 /dev/urandom | base64)"
-key_b="$(head -c 30 /dev/urandom | base64)"
-wrong="$(head -c 30 /dev/urandom | base64)"
+key_a="$(cb_random_key)"
+key_b="$(cb_random_key)"
+wrong="$(cb_random_key)"
 write_config() { # NAME LOCAL REMOTE SEND_KEY RECV_KEY
-  cat > "$work/$1.ini" <<INI
-[call]
-name = $1
-local = 127.0.0.1:$2
-remote = 127.0.0.1:$3
-srtp-key = $4
-remote-srtp-key = $5
+  cb_call_section "$work/$1.ini" "$1" "$2" "$3" "$4" "$5"
+  cat >> "$work/$1.ini" <<INI
 sdp-file = $work/$1.sdp
 
 [track mic]

@@ -184,3 +184,20 @@ cb_wait_status() {
   done
   return 1
 }
+
+# A fresh AES-CM-128 master key + salt (30 bytes), base64 as the INI takes it.
+cb_random_key() { head -c 30 /dev/urandom | base64; }
+
+# cb_call_section FILE NAME LOCAL_PORT REMOTE_PORT SEND_KEY RECV_KEY: starts
+# FILE with the [call] keys every two-bridge loopback test shares; the
+# caller appends the rest (cat >> FILE).
+cb_call_section() {
+  cat > "$1" <<INI
+[call]
+name = $2
+local = 127.0.0.1:$3
+remote = 127.0.0.1:$4
+srtp-key = $5
+remote-srtp-key = $6
+INI
+}
