@@ -255,10 +255,16 @@ static void measure_input(struct cb_send_stream *s, struct cb_send_input *in)
 static bool mix_frame(struct cb_send_stream *s)
 {
 	const uint32_t channels = s->config.channels;
-	bool voice = false, heard = false;
+	const uint32_t samples = s->frame * channels;
+	bool voice = false, heard = false, any_ignored = false;
 
-	memset(s->mix, 0, (size_t)s->frame * channels * sizeof(float));
-	memset(s->level_mix, 0, (size_t)s->frame * channels * sizeof(float));
+	for (uint32_t i = 0; i < s->n_inputs; i++)
+		any_ignored |= s->inputs[i].ignore_audio_level;
+	memset(s->mix, 0, (size_t)samples * sizeof(float));
+	/* Only a stream with ignored tracks needs a second, level-only mix;
+	 * otherwise the level is that of the mix itself, before the limiter. */
+	if (any_ignored)
+		memset(s->level_mix, 0, (size_t)samples * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
 		struct cb_send_input *in = &s->inputs[i];
 		uint32_t got = 0, fresh;
@@ -278,8 +284,9 @@ static bool mix_frame(struct cb_send_stream *s)
 				    s->frame, in->gain);
 		measure_input(s, in);
 		if (!in->ignore_audio_level) {
-			cb_mixer_accumulate(s->level_mix, channels, s->scratch, in->ring->channels,
-					    s->frame, in->gain);
+			if (any_ignored)
+				cb_mixer_accumulate(s->level_mix, channels, s->scratch,
+						    in->ring->channels, s->frame, in->gain);
 			voice |= in->voice.speaking;
 		}
 
@@ -289,11 +296,11 @@ static bool mix_frame(struct cb_send_stream *s)
 		if (fresh > CB_SEND_MAX_BACKLOG_FRAMES)
 			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, fresh - s->frame);
 	}
-	cb_mixer_limit(s->mix, s->frame * channels);
 	/* Only the tracks that count: music marked ignore-audio-level leaves
 	 * the level at 127 and V clear. */
-	s->audio_level = cb_level_from_power(cb_level_power(s->level_mix, s->frame * channels),
-					     s->frame * channels);
+	s->audio_level = cb_level_from_power(
+		cb_level_power(any_ignored ? s->level_mix : s->mix, samples), samples);
+	cb_mixer_limit(s->mix, samples);
 	s->voice = voice;
 	return heard;
 }
