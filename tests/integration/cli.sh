@@ -99,7 +99,7 @@ grep -qi "in use" "$work/busy.err" || cb_fail "port in use: unclear message"
 ok "port in use: exit 2, nothing left behind"
 
 # A world-readable key file: warning, and the key never shows up anywhere.
-key_b64="$(head -c 30 /dev/urandom | base64)"
+key_b64="$(cb_random_key)"
 printf '%s\n' "$key_b64" > "$work/send.key"
 chmod 644 "$work/send.key"
 sed "s/^srtp = none/srtp = AES_CM_128_HMAC_SHA1_80\nsrtp-key-file = send.key/" "$work/good.ini" > "$work/keyed.ini"

@@ -19,8 +19,8 @@ rate="${CB_FLOOD_RATE:-20000}"
 seconds="${CB_FLOOD_SECONDS:-10}"
 
 port="$(cb_free_port)"; ff_port=$((port + 2))
-key="$(head -c 30 /dev/urandom | base64)"
-peer_key="$(head -c 30 /dev/urandom | base64)"
+key="$(cb_random_key)"
+peer_key="$(cb_random_key)"
 cat > "$work/call.ini" <<INI
 [call]
 name = flood

@@ -55,3 +55,43 @@ for path in sys.argv[1:]:
 PY
 grep -q "ICE: selected pair" "$work/alice.log" || cb_fail "selected pair not logged"
 echo "PASS: ICE on loopback"
+
+cb_note "status shows the ICE state and the selected pair"
+cb_wait_status alice || cb_fail "status never showed call alice"
+"$CB_BIN" status --json alice > "$work/status.json" || cb_fail "status --json alice failed"
+/usr/bin/python3 - "$work/status.json" <<'PY' || cb_fail "status does not show the ICE transport"
+import json, sys
+text = open(sys.argv[1]).read()
+t = json.loads(text)
+# The tool prints {"calls": [...]} or the call itself; find the transport.
+def find(o):
+    if isinstance(o, dict):
+        if "selected_pair" in o and "state" in o:
+            return o
+        for v in o.values():
+            r = find(v)
+            if r: return r
+    if isinstance(o, list):
+        for v in o:
+            r = find(v)
+            if r: return r
+tr = find(t)
+assert tr, text
+assert tr["state"].startswith("ice "), tr
+assert tr["selected_pair"] and "host" in tr["selected_pair"], tr
+print("status transport:", tr["state"], "|", tr["selected_pair"])
+PY
+
+cb_note "a reload that changes [ice] is rejected and the call goes on"
+alice_pid="${cb_bridge_pids[1]}"
+sed -i "s/^ufrag = .*/ufrag = changedufrag/" "$work/alice.ini"
+bob_packets() { /usr/bin/python3 -c 'import json,sys; print([r for r in json.load(open(sys.argv[1]))["remotes"] if r["name"] == "peer"][0]["packets"])' "$work/bob.json"; }
+before="$(bob_packets)"
+kill -HUP "$alice_pid"
+for ((i = 0; i < 50; i++)); do grep -q "reload rejected: \[ice\]" "$work/alice.log" && break; sleep 0.1; done
+grep -q "reload rejected: \[ice\]" "$work/alice.log" || { tail -n 20 "$work/alice.log"; cb_fail "[ice] change not rejected"; }
+sleep 2
+cb_ice_wait_connected alice 2 || cb_fail "alice lost ICE after a rejected reload"
+after="$(bob_packets)"
+(( after > before + 50 )) || cb_fail "bob got $before then $after packets from alice: the call stopped after the rejected reload"
+echo "after the rejected reload bob went on receiving: $before -> $after packets"

@@ -14,7 +14,7 @@ work="$(mktemp -d /tmp/cb-receive-gst.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
 bridge_port="$(cb_free_port)"; relay_port=$((bridge_port + 2))
-key="$(head -c 30 /dev/urandom | base64)"
+key="$(cb_random_key)"
 ssrc=0x1234abcd
 seconds=8
 
