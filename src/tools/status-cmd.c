@@ -5,18 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <spa/utils/json.h>
 #include <pipewire/pipewire.h>
 #include <pipewire/extensions/metadata.h>
 
 #include "control/metadata.h"
 #include "tools/status-cmd.h"
+#include "tools/status-print.h"
 
 #define EXIT_USAGE 1
 #define EXIT_RUNTIME 2
 #define WATCH_INTERVAL_NS 100000000L
-#define METER_WIDTH 30
-#define METER_RANGE_DB 60
 
 struct call {
 	struct spa_list link;
@@ -145,261 +143,27 @@ static const struct pw_registry_events registry_events = {
 
 /* ---- printing ---- */
 
-static const char *group_of(const char *key, char *name, size_t len)
+static void print(struct app *app)
 {
-	static const char *groups[] = { "track", "stream", "remote" };
-
-	for (size_t i = 0; i < SPA_N_ELEMENTS(groups); i++) {
-		size_t n = strlen(groups[i]);
-		const char *rest = key + n + 1;
-		if (strncmp(key, groups[i], n) != 0 || key[n] != '.')
-			continue;
-		if (strcmp(groups[i], "track") == 0 && strchr(rest, '.') != NULL) {
-			/* track.<name>.control */
-			snprintf(name, len, "%.*s", (int)(strchr(rest, '.') - rest), rest);
-			return strcmp(strchr(rest, '.'), ".control") == 0 ? "control" : NULL;
-		}
-		snprintf(name, len, "%s", rest);
-		return groups[i];
-	}
-	snprintf(name, len, "%s", key);
-	return strcmp(key, "transport") == 0 || strcmp(key, "receive") == 0 ? "call" : NULL;
-}
-
-static void print_json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-/* Our status values are JSON already; a control word is a bare string. */
-static void print_json_value(const char *v)
-{
-	if (v[0] == '{' || v[0] == '[' || v[0] == '"')
-		fputs(v, stdout);
-	else
-		print_json_string(v);
-}
-
-static void print_json_group(struct call *c, const char *group, const char *label)
-{
-	const struct spa_dict_item *item;
-	char name[128];
-	bool first = true;
-
-	printf(",\n    \"%s\": {", label);
-	spa_dict_for_each(item, &c->keys->dict) {
-		const char *g = group_of(item->key, name, sizeof(name));
-		if (g == NULL || strcmp(g, group) != 0)
-			continue;
-		printf("%s\n      ", first ? "" : ",");
-		print_json_string(name);
-		printf(": ");
-		print_json_value(item->value);
-		first = false;
-	}
-	printf("%s}", first ? "" : "\n    ");
-}
-
-static void print_json(struct app *app)
-{
+	struct cb_status_call *calls;
 	struct call *c;
-	bool first = true;
+	size_t n = 0;
 
-	printf("{");
-	spa_list_for_each(c, &app->calls, link) {
-		const char *transport = pw_properties_get(c->keys, "transport");
-		const char *receive = pw_properties_get(c->keys, "receive");
-		printf("%s\n  ", first ? "" : ",");
-		print_json_string(c->name);
-		printf(": {\n    \"metadata\": \"" CB_METADATA_PREFIX "%s\",\n    \"transport\": ",
-		       c->name);
-		print_json_value(transport ? transport : "{}");
-		printf(",\n    \"receive\": ");
-		fputs(receive ? receive : "null", stdout);
-		print_json_group(c, "track", "tracks");
-		print_json_group(c, "stream", "streams");
-		print_json_group(c, "remote", "remotes");
-		print_json_group(c, "control", "controls");
-		printf("\n  }");
-		first = false;
-	}
-	printf("%s}\n", first ? "" : "\n");
-	fflush(stdout);
-}
-
-/* Looks a field up in a flat JSON object; returns false when absent. */
-static bool json_field(const char *obj, const char *field, char *out, size_t len)
-{
-	struct spa_json it, sub;
-	char key[64];
-	const char *value;
-	int n;
-
-	spa_json_init(&it, obj, strlen(obj));
-	if (spa_json_enter_object(&it, &sub) <= 0)
-		return false;
-	while (spa_json_get_string(&sub, key, sizeof(key)) > 0) {
-		if ((n = spa_json_next(&sub, &value)) <= 0)
-			return false;
-		if (strcmp(key, field) != 0)
-			continue;
-		if (spa_json_is_string(value, n))
-			spa_json_parse_stringn(value, n, out, (int)len);
-		else
-			snprintf(out, len, "%.*s", n, value);
-		return true;
-	}
-	return false;
-}
-
-/* "key=value ..." for every field of a flat JSON object. */
-static void print_fields(const char *obj)
-{
-	struct spa_json it, sub;
-	char key[64], text[256];
-	const char *value;
-	int n;
-
-	spa_json_init(&it, obj, strlen(obj));
-	if (spa_json_enter_object(&it, &sub) <= 0) {
-		printf(" %s", obj);
+	spa_list_for_each(c, &app->calls, link)
+		n++;
+	calls = calloc(n ? n : 1, sizeof(*calls));
+	if (calls == NULL)
 		return;
-	}
-	while (spa_json_get_string(&sub, key, sizeof(key)) > 0) {
-		if ((n = spa_json_next(&sub, &value)) <= 0)
-			break;
-		if (spa_json_is_string(value, n))
-			spa_json_parse_stringn(value, n, text, sizeof(text));
-		else
-			snprintf(text, sizeof(text), "%.*s", n, value);
-		printf(" %s=%s", key, text);
-	}
-}
-
-static void print_text_group(struct call *c, const char *group)
-{
-	const struct spa_dict_item *item;
-	char name[128];
-
-	spa_dict_for_each(item, &c->keys->dict) {
-		const char *g = group_of(item->key, name, sizeof(name));
-		if (g == NULL || strcmp(g, group) != 0)
-			continue;
-		if (strcmp(group, "control") == 0) {
-			printf("  control %-12s %s\n", name, item->value);
-			continue;
-		}
-		printf("  %-7s %-12s", strcmp(group, "call") == 0 ? "" : group, name);
-		print_fields(item->value);
-		printf("\n");
-	}
-}
-
-static void print_text(struct app *app)
-{
-	struct call *c;
-
-	spa_list_for_each(c, &app->calls, link) {
-		printf("call %s (metadata " CB_METADATA_PREFIX "%s)\n", c->name, c->name);
-		print_text_group(c, "call");
-		print_text_group(c, "track");
-		print_text_group(c, "stream");
-		print_text_group(c, "remote");
-		print_text_group(c, "control");
-	}
-	fflush(stdout);
-}
-
-/* A bar from -60 dBov (empty) to 0 dBov (full). */
-static void meter(char *out, const char *level_text)
-{
-	int level = level_text ? atoi(level_text) : 127, filled;
-
-	if (level > METER_RANGE_DB)
-		level = METER_RANGE_DB;
-	filled = (METER_RANGE_DB - level) * METER_WIDTH / METER_RANGE_DB;
-	for (int i = 0; i < METER_WIDTH; i++)
-		out[i] = i < filled ? '#' : '.';
-	out[METER_WIDTH] = '\0';
-}
-
-static void watch_rows(struct call *c, const char *group, const char *flag_field)
-{
-	const struct spa_dict_item *item;
-	char name[128], level[16], flag[16], bar[METER_WIDTH + 1], a[32], b[32], d[32], e[32];
-
-	spa_dict_for_each(item, &c->keys->dict) {
-		const char *g = group_of(item->key, name, sizeof(name));
-		if (g == NULL || strcmp(g, group) != 0)
-			continue;
-		if (!json_field(item->value, "level", level, sizeof(level)))
-			snprintf(level, sizeof(level), "127");
-		if (!json_field(item->value, flag_field, flag, sizeof(flag)))
-			flag[0] = '\0';
-		meter(bar, level);
-		printf("  %-6s %-14s %4s dBov [%s] %s", group, name,
-		       atoi(level) >= 127 ? "-inf" : (snprintf(a, sizeof(a), "-%d", atoi(level)), a),
-		       bar, strcmp(flag, "true") == 0 ? "SPEAKING" : "        ");
-		if (strcmp(group, "track") == 0) {
-			json_field(item->value, "paused", a, sizeof(a));
-			printf("%s", strcmp(a, "true") == 0 ? " PAUSED" : "");
-		} else {
-			a[0] = b[0] = d[0] = e[0] = '\0';
-			json_field(item->value, "jitter_ms", a, sizeof(a));
-			json_field(item->value, "lost", b, sizeof(b));
-			json_field(item->value, "depth_ms", d, sizeof(d));
-			json_field(item->value, "auth_failures", e, sizeof(e));
-			printf(" jitter %s ms, buffer %s ms, lost %s, auth failures %s", a, d, b, e);
-		}
-		printf("\n");
-	}
-}
-
-static void print_watch(struct app *app)
-{
-	const struct spa_dict_item *item;
-	struct call *c;
-	char name[128], a[32], b[32], d[32], e[32];
-
-	printf("\033[H\033[2J");
-	if (spa_list_is_empty(&app->calls))
-		printf("no callbridge call is running%s%s\n", app->only ? " named " : "",
-		       app->only ? app->only : "");
-	spa_list_for_each(c, &app->calls, link) {
-		const char *t = pw_properties_get(c->keys, "transport");
-		a[0] = b[0] = d[0] = '\0';
-		if (t) {
-			json_field(t, "state", a, sizeof(a));
-			json_field(t, "local", b, sizeof(b));
-			json_field(t, "srtp", d, sizeof(d));
-		}
-		printf("CALL %s   transport %s   local %s   SRTP %s\n", c->name, a, b, d);
-		watch_rows(c, "track", "speaking");
-		watch_rows(c, "remote", "voice");
-		spa_dict_for_each(item, &c->keys->dict) {
-			const char *g = group_of(item->key, name, sizeof(name));
-			if (g == NULL || strcmp(g, "stream") != 0)
-				continue;
-			a[0] = b[0] = d[0] = e[0] = '\0';
-			json_field(item->value, "packets", a, sizeof(a));
-			json_field(item->value, "bitrate", b, sizeof(b));
-			json_field(item->value, "rtt_ms", d, sizeof(d));
-			json_field(item->value, "peer_fraction_lost", e, sizeof(e));
-			printf("  stream %-14s %s packets, %.1f kbit/s, rtt %s ms, peer loss %s\n",
-			       name, a, atof(b) / 1000.0, d, e);
-		}
-		printf("\n");
-	}
-	fflush(stdout);
+	n = 0;
+	spa_list_for_each(c, &app->calls, link)
+		calls[n++] = (struct cb_status_call){ .name = c->name, .keys = &c->keys->dict };
+	if (app->json)
+		cb_status_print_json(stdout, calls, n);
+	else if (app->watch)
+		cb_status_print_watch(stdout, calls, n, app->only);
+	else
+		cb_status_print_text(stdout, calls, n);
+	free(calls);
 }
 
 /* ---- running ---- */
@@ -418,10 +182,7 @@ static void on_core_done(void *data, uint32_t id, int seq)
 	}
 	if (app->watch)
 		return;
-	if (app->json)
-		print_json(app);
-	else
-		print_text(app);
+	print(app);
 	if (spa_list_is_empty(&app->calls)) {
 		fprintf(stderr, "pw-callbridge status: no callbridge call%s%s is running\n",
 			app->only ? " named " : "", app->only ? app->only : "");
@@ -454,10 +215,7 @@ static void on_watch_timer(void *data, uint64_t expirations)
 	if (!app->dirty || app->syncs < 2)
 		return;
 	app->dirty = false;
-	if (app->json)
-		print_json(app);
-	else
-		print_watch(app);
+	print(app);
 }
 
 static void on_signal(void *data, int signal_number)

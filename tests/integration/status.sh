@@ -7,7 +7,10 @@
 #   a GStreamer peer sending to alice with a key she does not have makes
 #   her authentication failures count up;
 #   CALL selects one call, an unknown CALL exits 1, the text and --watch
-#   screens show the tracks (the watch screen with a level meter).
+#   screens show the tracks (the watch screen with a level meter);
+#   another client writing malformed values and terminal escapes into
+#   alice's metadata: --json still parses, with the values as strings, the
+#   text screens carry no control character, and alice keeps sending.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
@@ -101,4 +104,34 @@ grep -q 'CALL bob' "$work/watch.txt" && grep -q 'remote peer .*dBov \[' "$work/w
   { cat "$work/watch.txt"; cb_fail "watch screen"; }
 rc=0; "$CB_BIN" status nosuchcall >/dev/null 2>&1 || rc=$?
 [[ $rc == 1 ]] || cb_fail "unknown CALL exited $rc, not 1"
+cb_note "another client writes malformed values into alice's metadata"
+esc=$'\033]0;owned\007'
+timeout 10 pw-metadata -n callbridge.alice 0 stream.evil "$esc" >/dev/null
+timeout 10 pw-metadata -n callbridge.alice 0 track.mic.control '{garbage' >/dev/null
+timeout 10 pw-metadata -n callbridge.alice 0 remote.half '{"level": 3, "voice": tr' >/dev/null
+sleep 0.3
+status_json alice > "$work/s4.json"
+/usr/bin/python3 - "$work/s4.json" <<'PY' || { cat "$work/s4.json"; cb_fail "status --json with malformed values"; }
+import json, sys
+d = json.load(open(sys.argv[1]))["alice"]
+assert d["streams"]["evil"] == "\x1b]0;owned\x07", d["streams"]
+assert d["controls"]["mic"] == "{garbage", d["controls"]
+assert d["remotes"]["half"] == '{"level": 3, "voice": tr', d["remotes"]
+assert d["streams"]["mic"]["packets"] > 0, d["streams"]
+PY
+"$CB_BIN" status alice > "$work/text2.txt"
+timeout -s TERM 1.5 "$CB_BIN" status --watch alice > "$work/watch2.txt" || true
+for f in text2 watch2; do
+  # the watch screen's own clear-screen sequence aside
+  if sed 's/\x1b\[H\x1b\[2J//g' "$work/$f.txt" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
+    cat -v "$work/$f.txt"; cb_fail "$f screen passed a control character through"
+  fi
+done
+grep -q 'stream  *evil  *?]0;owned?' "$work/text2.txt" || { cat -v "$work/text2.txt"; cb_fail "text shows the value"; }
+p3=$(status_json alice | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["alice"]["streams"]["mic"]["packets"])')
+sleep 0.5
+p4=$(status_json alice | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["alice"]["streams"]["mic"]["packets"])')
+(( p4 > p3 )) || cb_fail "alice stopped sending after the malformed values ($p3 -> $p4)"
+grep -q "control track.mic.control = {garbage ignored" "$work/alice.log" ||
+  { tail "$work/alice.log"; cb_fail "the bad control was not logged"; }
 echo "PASS: status"

@@ -41,6 +41,16 @@ static int test_checks;
 	} \
 } while (0)
 
+#define CHECK_STR_EQ(got, want) do { \
+	const char *_g = (got), *_w = (want); \
+	test_checks++; \
+	if (_g == NULL || strcmp(_g, _w) != 0) { \
+		test_failures++; \
+		fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", \
+			__FILE__, __LINE__, _g ? _g : "(null)", _w); \
+	} \
+} while (0)
+
 #define CHECK_NEAR(a, b, eps) do { \
 	double _a = (double)(a), _b = (double)(b); \
 	test_checks++; \
