@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -53,8 +55,10 @@ struct cb_ice_transport {
 	bool was_connected;
 
 	/* Shared with the main thread under lock. */
-	GMutex lock;
-	GCond cond;
+	/* pthread, not GMutex: ThreadSanitizer sees pthread locks, while GLib's
+	 * futex-based ones look to it like no lock at all. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* on CLOCK_MONOTONIC */
 	bool gathered;
 	uint32_t n_candidates;
 	char candidates[LIST_MAX];
@@ -138,7 +142,7 @@ static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool 
 	int best = -1;
 
 	*have_relay = false;
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	t->n_candidates = 0;
 	t->candidates[0] = t->candidate_sdp[0] = '\0';
 	for (GSList *i = cands; i; i = i->next) {
@@ -172,8 +176,8 @@ static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool 
 		t->n_candidates++;
 	}
 	t->gathered = true;
-	g_cond_broadcast(&t->cond);
-	g_mutex_unlock(&t->lock);
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
 	g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
 }
 
@@ -237,7 +241,7 @@ static void on_selected_pair(NiceAgent *agent, guint sid, guint component,
 
 	if (sid != atomic_load(&t->stream_id))
 		return;
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	candidate_address(local, t->pair_local, sizeof(t->pair_local));
 	candidate_address(remote, t->pair_remote, sizeof(t->pair_remote));
 	t->pair_local_type = type_name(local->type);
@@ -247,7 +251,7 @@ static void on_selected_pair(NiceAgent *agent, guint sid, guint component,
 	pw_log_info("call %s: ICE: selected pair %s (%s) <-> %s (%s), type %s", t->call_name,
 		    t->pair_local, t->pair_local_type, t->pair_remote, t->pair_remote_type,
 		    t->pair_type);
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 }
 
 static int add_stream(struct cb_ice_transport *t)
@@ -317,9 +321,9 @@ static void restart(struct cb_ice_transport *t)
 		nice_agent_remove_stream(t->agent, old);
 	}
 	atomic_fetch_add(&t->counters.restarts, 1);
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	t->pair_type = NULL;
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 	pw_log_info("call %s: ICE: restart %u", t->call_name, atomic_load(&t->counters.restarts));
 	if (add_stream(t) < 0)
 		schedule_restart(t, "cannot add a stream");
@@ -397,10 +401,10 @@ static gboolean setup_in_thread(gpointer data)
 	g_signal_connect(t->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), t);
 
 	if (add_stream(t) < 0) {
-		g_mutex_lock(&t->lock);
+		pthread_mutex_lock(&t->lock);
 		t->gathered = true;	/* nothing will come: do not make start wait */
-		g_cond_broadcast(&t->cond);
-		g_mutex_unlock(&t->lock);
+		pthread_cond_broadcast(&t->cond);
+		pthread_mutex_unlock(&t->lock);
 		schedule_restart(t, "cannot start gathering");
 	}
 	t->watchdog = g_timeout_source_new(WATCHDOG_MS);
@@ -445,6 +449,7 @@ int cb_ice_transport_new(struct cb_ice_transport **out, const struct cb_config *
 			 char *err, size_t err_len)
 {
 	struct cb_ice_transport *t;
+	pthread_condattr_t cond_attr;
 	int res;
 
 	cb_log_init();
@@ -454,8 +459,11 @@ int cb_ice_transport_new(struct cb_ice_transport **out, const struct cb_config *
 	t->ice = cfg->ice;
 	t->local = cfg->call.local;
 	snprintf(t->call_name, sizeof(t->call_name), "%s", cfg->call.name);
-	g_mutex_init(&t->lock);
-	g_cond_init(&t->cond);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&cond_attr);
+	pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &cond_attr);
+	pthread_condattr_destroy(&cond_attr);
 	if ((res = cb_ice_queue_init(&t->queue)) < 0) {
 		snprintf(err, err_len, "cannot make the ICE receive queue: %s", strerror(-res));
 		cb_ice_transport_destroy(t);
@@ -469,17 +477,23 @@ int cb_ice_transport_new(struct cb_ice_transport **out, const struct cb_config *
 
 int cb_ice_transport_start(struct cb_ice_transport *t, uint32_t gather_timeout_ms)
 {
-	gint64 deadline;
+	struct timespec deadline;
 
 	t->thread = g_thread_new("cb-ice", thread_main, t);
 	g_main_context_invoke(t->ctx, setup_in_thread, t);
 
-	deadline = g_get_monotonic_time() + (gint64)gather_timeout_ms * 1000;
-	g_mutex_lock(&t->lock);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += gather_timeout_ms / 1000;
+	deadline.tv_nsec += (long)(gather_timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&t->lock);
 	while (!t->gathered)
-		if (!g_cond_wait_until(&t->cond, &t->lock, deadline))
+		if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) == ETIMEDOUT)
 			break;
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
 
@@ -496,8 +510,8 @@ void cb_ice_transport_destroy(struct cb_ice_transport *t)
 	if (t->ctx)
 		g_main_context_unref(t->ctx);
 	cb_ice_queue_clear(&t->queue);
-	g_mutex_clear(&t->lock);
-	g_cond_clear(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
 	explicit_bzero(&t->ice, sizeof(t->ice));
 	free(t);
 }
@@ -542,10 +556,10 @@ uint32_t cb_ice_transport_candidate_list(struct cb_ice_transport *t, char *out, 
 {
 	uint32_t n;
 
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	snprintf(out, len, "%s", t->candidates);
 	n = t->n_candidates;
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 	return n;
 }
 
@@ -554,12 +568,12 @@ uint32_t cb_ice_transport_candidate_sdp(struct cb_ice_transport *t, char *out, s
 {
 	uint32_t n;
 
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	snprintf(out, len, "%s", t->candidate_sdp);
 	n = t->n_candidates;
 	if (default_addr)
 		*default_addr = t->default_addr;
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 	return n;
 }
 
@@ -570,12 +584,12 @@ bool cb_ice_transport_describe(struct cb_ice_transport *t, char *state, size_t s
 
 	snprintf(state, state_len, "ice %s",
 		 nice_component_state_to_string((NiceComponentState)atomic_load(&t->state)));
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	selected = t->pair_type != NULL;
 	if (selected)
 		snprintf(pair, pair_len, "%s (%s) -> %s (%s), %s", t->pair_local,
 			 t->pair_local_type, t->pair_remote, t->pair_remote_type, t->pair_type);
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 	return selected;
 }
 
@@ -584,7 +598,7 @@ void cb_ice_transport_write_json(FILE *f, struct cb_ice_transport *t)
 	const struct cb_ice_counters *c = &t->counters;
 	int state = atomic_load(&t->state);
 
-	g_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->lock);
 	fprintf(f, "{ \"state\": \"%s\", \"connected\": %s, ",
 		nice_component_state_to_string((NiceComponentState)state),
 		atomic_load(&t->connected) ? "true" : "false");
@@ -595,7 +609,7 @@ void cb_ice_transport_write_json(FILE *f, struct cb_ice_transport *t)
 			t->pair_type);
 	else
 		fprintf(f, "\"selected_pair\": null, ");
-	g_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->lock);
 	fprintf(f, "\"restarts\": %u, \"turn_failures\": %u, \"rx_packets\": %" PRIu64
 		", \"tx_packets\": %" PRIu64 ", \"tx_not_connected\": %" PRIu64
 		", \"tx_errors\": %" PRIu64 ", \"rx_queue_dropped\": %" PRIu64 " }",
