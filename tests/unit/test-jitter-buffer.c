@@ -641,6 +641,36 @@ static void test_jitter_adaptation(void)
 	sim_free(&s);
 }
 
+/* The soak's path: 2% loss and 0..20 ms of jitter against a 40 ms target.
+ * The jitter fits the target twice over, so no packet may come too late,
+ * and a loss must not make its neighbours late either. */
+static void test_loss_with_jitter(void)
+{
+	struct sim s;
+	uint32_t n = 10 * 60 * 50, first;
+	unsigned dropped = 0;
+
+	sim_init(&s, 40, 10 * 60 * SEC);
+	s.log_slots = false;
+	first = send_stream(&s, 0x50a6, 100, 4242, n, 0, 0, 5, 20);
+	for (uint32_t i = first; i < first + n; i++)
+		if (uniform() < 0.02) {
+			s.pkts[i].arrival = GONE;
+			dropped++;
+		}
+	run(&s);
+	printf("2%% loss + 20 ms jitter, 40 ms target, 10 min: dropped %u, lost %llu, late %llu, "
+	       "underruns %llu, concealed %llu, fec %llu, target %u ms, 1-s mean latency %.1f..%.1f ms\n",
+	       dropped, (unsigned long long)s.stats.lost, (unsigned long long)s.stats.late,
+	       (unsigned long long)s.stats.underruns, (unsigned long long)s.stats.concealed,
+	       (unsigned long long)s.stats.fec_recovered, s.stats.target_ms, s.lat_min, s.lat_max);
+	CHECK_INT_EQ(s.errors, 0);
+	CHECK_INT_EQ(s.stats.late, 0);
+	CHECK_INT_EQ(s.stats.lost, dropped);
+	CHECK_INT_EQ(s.stats.target_ms, 40);
+	sim_free(&s);
+}
+
 /* Returns the largest deviation of a 1-second mean latency from its target
  * after the first 5 s. */
 static double drift_run(double drift, uint64_t duration, bool rate_control, bool report)
@@ -753,5 +783,6 @@ int main(void)
 	test_resync();
 	test_jitter_adaptation();
 	test_clock_drift();
+	test_loss_with_jitter();
 	return test_finish("test-jitter-buffer");
 }
