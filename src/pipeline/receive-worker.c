@@ -8,7 +8,7 @@
 #include "pipeline/log.h"
 #include "pipeline/receive-worker.h"
 #include "pipeline/send-worker.h"
-#include "pipeline/worker-rt.h"
+#include "pipeline/worker-thread.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 
@@ -57,7 +57,7 @@ void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_co
 		if (getrandom(&w->receiver_ssrc, sizeof(w->receiver_ssrc), 0) < 0)
 			w->receiver_ssrc = 0x5eed0001;
 	} while (w->receiver_ssrc == 0);
-	atomic_init(&w->running, false);
+	cb_worker_thread_init(&w->thread);
 }
 
 static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t ssrc)
@@ -295,7 +295,7 @@ static void *worker_thread(void *data)
 	struct pollfd pfd = { .fd = w->input.fd, .events = POLLIN };
 
 	w->next_tick_ns = cb_now_ns();
-	while (atomic_load(&w->running)) {
+	while (cb_worker_thread_running(&w->thread)) {
 		/* Until the next top-up a remote's graph cycle asks for. */
 		uint64_t now = cb_now_ns(), wait = w->next_tick_ns > now ? w->next_tick_ns - now : 0;
 		struct timespec timeout = { .tv_sec = (time_t)(wait / 1000000000ull),
@@ -309,26 +309,12 @@ static void *worker_thread(void *data)
 
 int cb_receive_worker_start(struct cb_receive_worker *w)
 {
-	int res;
-
-	atomic_store(&w->running, true);
-	if ((res = pthread_create(&w->thread, NULL, worker_thread, w)) != 0) {
-		atomic_store(&w->running, false);
-		return -res;
-	}
-	pthread_setname_np(w->thread, "cb-receive");
-	cb_worker_acquire_rt(w->thread, "cb-receive");
-	w->started = true;
-	return 0;
+	return cb_worker_thread_start(&w->thread, "cb-receive", worker_thread, w);
 }
 
 void cb_receive_worker_pause(struct cb_receive_worker *w)
 {
-	if (!w->started)
-		return;
-	atomic_store(&w->running, false);
-	pthread_join(w->thread, NULL);
-	w->started = false;
+	cb_worker_thread_stop(&w->thread);
 }
 
 void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
@@ -342,9 +328,8 @@ void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_
 
 void cb_receive_worker_stop(struct cb_receive_worker *w)
 {
-	if (!w->started)
+	if (!cb_worker_thread_stop(&w->thread))
 		return;
-	cb_receive_worker_pause(w);
 	for (uint32_t i = 0; i < w->n_remotes; i++)
 		cb_remote_deactivate(&w->remotes[i], "call ended");
 }

@@ -16,6 +16,7 @@
 #include "net/udp.h"
 #include "pipeline/remote.h"
 #include "pipeline/send-stream.h"
+#include "pipeline/worker-thread.h"
 
 struct cb_receive_stats {
 	atomic_uint_fast64_t datagrams;
@@ -39,9 +40,7 @@ struct cb_packet_input {
 };
 
 struct cb_receive_worker {
-	pthread_t thread;
-	bool started;
-	atomic_bool running;
+	struct cb_worker_thread thread;
 
 	struct cb_udp_socket *socket;
 	struct cb_packet_input input;		/* defaults to the socket */

@@ -5,7 +5,7 @@
 #include <sys/random.h>
 
 #include "pipeline/send-worker.h"
-#include "pipeline/worker-rt.h"
+#include "pipeline/worker-thread.h"
 
 #define REPORT_INTERVAL_NS 5000000000ull
 /* After a cycle's start, the time the graph takes to reach the track nodes;
@@ -60,7 +60,7 @@ void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **strea
 		w->period_ns = 1000000;
 	if (w->period_ns > 5000000)
 		w->period_ns = 5000000;
-	atomic_init(&w->running, false);
+	cb_worker_thread_init(&w->thread);
 }
 
 static void send_packet(struct cb_send_worker *w, uint8_t *buf, size_t len, size_t cap,
@@ -143,7 +143,7 @@ static void *worker_thread(void *data)
 	struct timespec next;
 	uint64_t next_ns = cb_now_ns();
 
-	while (atomic_load(&w->running)) {
+	while (cb_worker_thread_running(&w->thread)) {
 		uint64_t now = cb_now_ns();
 		cb_send_worker_iterate(w, now);
 
@@ -158,26 +158,12 @@ static void *worker_thread(void *data)
 
 int cb_send_worker_start(struct cb_send_worker *w)
 {
-	int res;
-
-	atomic_store(&w->running, true);
-	if ((res = pthread_create(&w->thread, NULL, worker_thread, w)) != 0) {
-		atomic_store(&w->running, false);
-		return -res;
-	}
-	pthread_setname_np(w->thread, "cb-send");
-	cb_worker_acquire_rt(w->thread, "cb-send");
-	w->started = true;
-	return 0;
+	return cb_worker_thread_start(&w->thread, "cb-send", worker_thread, w);
 }
 
 void cb_send_worker_pause(struct cb_send_worker *w)
 {
-	if (!w->started)
-		return;
-	atomic_store(&w->running, false);
-	pthread_join(w->thread, NULL);
-	w->started = false;
+	cb_worker_thread_stop(&w->thread);
 }
 
 void cb_send_worker_set_streams(struct cb_send_worker *w, struct cb_send_stream **streams,
@@ -189,8 +175,7 @@ void cb_send_worker_set_streams(struct cb_send_worker *w, struct cb_send_stream 
 
 void cb_send_worker_stop(struct cb_send_worker *w)
 {
-	if (!w->started)
+	if (!cb_worker_thread_stop(&w->thread))
 		return;
-	cb_send_worker_pause(w);
 	cb_send_worker_send_reports(w, cb_now_ns(), true);
 }

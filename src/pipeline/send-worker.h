@@ -14,6 +14,7 @@
 #include "crypto/srtp-session.h"
 #include "pipeline/cycle-clock.h"
 #include "pipeline/send-stream.h"
+#include "pipeline/worker-thread.h"
 
 struct cb_packet_output {
 	/* Returns 0 or a negative errno; must not block. */
@@ -30,9 +31,7 @@ struct cb_send_worker_stats {
 };
 
 struct cb_send_worker {
-	pthread_t thread;
-	bool started;
-	atomic_bool running;
+	struct cb_worker_thread thread;
 
 	uint32_t n_streams;
 	struct cb_send_stream **streams;

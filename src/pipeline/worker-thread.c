@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "pipeline/log.h"
-#include "pipeline/worker-rt.h"
+#include "pipeline/worker-thread.h"
 
 /* PipeWire's data loops default to 88: stay under them, so the graph
  * itself always goes first. */
@@ -28,4 +28,36 @@ int cb_worker_acquire_rt(pthread_t thread, const char *name)
 	}
 	pw_log_debug("%s: real-time priority %d", name, param.sched_priority);
 	return 0;
+}
+
+void cb_worker_thread_init(struct cb_worker_thread *t)
+{
+	atomic_init(&t->running, false);
+	t->started = false;
+}
+
+int cb_worker_thread_start(struct cb_worker_thread *t, const char *name,
+			   void *(*fn)(void *data), void *data)
+{
+	int res;
+
+	atomic_store(&t->running, true);
+	if ((res = pthread_create(&t->thread, NULL, fn, data)) != 0) {
+		atomic_store(&t->running, false);
+		return -res;
+	}
+	pthread_setname_np(t->thread, name);
+	cb_worker_acquire_rt(t->thread, name);
+	t->started = true;
+	return 0;
+}
+
+bool cb_worker_thread_stop(struct cb_worker_thread *t)
+{
+	if (!t->started)
+		return false;
+	atomic_store(&t->running, false);
+	pthread_join(t->thread, NULL);
+	t->started = false;
+	return true;
 }
