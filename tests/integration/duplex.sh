@@ -16,11 +16,9 @@ key_a="$(cb_random_key)"
 key_b="$(cb_random_key)"
 wrong="$(cb_random_key)"
 
-write_config() { # NAME LOCAL REMOTE SEND_KEY RECV_KEY
-  cb_call_section "$work/$1.ini" "$1" "$2" "$3" "$4" "$5"
-  cat >> "$work/$1.ini" <<INI
-sdp-file = $work/$1.sdp
-stats-file = $work/$1.json
+cb_duplex_configs "$port_a" "$port_b" "$key_a" "$key_b" <<INI
+sdp-file = $work/@NAME@.sdp
+stats-file = $work/@NAME@.json
 ptime = 20
 remote-timeout = 3
 
@@ -31,9 +29,6 @@ channels = 1
 channels = 1
 latency = 40
 INI
-}
-write_config alice "$port_a" "$port_b" "$key_a" "$key_b"
-write_config bob "$port_b" "$port_a" "$key_b" "$key_a"
 
 cb_session_start "$work/session"
 "$CB_BIN" --config "$work/alice.ini" > "$work/alice.log" 2>&1 & cb_bridge_pids+=($!)

@@ -12,16 +12,7 @@ work="$(mktemp -d /tmp/cb-ice-netns.XXXXXX)"
 cb_turn_pid=""
 cb_trap_exit cb_netns_cleanup
 
-cb_netns_up
-cb_netns_check
-cb_netns_turn_start "$work/turn.log"
-cb_netns_configs
-
-cb_session_start "$work/session"
-cb_ice_start bob ip netns exec "$cb_ns_b"
-cb_ice_start alice ip netns exec "$cb_ns_a"
-cb_ice_nodes 20
-cb_ice_wait_connected alice 10 || cb_fail "alice not connected"
+cb_netns_call_up
 cb_ice_wait_connected bob 10 || cb_fail "bob not connected"
 
 cb_ice_tones 5

@@ -18,16 +18,7 @@ stop_players() { local p; for p in "${players[@]}"; do kill "$p" 2>/dev/null || 
 cleanup() { local rc=$?; stop_players; (exit "$rc"); cb_netns_cleanup; }
 cb_trap_exit cleanup
 
-cb_netns_up
-cb_netns_check
-cb_netns_turn_start "$work/turn.log"
-cb_netns_configs
-
-cb_session_start "$work/session"
-cb_ice_start bob ip netns exec "$cb_ns_b"
-cb_ice_start alice ip netns exec "$cb_ns_a"
-cb_ice_nodes 20
-cb_ice_wait_connected alice 10 || cb_fail "alice not connected"
+cb_netns_call_up
 bridge_pids="${cb_bridge_pids[*]}"
 
 node_ids() {

@@ -17,11 +17,9 @@ cb_trap_exit cb_cleanup_bridges
 port_a="$(cb_free_port)"; port_b=$((port_a + 2))
 key_a="$(cb_random_key)"
 key_b="$(cb_random_key)"
-write_config() { # NAME LOCAL REMOTE SEND_KEY RECV_KEY
-  cb_call_section "$work/$1.ini" "$1" "$2" "$3" "$4" "$5"
-  cat >> "$work/$1.ini" <<INI
+cb_duplex_configs "$port_a" "$port_b" "$key_a" "$key_b" <<INI
 sdp-file = none
-stats-file = $work/$1.json
+stats-file = $work/@NAME@.json
 ptime = 20
 remote-timeout = 4
 
@@ -31,9 +29,6 @@ channels = 1
 [remote peer]
 channels = 1
 INI
-}
-write_config alice "$port_a" "$port_b" "$key_a" "$key_b"
-write_config bob "$port_b" "$port_a" "$key_b" "$key_a"
 node=callbridge.alice.remote.peer
 has_node() { pw-cli ls Node 2>/dev/null | grep -q "node.name = \"$node\""; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }

@@ -201,3 +201,17 @@ srtp-key = $5
 remote-srtp-key = $6
 INI
 }
+
+# cb_duplex_configs PORT_A PORT_B KEY_A KEY_B [ALICE_TO BOB_TO] < BODY:
+# $work/alice.ini and $work/bob.ini for a two-bridge call on loopback, alice
+# on PORT_A sending with KEY_A, bob on PORT_B with KEY_B, each sending to
+# the other (or to ALICE_TO / BOB_TO, a relay's ports). Each file is
+# cb_call_section's [call] lines, then BODY with @NAME@ as the bridge's name.
+cb_duplex_configs() {
+  local body
+  body="$(cat)"
+  cb_call_section "$work/alice.ini" alice "$1" "${5:-$2}" "$3" "$4"
+  printf '%s\n' "${body//@NAME@/alice}" >> "$work/alice.ini"
+  cb_call_section "$work/bob.ini" bob "$2" "${6:-$1}" "$4" "$3"
+  printf '%s\n' "${body//@NAME@/bob}" >> "$work/bob.ini"
+}

@@ -71,6 +71,21 @@ policy = relay"
   cb_ice_config bob controlled 10.77.2.2:5000 ""
 }
 
+# The whole set-up both netns tests share: namespaces, coturn in the middle,
+# the call files, a session, bob then alice each in their namespace, their
+# nodes, and alice connected (through the relay: she has no other way).
+cb_netns_call_up() {
+  cb_netns_up
+  cb_netns_check
+  cb_netns_turn_start "$work/turn.log"
+  cb_netns_configs
+  cb_session_start "$work/session"
+  cb_ice_start bob ip netns exec "$cb_ns_b"
+  cb_ice_start alice ip netns exec "$cb_ns_a"
+  cb_ice_nodes 20
+  cb_ice_wait_connected alice 10 || cb_fail "alice not connected"
+}
+
 # The EXIT trap: bridges first (as cb_cleanup_bridges would, and a bridge
 # that does not exit 0 fails the test), then coturn and the namespaces,
 # then the session.
