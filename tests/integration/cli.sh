@@ -21,9 +21,9 @@ cb_trap_exit cleanup
 passed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 
-"$CB_BIN" --version | grep -q '^pw-callbridge [0-9]' && ok "--version"
-"$CB_BIN" --help | grep -q -- '--check' && ok "--help"
-"$CB_BIN" --help-keys | grep -q 'remote-srtp-key' && ok "--help-keys lists keys"
+grep -q '^pw-callbridge [0-9]' <<<"$("$CB_BIN" --version)" && ok "--version"
+grep -q -- '--check' <<<"$("$CB_BIN" --help)" && ok "--help"
+grep -q 'remote-srtp-key' <<<"$("$CB_BIN" --help-keys)" && ok "--help-keys lists keys"
 "$CB_BIN" >/dev/null 2>&1 && cb_fail "no arguments must fail" || [[ $? == 1 ]] && ok "usage error exits 1"
 
 "$CB_BIN" --config "$CB_SOURCE_ROOT/config/demo.ini" --check >/dev/null && ok "demo.ini is valid"
@@ -82,7 +82,7 @@ cb_session_start "$work/session"
 status=0
 "$CB_BIN" --config "$work/bad.ini" 2>/dev/null || status=$?
 [[ "$status" == 1 ]] || cb_fail "running a bad file: exit $status, want 1"
-! pw-cli ls Node | grep -q 'callbridge\.' || cb_fail "a node appeared for a bad config"
+cb_lacks_node 'callbridge.*' || cb_fail "a node appeared for a bad config"
 ok "bad config: exit 1, no node"
 
 # Port in use: exit 2, nodes cleaned up.
@@ -95,7 +95,7 @@ status=0
 kill "$holder"; wait "$holder" 2>/dev/null || true
 [[ "$status" == 2 ]] || { cat "$work/busy.err"; cb_fail "port in use: exit $status, want 2"; }
 grep -qi "in use" "$work/busy.err" || cb_fail "port in use: unclear message"
-! pw-cli ls Node | grep -q 'callbridge\.' || cb_fail "nodes left behind after a failed start"
+cb_lacks_node 'callbridge.*' || cb_fail "nodes left behind after a failed start"
 ok "port in use: exit 2, nothing left behind"
 
 # A world-readable key file: warning, and the key never shows up anywhere.
@@ -121,14 +121,14 @@ sleep 0.3
 "$CB_BIN" --config "$work/good.ini" > "$work/run.log" 2>&1 &
 cb_pid=$!
 cb_wait_node callbridge.cli.voice 10 || cb_fail "track node did not appear"
-pw-cli ls Node | grep -A20 'node.name = "callbridge.cli.voice"' | grep -q 'media.class = "Audio/Sink"' \
+[[ "$(grep -A20 'node.name = "callbridge.cli.voice"' <<<"$(pw-cli ls Node)")" == *'media.class = "Audio/Sink"'* ]] \
   || cb_fail "track is not an Audio/Sink"
 sleep 8      # long enough for one RTCP SR (every 2.5..7.5 s)
 kill -TERM "$cb_pid"
 status=0; wait "$cb_pid" || status=$?
 cb_pid=""
 [[ "$status" == 0 ]] || { cat "$work/run.log"; cb_fail "SIGTERM: exit $status, want 0"; }
-! pw-cli ls Node | grep -q 'callbridge\.cli' || cb_fail "node still there after exit"
+cb_lacks_node 'callbridge.cli*' || cb_fail "node still there after exit"
 sleep 0.3
 kill -TERM "$listener"; wait "$listener" || true
 

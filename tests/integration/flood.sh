@@ -43,7 +43,7 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz="$(getconf CLK_TCK)"
 rss_limit=1024
-if ldd "$CB_BIN" | grep -qE 'lib(a|ub|t)san'; then
+if grep -qE 'lib(a|ub|t)san' <<<"$(ldd "$CB_BIN")"; then
   # Debian's libsrtp2 uses NSS, which mallocs and frees a few contexts per
   # authenticated datagram. Nothing is kept, but ASan parks every freed
   # block in its quarantine (256 MiB by default), which would read as
@@ -96,7 +96,7 @@ flood_t1=$(date +%s%N)
 lines1="$(wc -l < "$work/bridge.log")"
 echo "bridge log lines during both floods: $((lines1 - lines0))"
 (( lines1 - lines0 <= 10 )) || { tail -n 20 "$work/bridge.log"; cb_fail "the floods were logged"; }
-! pw-cli ls Node | grep -q 'callbridge.flood.remote' || cb_fail "a flood datagram made a remote node"
+cb_lacks_node 'callbridge.flood.remote*' || cb_fail "a flood datagram made a remote node"
 
 sleep 2
 ffmpeg_pid="$(pgrep -P "$ff" -x ffmpeg || true)"

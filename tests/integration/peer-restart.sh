@@ -30,7 +30,6 @@ channels = 1
 channels = 1
 INI
 node=callbridge.alice.remote.peer
-has_node() { pw-cli ls Node 2>/dev/null | grep -q "node.name = \"$node\""; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 start_bob() {
@@ -58,8 +57,8 @@ kill -KILL "$bob"; wait "$bob" 2>/dev/null || true
 t0=$(date +%s%N)
 kill -TERM "$player" 2>/dev/null; wait "$player" 2>/dev/null || true
 sleep 2
-has_node || cb_fail "node gone after 2 s of silence, before remote-timeout (4 s)"
-while has_node; do
+cb_has_node "$node" || cb_fail "node gone after 2 s of silence, before remote-timeout (4 s)"
+until cb_lacks_node "$node"; do
   (( $(ms_since "$t0") < 9000 )) || cb_fail "node still there 9 s after bob died (remote-timeout 4 s)"
   sleep 0.1
 done
@@ -76,7 +75,7 @@ kill -TERM "$bob"
 wait "$bob" || cb_fail "bob did not exit cleanly"
 t0=$(date +%s%N)
 kill -TERM "$player" 2>/dev/null; wait "$player" 2>/dev/null || true
-while has_node; do
+until cb_lacks_node "$node"; do
   (( $(ms_since "$t0") < 2500 )) || cb_fail "node still there 2.5 s after bob's BYE"
   sleep 0.05
 done

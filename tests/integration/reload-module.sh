@@ -11,7 +11,7 @@ source "$(dirname "$0")/../lib/common.sh"
 work="$(mktemp -d /tmp/cb-reload-module.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-if ldd "$CB_BUILD_ROOT/modules/libpipewire-module-callbridge.so" | grep -qE 'lib(a|ub|t)san'; then
+if grep -qE 'lib(a|ub|t)san' <<<"$(ldd "$CB_BUILD_ROOT/modules/libpipewire-module-callbridge.so")"; then
   echo "SKIP: module built with sanitizers cannot load into the system PipeWire"
   exit 77
 fi
@@ -61,14 +61,11 @@ cb_note "a new file renamed into place: +track second, -track first"
 write_config second > "$work/etc/call.ini.new"
 mv "$work/etc/call.ini.new" "$work/etc/call.ini"
 cb_wait_node callbridge.rm.second 5 || { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "added track did not appear"; }
-for ((i = 0; i < 50; i++)); do
-  pw-cli ls Node | grep -q 'node.name = "callbridge.rm.first"' || break; sleep 0.1
-done
-! pw-cli ls Node | grep -q 'node.name = "callbridge.rm.first"' || cb_fail "removed track still there"
+cb_wait_node_gone callbridge.rm.first 5 || cb_fail "removed track still there"
 sleep 2
 
 cb_note "the file rewritten in place with an error"
-nodes_before="$(pw-cli ls Node | grep -o 'node.name = "callbridge.rm[^"]*"' | sort)"
+nodes_before="$(cb_node_names | grep '^callbridge\.rm' | sort)"
 { write_config second; echo "gain = loud"; } > "$work/etc/call.ini"
 bad_line="$(grep -n '^gain = loud' "$work/etc/call.ini" | cut -d: -f1)"
 for ((i = 0; i < 30; i++)); do
@@ -78,7 +75,7 @@ grep -q "call.ini:$bad_line: .*gain" "$CB_SESSION_LOGS/pipewire.log" ||
   { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "no call.ini:$bad_line error in the log"; }
 grep -q "reload rejected" "$CB_SESSION_LOGS/pipewire.log" || cb_fail "no 'reload rejected' line"
 sleep 2
-nodes_after="$(pw-cli ls Node | grep -o 'node.name = "callbridge.rm[^"]*"' | sort)"
+nodes_after="$(cb_node_names | grep '^callbridge\.rm' | sort)"
 [[ "$nodes_before" == "$nodes_after" ]] || cb_fail "nodes changed on a rejected reload"
 kill -TERM "$listener"; wait "$listener" || true
 

@@ -119,15 +119,12 @@ cp "$work/v2.ini" "$work/rl.ini"
 hup_at=$(date +%s.%N)
 kill -HUP "$rl_pid"
 cb_wait_node callbridge.rl.new 5 || { cat "$work/rl.log"; cb_fail "the added track's node did not appear"; }
-for ((i = 0; i < 50; i++)); do
-  pw-cli ls Node | grep -q 'node.name = "callbridge.rl.old"' || break; sleep 0.1
-done
-! pw-cli ls Node | grep -q 'node.name = "callbridge.rl.old"' || cb_fail "the removed track's node is still there"
+cb_wait_node_gone callbridge.rl.old 5 || cb_fail "the removed track's node is still there"
 grep -q "reloaded: " "$work/rl.log" || { cat "$work/rl.log"; cb_fail "no reload in the log"; }
 sleep 4
 
 cb_note "a file with an error is rejected whole"
-nodes_before="$(pw-cli ls Node | grep -o 'node.name = "callbridge.rl[^"]*"' | sort)"
+nodes_before="$(cb_node_names | grep '^callbridge\.rl' | sort)"
 cp "$work/v3.ini" "$work/rl.ini"
 kill -HUP "$rl_pid"
 sleep 1
@@ -140,7 +137,7 @@ kill -HUP "$rl_pid"
 sleep 1
 grep -q "reload rejected: \[call\] local cannot change" "$work/rl.log" || { cat "$work/rl.log"; cb_fail "local change not rejected"; }
 kill -0 "$rl_pid" || cb_fail "the bridge died on a rejected reload"
-nodes_after="$(pw-cli ls Node | grep -o 'node.name = "callbridge.rl[^"]*"' | sort)"
+nodes_after="$(cb_node_names | grep '^callbridge\.rl' | sort)"
 [[ "$nodes_before" == "$nodes_after" ]] || cb_fail "nodes changed on a rejected reload: $nodes_after"
 sleep 2
 kill -TERM "$listener"; wait "$listener" || true
@@ -150,10 +147,7 @@ cb_note "the receiving bridge renames its [remote]: the old node goes, the new o
 sed -i 's/^\[remote peer\]$/[remote music]/' "$work/rb.ini"
 kill -HUP "${cb_bridge_pids[0]}"
 cb_wait_node callbridge.rb.remote.music 5 || { cat "$work/rb.log"; cb_fail "the added [remote]'s node did not appear"; }
-for ((i = 0; i < 50; i++)); do
-  pw-cli ls Node | grep -q 'node.name = "callbridge.rb.remote.peer"' || break; sleep 0.1
-done
-! pw-cli ls Node | grep -q 'node.name = "callbridge.rb.remote.peer"' || cb_fail "the removed [remote]'s node is still there"
+cb_wait_node_gone callbridge.rb.remote.peer 5 || cb_fail "the removed [remote]'s node is still there"
 
 after_reload=$(python3 -c "print(round($hup_at - $rec_start + 1.5, 2))")
 /usr/bin/python3 - "$work/wire.json" <<'PY'

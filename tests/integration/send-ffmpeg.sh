@@ -56,7 +56,7 @@ INI
 if [[ "$mode" == module ]]; then
   # A sanitizer-instrumented module cannot load into an uninstrumented
   # PipeWire daemon (the runtime must come first): skip, as meson counts 77.
-  if ldd "$CB_BUILD_ROOT/modules/libpipewire-module-callbridge.so" | grep -qE 'lib(a|ub|t)san'; then
+  if grep -qE 'lib(a|ub|t)san' <<<"$(ldd "$CB_BUILD_ROOT/modules/libpipewire-module-callbridge.so")"; then
     echo "SKIP: module built with sanitizers cannot load into the system PipeWire"
     exit 77
   fi
@@ -85,7 +85,7 @@ for node in left right solo; do
     cat "$work/bridge.log" 2>/dev/null; cb_fail "node callbridge.itest.$node did not appear"; }
 done
 cb_wait_file "$work/call.sdp" 5 || cb_fail "no SDP file written"
-grep -c '^m=audio' "$work/call.sdp" | grep -qx 2 || cb_fail "SDP should have 2 m-lines"
+[[ "$(grep -c '^m=audio' "$work/call.sdp")" == 2 ]] || cb_fail "SDP should have 2 m-lines"
 [[ "$(stat -c %a "$work/call.sdp")" == 600 ]] || cb_fail "SDP file holds the key: must be 0600"
 # The daemon and the module both export the call's status metadata.
 sleep 0.3

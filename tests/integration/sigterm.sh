@@ -32,7 +32,7 @@ channels = 1
 [remote peer]
 channels = 1
 INI
-no_alice_nodes() { ! pw-cli ls Node 2>/dev/null | grep -q 'node.name = "callbridge.alice'; }
+no_alice_nodes() { cb_lacks_node 'callbridge.alice.*'; }
 
 cb_session_start "$work/session"
 
@@ -70,7 +70,7 @@ start=$(date +%s%N)
 status=0; wait "$alice" || status=$?
 [[ "$status" == 0 ]] || { cat "$work/alice.log"; cb_fail "alice exit status $status after SIGTERM mid-call"; }
 no_alice_nodes || cb_fail "alice's nodes still there after she exited"
-while pw-cli ls Node | grep -q 'node.name = "callbridge.bob.remote.peer"'; do
+until cb_lacks_node callbridge.bob.remote.peer; do
   # remote-timeout is 10 s: gone within 5 s means the BYE did it
   (( $(date +%s%N) - start < 5000000000 )) || cb_fail "bob's remote node still there 5 s after alice's SIGTERM: no BYE"
   sleep 0.05
@@ -80,7 +80,7 @@ echo "bob's remote node removed $(( ($(date +%s%N) - start) / 1000000 )) ms afte
 # Waits until bob's remote node for alice is gone, failing after 5 s
 # (remote-timeout is 10 s: gone sooner means a BYE did it); prints the ms.
 bye_seen() { # START_NS WHAT
-  while pw-cli ls Node | grep -q 'node.name = "callbridge.bob.remote.peer"'; do
+  until cb_lacks_node callbridge.bob.remote.peer; do
     (( $(date +%s%N) - $1 < 5000000000 )) || cb_fail "bob's remote node still there 5 s after alice's SIGTERM $2: no BYE"
     sleep 0.05
   done
@@ -103,7 +103,7 @@ for delay in 0 0.01 0.05 0.1 0.2; do
   status=0; wait "$alice" || status=$?
   [[ "$status" == 0 ]] || { cat "$work/reload-$delay.log"; cb_fail "SIGTERM ${delay}s after SIGHUP: exit status $status"; }
   for ((i = 0; i < 20; i++)); do no_alice_nodes && break; sleep 0.1; done
-  no_alice_nodes || { pw-cli ls Node | grep 'callbridge.alice' >&2; cb_fail "SIGTERM ${delay}s after SIGHUP left a node behind"; }
+  no_alice_nodes || { cb_node_names | grep 'callbridge.alice' >&2; cb_fail "SIGTERM ${delay}s after SIGHUP left a node behind"; }
   ms="$(bye_seen "$start" "${delay}s after SIGHUP")"
   reloaded=no; grep -q "reloaded: " "$work/reload-$delay.log" && reloaded=yes
   echo "SIGTERM ${delay}s after SIGHUP: exit 0, no node left, BYE ended bob's remote in ${ms} ms (reload finished first: $reloaded)"

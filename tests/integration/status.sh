@@ -88,7 +88,7 @@ a2=$(status_json alice | /usr/bin/python3 -c 'import json,sys; print(json.load(s
 echo "alice auth failures: $a1 -> $a2"
 [[ "$a1" == 0 ]] || cb_fail "auth failures before the wrong key: $a1"
 (( a2 >= 50 )) || cb_fail "auth failures did not count up ($a1 -> $a2)"
-! pw-cli ls Node | grep -q callbridge.alice.remote.0badcafe || cb_fail "the wrong key got a node"
+cb_lacks_node callbridge.alice.remote.0badcafe || cb_fail "the wrong key got a node"
 
 cb_note "text, --watch, unknown CALL"
 "$CB_BIN" status > "$work/text.txt"

@@ -48,11 +48,58 @@ for _ in range(200):
 PY
 }
 
+# Node presence, read from one captured `pw-cli ls Node`.  Never pipe
+# pw-cli into `grep -q` under pipefail: grep exits at its first match, the
+# writer takes SIGPIPE, and a node that is there reads as gone (this made
+# peer-restart fail in CI).  A PATTERN is a glob over node.name; an exact
+# name matches itself.
+cb_node_names() {
+  local out i
+  for i in 1 2 3; do
+    if out="$(pw-cli ls Node 2>/dev/null)"; then
+      sed -n 's/^[[:space:]]*node\.name = "\([^"]*\)"$/\1/p' <<<"$out"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "pw-cli ls Node failed 3 times" >&2
+  return 2
+}
+
+# 0: a node matches PATTERN; 1: none does; 2: the list could not be read.
+cb_has_node() {
+  local names name
+  names="$(cb_node_names)" || return 2
+  while IFS= read -r name; do
+    # shellcheck disable=SC2053 # PATTERN is a glob on purpose
+    [[ -n "$name" && "$name" == $1 ]] && return 0
+  done <<<"$names"
+  return 1
+}
+
+# True only when the list was read and no node matches PATTERN, so a failing
+# pw-cli never passes for "gone".
+cb_lacks_node() {
+  local rc=0
+  cb_has_node "$1" || rc=$?
+  [[ $rc == 1 ]]
+}
+
 # Waits until a node with this exact node.name exists.
 cb_wait_node() {
   local name="$1" timeout="${2:-10}" i
   for ((i = 0; i < timeout * 10; i++)); do
-    pw-cli ls Node 2>/dev/null | grep -q "node.name = \"$name\"" && return 0
+    cb_has_node "$name" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Waits until no node matches PATTERN.
+cb_wait_node_gone() {
+  local pattern="$1" timeout="${2:-10}" i
+  for ((i = 0; i < timeout * 10; i++)); do
+    cb_lacks_node "$pattern" && return 0
     sleep 0.1
   done
   return 1

@@ -49,7 +49,7 @@ cb_netns_turn_start() {
     --log-file "$log" --simple-log --no-stdout-log > /dev/null 2>&1 &
   cb_turn_pid=$!
   for ((i = 0; i < 50; i++)); do
-    ip netns exec "$cb_ns_r" ss -uln 2>/dev/null | grep -q "10.77.1.1:3478" && return 0
+    grep -q "10.77.1.1:3478" <<<"$(ip netns exec "$cb_ns_r" ss -uln 2>/dev/null)" && return 0
     sleep 0.1
   done
   cb_fail "coturn did not start"
