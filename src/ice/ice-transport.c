@@ -59,7 +59,9 @@ struct cb_ice_transport {
 	 * futex-based ones look to it like no lock at all. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* on CLOCK_MONOTONIC */
-	bool gathered;
+	bool started;			/* the host candidates are recorded */
+	bool gathered;			/* gathering finished (STUN, TURN) once */
+	uint32_t gatherings;		/* finished gatherings, restarts included */
 	uint32_t n_candidates;
 	char candidates[LIST_MAX];
 	char candidate_sdp[SDP_MAX];
@@ -134,7 +136,12 @@ static void set_remote_candidates(struct cb_ice_transport *t, guint sid)
 	g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
 }
 
-static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool *have_relay)
+/* Called with done = false right after gathering starts, when libnice
+ * already has the host candidates, so the call can start and publish them
+ * without waiting for STUN or TURN; again with done = true when gathering
+ * has finished. */
+static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool done,
+				    bool *have_relay)
 {
 	GSList *cands = nice_agent_get_local_candidates(t->agent, sid, COMPONENT);
 	char addr[CB_ADDR_STR_MAX];
@@ -151,8 +158,9 @@ static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool 
 		int rank = type_rank(c->type);
 
 		candidate_address(c, addr, sizeof(addr));
-		pw_log_info("call %s: ICE: local candidate %s (%s)", t->call_name, addr,
-			    type_name(c->type));
+		if (done)
+			pw_log_info("call %s: ICE: local candidate %s (%s)", t->call_name, addr,
+				    type_name(c->type));
 		if (c->type == NICE_CANDIDATE_TYPE_RELAYED)
 			*have_relay = true;
 		if (used < sizeof(t->candidates))
@@ -175,7 +183,11 @@ static void record_local_candidates(struct cb_ice_transport *t, guint sid, bool 
 		}
 		t->n_candidates++;
 	}
-	t->gathered = true;
+	t->started = true;
+	if (done) {
+		t->gathered = true;
+		t->gatherings++;
+	}
 	pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);
 	g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
@@ -199,7 +211,7 @@ static void on_gathering_done(NiceAgent *agent, guint sid, gpointer data)
 
 	if (sid != atomic_load(&t->stream_id))
 		return;
-	record_local_candidates(t, sid, &have_relay);
+	record_local_candidates(t, sid, true, &have_relay);
 	set_remote_candidates(t, sid);
 	if (t->ice.turn_server.set && !have_relay) {
 		atomic_fetch_add(&t->counters.turn_failures, 1);
@@ -259,6 +271,7 @@ static int add_stream(struct cb_ice_transport *t)
 	const struct cb_ice_config *ice = &t->ice;
 	guint sid = nice_agent_add_stream(t->agent, 1);
 	uint16_t port = 0;
+	bool started;
 
 	if (sid == 0)
 		return -ENOMEM;
@@ -302,6 +315,15 @@ static int add_stream(struct cb_ice_transport *t)
 		pw_log_error("call %s: ICE: cannot gather candidates (is %s a local address, "
 			     "and its port free?)", t->call_name, t->local.set ? t->local.text : "-");
 		return -EADDRNOTAVAIL;
+	}
+	/* libnice may have finished already (host candidates only) and said so
+	 * from inside the call above. */
+	pthread_mutex_lock(&t->lock);
+	started = t->started;
+	pthread_mutex_unlock(&t->lock);
+	if (!started) {
+		bool have_relay;
+		record_local_candidates(t, sid, false, &have_relay);
 	}
 	return 0;
 }
@@ -402,7 +424,7 @@ static gboolean setup_in_thread(gpointer data)
 
 	if (add_stream(t) < 0) {
 		pthread_mutex_lock(&t->lock);
-		t->gathered = true;	/* nothing will come: do not make start wait */
+		t->started = t->gathered = true;	/* nothing will come: do not make start wait */
 		pthread_cond_broadcast(&t->cond);
 		pthread_mutex_unlock(&t->lock);
 		schedule_restart(t, "cannot start gathering");
@@ -475,22 +497,27 @@ int cb_ice_transport_new(struct cb_ice_transport **out, const struct cb_config *
 	return 0;
 }
 
-int cb_ice_transport_start(struct cb_ice_transport *t, uint32_t gather_timeout_ms)
+/* Bounds the wait for the host candidates, which libnice has at once; it
+ * only matters if the libnice thread never gets to run. */
+#define START_TIMEOUT_MS 5000
+
+int cb_ice_transport_start(struct cb_ice_transport *t, uint32_t gather_wait_ms)
 {
+	uint32_t timeout_ms = gather_wait_ms ? gather_wait_ms : START_TIMEOUT_MS;
 	struct timespec deadline;
 
 	t->thread = g_thread_new("cb-ice", thread_main, t);
 	g_main_context_invoke(t->ctx, setup_in_thread, t);
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += gather_timeout_ms / 1000;
-	deadline.tv_nsec += (long)(gather_timeout_ms % 1000) * 1000000L;
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (deadline.tv_nsec >= 1000000000L) {
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&t->lock);
-	while (!t->gathered)
+	while (gather_wait_ms ? !t->gathered : !t->started)
 		if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(&t->lock);
@@ -559,6 +586,16 @@ uint32_t cb_ice_transport_candidate_list(struct cb_ice_transport *t, char *out, 
 	pthread_mutex_lock(&t->lock);
 	snprintf(out, len, "%s", t->candidates);
 	n = t->n_candidates;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+uint32_t cb_ice_transport_gatherings(struct cb_ice_transport *t)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->gatherings;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }

@@ -36,9 +36,12 @@ struct cb_ice_counters {
 /* Copies what it needs from cfg (call and ice). */
 int cb_ice_transport_new(struct cb_ice_transport **out, const struct cb_config *cfg,
 			 char *err, size_t err_len);
-/* Starts the libnice thread and gathers; returns once gathering is done or
- * gather_timeout_ms passed (then with what was gathered so far). */
-int cb_ice_transport_start(struct cb_ice_transport *t, uint32_t gather_timeout_ms);
+/* Starts the libnice thread and gathers.  With gather_wait_ms 0 it returns
+ * as soon as the host candidates are known, which is at once: STUN and TURN
+ * answers come later (see cb_ice_transport_gatherings), so a call never
+ * waits on a slow server.  Otherwise it waits up to gather_wait_ms for
+ * gathering to finish, for a one-shot caller such as --print-ice. */
+int cb_ice_transport_start(struct cb_ice_transport *t, uint32_t gather_wait_ms);
 void cb_ice_transport_destroy(struct cb_ice_transport *t);
 
 /* Thread-safe, never blocks for long; 0 or a negative errno. */
@@ -54,6 +57,9 @@ const struct cb_ice_counters *cb_ice_transport_counters(const struct cb_ice_tran
 /* The gathered local candidates: "ADDR:PORT" joined by ", " into out, the
  * same form remote-candidates takes; returns how many. */
 uint32_t cb_ice_transport_candidate_list(struct cb_ice_transport *t, char *out, size_t len);
+/* How many gatherings have finished (one per ICE restart); when it moves,
+ * the candidates may have changed. */
+uint32_t cb_ice_transport_gatherings(struct cb_ice_transport *t);
 /* SDP attribute lines ("a=candidate:...\r\n" each) into out; returns how many. */
 uint32_t cb_ice_transport_candidate_sdp(struct cb_ice_transport *t, char *out, size_t len,
 					struct cb_address *default_addr);

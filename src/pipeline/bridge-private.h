@@ -28,6 +28,8 @@ struct cb_bridge {
 
 	struct cb_udp_socket socket;
 	struct cb_ice_transport *ice;	/* transport = ice: instead of the socket */
+	char ice_candidates[1024];	/* as last logged and written to the SDP */
+	uint32_t ice_gatherings;	/* cb_ice_transport_gatherings() then */
 	struct cb_key send_key;
 	struct cb_srtp_session *srtp_out;
 

@@ -115,6 +115,28 @@ void cb_bridge_start_control(struct cb_bridge *b)
 	}
 }
 
+/* Gathering went on after the call started: once it finishes (and after
+ * each ICE restart) the log and the SDP file get the candidates the other
+ * side needs, the SDP with a new version. */
+static void update_ice_candidates(struct cb_bridge *b)
+{
+	uint32_t gatherings = cb_ice_transport_gatherings(b->ice);
+	char list[sizeof(b->ice_candidates)];
+	int res;
+
+	if (gatherings == b->ice_gatherings)
+		return;
+	b->ice_gatherings = gatherings;
+	cb_ice_transport_candidate_list(b->ice, list, sizeof(list));
+	if (strcmp(list, b->ice_candidates) == 0)
+		return;
+	snprintf(b->ice_candidates, sizeof(b->ice_candidates), "%s", list);
+	pw_log_info("call %s: ICE gathering done, candidates: %s", b->config.call.name,
+		    list[0] ? list : "(none)");
+	if (b->sdp_path[0] && (res = cb_bridge_write_sdp(b)) < 0)
+		pw_log_warn("cannot write SDP file %s: %s", b->sdp_path, strerror(-res));
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
@@ -125,6 +147,8 @@ static void on_timer(void *data, uint64_t expirations)
 		cb_control_tick(b->control, cb_now_ns());
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
+	if (b->ice)
+		update_ice_candidates(b);
 	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
 		write_stats(b);
 }
@@ -271,19 +295,19 @@ static int setup_keys(struct cb_bridge *b, char *err, size_t err_len)
 	return res;
 }
 
-#define ICE_GATHER_TIMEOUT_MS 5000
-
-/* Gathers before anything else starts so the SDP file and the log can name
- * the candidates (the other side's file needs them). */
+/* Starts with the host candidates, which are known at once, so that the
+ * nodes appear and (in the module) PipeWire's main loop goes on while a
+ * STUN or TURN server is slow or gone; update_ice_candidates publishes
+ * what they add. */
 static int start_ice(struct cb_bridge *b, char *err, size_t err_len)
 {
-	char list[1024];
+	char *list = b->ice_candidates;
 	int res;
 
 	if ((res = cb_ice_transport_new(&b->ice, &b->config, err, err_len)) < 0)
 		return res;
-	cb_ice_transport_start(b->ice, ICE_GATHER_TIMEOUT_MS);
-	if (cb_ice_transport_candidate_list(b->ice, list, sizeof(list)) == 0 &&
+	cb_ice_transport_start(b->ice, 0);
+	if (cb_ice_transport_candidate_list(b->ice, list, sizeof(b->ice_candidates)) == 0 &&
 	    b->config.ice.policy != CB_ICE_POLICY_RELAY) {
 		snprintf(err, err_len, "ICE gathered no candidate on %s", b->config.call.local.text);
 		return -EADDRNOTAVAIL;

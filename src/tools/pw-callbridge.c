@@ -117,7 +117,7 @@ static int print_ice(const struct cb_config *config)
 		fprintf(stderr, "pw-callbridge: %s\n", err);
 		return EXIT_RUNTIME;
 	}
-	cb_ice_transport_start(ice, 10000);
+	cb_ice_transport_start(ice, 10000);	/* waits for STUN and TURN too */
 	cb_ice_transport_candidate_list(ice, list, sizeof(list));
 	cb_ice_transport_destroy(ice);
 	printf("; ICE of call %s (%s): paste into the other side's [ice] section\n",

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # transport = ice through a real TURN server (coturn, started here on
-# loopback).  First alice alone with a wrong TURN password: a clear log line
+# loopback).  First alice alone with a STUN server that never answers: her
+# nodes appear before gathering ends (a slow server does not hold up the
+# call, nor PipeWire's main loop in the module).  Then a wrong TURN password: a clear log line
 # and retries with a growing pause, not a busy loop.  Then the call: alice
 # has policy = relay, so her only candidate is the relayed one and the
 # selected pair must be a relay pair on her side; bob sees her relayed
-# address.  Tones go both ways.
+# address, and her SDP file, first written without candidates, is
+# rewritten with the relayed one once gathering ends.  Tones go both ways.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 source "$CB_SOURCE_ROOT/tests/lib/ice.sh"
 
 work="$(mktemp -d /tmp/cb-ice-turn.XXXXXX)"
 cb_turn_pid=""
+hole_pid=""
 cleanup() {
   local rc=$?
+  [[ -z "$hole_pid" ]] || kill "$hole_pid" 2>/dev/null
   [[ -z "$cb_turn_pid" ]] || { kill "$cb_turn_pid" 2>/dev/null; wait "$cb_turn_pid" 2>/dev/null || true; }
   (exit $rc); cb_cleanup_bridges
 }
@@ -27,6 +32,29 @@ turn="turn-server = 127.0.0.1:$turn_port
 turn-username = cbuser
 policy = relay"
 cb_session_start "$work/session"
+
+cb_note "a STUN server that never answers: the nodes come before gathering ends"
+hole_port="$(cb_free_port)"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    s.recv(2048)
+' "$hole_port" & hole_pid=$!
+cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b" "stun-server = 127.0.0.1:$hole_port"
+cb_ice_start alice
+cb_wait_node callbridge.alice.mic 10 || { cat "$work/alice.log"; cb_fail "alice did not start"; }
+# Candidates are logged when gathering ends, which the unanswered STUN
+# requests hold up for seconds (libnice retries them 3 times).
+! grep -q "ICE: local candidate" "$work/alice.log" ||
+  { cat "$work/alice.log"; cb_fail "the node came only after gathering ended: start waited for STUN"; }
+for ((i = 0; i < 150; i++)); do grep -q "ICE: local candidate" "$work/alice.log" && break; sleep 0.1; done
+grep -q "ICE: local candidate 127.0.0.1:[0-9]* (host)" "$work/alice.log" ||
+  { cat "$work/alice.log"; cb_fail "gathering did not end without the STUN server"; }
+echo "node first, gathering ended $(( i * 100 )) ms later"
+kill -INT "${cb_bridge_pids[0]}"; wait "${cb_bridge_pids[0]}" || cb_fail "alice did not stop cleanly"
+cb_bridge_pids=()
 
 cb_note "wrong TURN password: logged, retried with backoff"
 cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b" "$turn
@@ -70,4 +98,12 @@ for d in (a, b):
     print("%s: %d packets in, %d lost" % (d["call"], r["packets"], r["lost"]))
 PY
 grep -q "selected pair .*(relay)" "$work/alice.log" || cb_fail "relay pair not logged"
+cb_note "alice's SDP: rewritten with the relayed candidate when gathering ended"
+grep "ICE gathering done" "$work/alice.log" || cb_fail "gathering's end not logged"
+relay="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ice"]["selected_pair"]["local"])' "$work/alice.json")"
+grep "^a=candidate:.* typ relay" "$work/alice.sdp" || cb_fail "no relayed candidate in alice's SDP"
+grep -q "^a=candidate:.* ${relay%:*} ${relay##*:} typ relay" "$work/alice.sdp" ||
+  cb_fail "alice's SDP does not name her relayed address $relay"
+grep -q "^o=.* [2-9] IN IP4\|^o=.* [0-9][0-9]\+ IN IP4" "$work/alice.sdp" ||
+  { grep "^o=" "$work/alice.sdp"; cb_fail "the rewritten SDP kept its first version"; }
 echo "PASS: ICE through TURN"

@@ -3,12 +3,18 @@
  * side knows nothing and learns the peer from the checks.  Datagrams must
  * arrive intact both ways through the queue and its eventfd, the selected
  * pair must be reported, and sends before connecting are dropped and
- * counted, never sent. */
+ * counted, never sent.  Start must not wait for a STUN server that does
+ * not answer: the host candidate is there at once, the end of gathering
+ * comes later. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <glib.h>
 
@@ -73,6 +79,46 @@ static bool wait_connected(struct cb_ice_transport *a, struct cb_ice_transport *
 	return false;
 }
 
+static void test_start_does_not_wait_for_stun(void)
+{
+	struct sockaddr_in hole = { .sin_family = AF_INET };
+	socklen_t hole_len = sizeof(hole);
+	struct cb_ice_transport *t;
+	char ini[512], list[256];
+	gint64 start, started, gathered = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	/* Bound and never read: requests vanish, as with a dead server. */
+	hole.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&hole, sizeof(hole)) == 0 &&
+	      getsockname(fd, (struct sockaddr *)&hole, &hole_len) == 0);
+	snprintf(ini, sizeof(ini),
+		 "[call]\nname = s\ntransport = ice\nlocal = 127.0.0.1:0\n"
+		 "[ice]\nrole = controlled\nufrag = ssss\npwd = ssssssssssssssssssssss\n"
+		 "remote-ufrag = aaaa\nremote-pwd = aaaaaaaaaaaaaaaaaaaaaa\n"
+		 "stun-server = 127.0.0.1:%u\n", ntohs(hole.sin_port));
+	if ((t = make("s.ini", ini)) == NULL)
+		return;
+	start = g_get_monotonic_time();
+	CHECK_INT_EQ(cb_ice_transport_start(t, 0), 0);
+	started = g_get_monotonic_time();
+	/* libnice sends the request 4 times over about 3 s before it gives up. */
+	CHECK_INT_EQ(cb_ice_transport_gatherings(t), 0);
+	CHECK_INT_EQ(cb_ice_transport_candidate_list(t, list, sizeof(list)), 1);
+	CHECK_STR_CONTAINS(list, "127.0.0.1:");
+	for (int i = 0; i < 1500 && !gathered; i++) {
+		if (cb_ice_transport_gatherings(t) > 0)
+			gathered = g_get_monotonic_time();
+		g_usleep(10000);
+	}
+	CHECK(gathered != 0);
+	CHECK_INT_EQ(cb_ice_transport_candidate_list(t, list, sizeof(list)), 1);
+	printf("start returned after %.0f ms; gathering ended after %.0f ms\n",
+	       (started - start) / 1000.0, gathered ? (gathered - start) / 1000.0 : -1.0);
+	cb_ice_transport_destroy(t);
+	close(fd);
+}
+
 int main(void)
 {
 	struct cb_ice_transport *a = make("a.ini", controlling_ini);
@@ -129,5 +175,7 @@ int main(void)
 
 	cb_ice_transport_destroy(a);
 	cb_ice_transport_destroy(b);
+
+	test_start_does_not_wait_for_stun();
 	return test_finish("test-ice-transport");
 }
