@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "rtp/byte-order.h"
 #include "rtp/rtcp.h"
 
 void cb_rtcp_writer_init(struct cb_rtcp_writer *w, uint8_t *buf, size_t cap)
@@ -23,31 +24,12 @@ static uint8_t *reserve(struct cb_rtcp_writer *w, size_t size)
 	return p;
 }
 
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Common header: the length field counts 32-bit words minus one. */
 static void put_header(uint8_t *p, uint8_t count, uint8_t type, size_t size)
 {
 	p[0] = 0x80 | (count & 0x1f);
 	p[1] = type;
-	put_be16(p + 2, (uint16_t)(size / 4 - 1));
+	cb_put_be16(p + 2, (uint16_t)(size / 4 - 1));
 }
 
 static void put_report_block(uint8_t *p, const struct cb_rtcp_report_block *b)
@@ -58,12 +40,12 @@ static void put_report_block(uint8_t *p, const struct cb_rtcp_report_block *b)
 		lost = 0x7fffff;
 	if (lost < -0x800000)
 		lost = -0x800000;
-	put_be32(p, b->ssrc);
-	put_be32(p + 4, (uint32_t)b->fraction_lost << 24 | ((uint32_t)lost & 0xffffff));
-	put_be32(p + 8, b->highest_seq);
-	put_be32(p + 12, b->jitter);
-	put_be32(p + 16, b->last_sr);
-	put_be32(p + 20, b->delay_since_last_sr);
+	cb_put_be32(p, b->ssrc);
+	cb_put_be32(p + 4, (uint32_t)b->fraction_lost << 24 | ((uint32_t)lost & 0xffffff));
+	cb_put_be32(p + 8, b->highest_seq);
+	cb_put_be32(p + 12, b->jitter);
+	cb_put_be32(p + 16, b->last_sr);
+	cb_put_be32(p + 20, b->delay_since_last_sr);
 }
 
 void cb_rtcp_write_sr(struct cb_rtcp_writer *w, uint32_t ssrc,
@@ -79,12 +61,12 @@ void cb_rtcp_write_sr(struct cb_rtcp_writer *w, uint32_t ssrc,
 	if ((p = reserve(w, size)) == NULL)
 		return;
 	put_header(p, n_blocks, CB_RTCP_SR, size);
-	put_be32(p + 4, ssrc);
-	put_be32(p + 8, (uint32_t)(info->ntp_time >> 32));
-	put_be32(p + 12, (uint32_t)info->ntp_time);
-	put_be32(p + 16, info->rtp_timestamp);
-	put_be32(p + 20, info->packet_count);
-	put_be32(p + 24, info->octet_count);
+	cb_put_be32(p + 4, ssrc);
+	cb_put_be32(p + 8, (uint32_t)(info->ntp_time >> 32));
+	cb_put_be32(p + 12, (uint32_t)info->ntp_time);
+	cb_put_be32(p + 16, info->rtp_timestamp);
+	cb_put_be32(p + 20, info->packet_count);
+	cb_put_be32(p + 24, info->octet_count);
 	for (uint32_t i = 0; i < n_blocks; i++)
 		put_report_block(p + 28 + 24 * i, &blocks[i]);
 }
@@ -101,7 +83,7 @@ void cb_rtcp_write_rr(struct cb_rtcp_writer *w, uint32_t ssrc,
 	if ((p = reserve(w, size)) == NULL)
 		return;
 	put_header(p, n_blocks, CB_RTCP_RR, size);
-	put_be32(p + 4, ssrc);
+	cb_put_be32(p + 4, ssrc);
 	for (uint32_t i = 0; i < n_blocks; i++)
 		put_report_block(p + 8 + 24 * i, &blocks[i]);
 }
@@ -120,7 +102,7 @@ void cb_rtcp_write_sdes_cname(struct cb_rtcp_writer *w, uint32_t ssrc, const cha
 		return;
 	memset(p, 0, size);
 	put_header(p, 1, CB_RTCP_SDES, size);
-	put_be32(p + 4, ssrc);
+	cb_put_be32(p + 4, ssrc);
 	p[8] = 1;
 	p[9] = (uint8_t)n;
 	memcpy(p + 10, cname, n);
@@ -144,7 +126,7 @@ void cb_rtcp_write_bye(struct cb_rtcp_writer *w, const uint32_t *ssrcs, uint32_t
 	memset(p, 0, size);
 	put_header(p, n_ssrcs, CB_RTCP_BYE, size);
 	for (uint32_t i = 0; i < n_ssrcs; i++)
-		put_be32(p + 4 + 4 * i, ssrcs[i]);
+		cb_put_be32(p + 4 + 4 * i, ssrcs[i]);
 	if (n > 0) {
 		p[4 + 4 * n_ssrcs] = (uint8_t)n;
 		memcpy(p + 5 + 4 * n_ssrcs, reason, n);
@@ -153,15 +135,15 @@ void cb_rtcp_write_bye(struct cb_rtcp_writer *w, const uint32_t *ssrcs, uint32_t
 
 static void parse_report_block(const uint8_t *p, struct cb_rtcp_report_block *b)
 {
-	uint32_t lost = get_be32(p + 4) & 0xffffff;
-	b->ssrc = get_be32(p);
+	uint32_t lost = cb_get_be32(p + 4) & 0xffffff;
+	b->ssrc = cb_get_be32(p);
 	b->fraction_lost = p[4];
 	/* sign-extend the 24-bit field */
 	b->cumulative_lost = (lost & 0x800000) ? (int32_t)(lost | 0xff000000u) : (int32_t)lost;
-	b->highest_seq = get_be32(p + 8);
-	b->jitter = get_be32(p + 12);
-	b->last_sr = get_be32(p + 16);
-	b->delay_since_last_sr = get_be32(p + 20);
+	b->highest_seq = cb_get_be32(p + 8);
+	b->jitter = cb_get_be32(p + 12);
+	b->last_sr = cb_get_be32(p + 16);
+	b->delay_since_last_sr = cb_get_be32(p + 20);
 }
 
 int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *events, void *data)
@@ -196,11 +178,11 @@ int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *e
 			uint32_t ssrc;
 			if (body < 28 + 24u * rc)
 				return -EINVAL;
-			ssrc = get_be32(p + 4);
-			info.ntp_time = (uint64_t)get_be32(p + 8) << 32 | get_be32(p + 12);
-			info.rtp_timestamp = get_be32(p + 16);
-			info.packet_count = get_be32(p + 20);
-			info.octet_count = get_be32(p + 24);
+			ssrc = cb_get_be32(p + 4);
+			info.ntp_time = (uint64_t)cb_get_be32(p + 8) << 32 | cb_get_be32(p + 12);
+			info.rtp_timestamp = cb_get_be32(p + 16);
+			info.packet_count = cb_get_be32(p + 20);
+			info.octet_count = cb_get_be32(p + 24);
 			if (events && events->sender_report)
 				events->sender_report(data, ssrc, &info);
 			for (uint32_t i = 0; i < rc; i++) {
@@ -214,7 +196,7 @@ int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *e
 			uint32_t ssrc;
 			if (body < 8 + 24u * rc)
 				return -EINVAL;
-			ssrc = get_be32(p + 4);
+			ssrc = cb_get_be32(p + 4);
 			for (uint32_t i = 0; i < rc; i++) {
 				parse_report_block(p + 8 + 24 * i, &block);
 				if (events && events->report_block)
@@ -227,7 +209,7 @@ int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *e
 				return -EINVAL;
 			for (uint32_t i = 0; i < rc; i++)
 				if (events && events->bye)
-					events->bye(data, get_be32(p + 4 + 4 * i));
+					events->bye(data, cb_get_be32(p + 4 + 4 * i));
 			break;
 		default:
 			/* SDES, APP, feedback: well-formed is enough for now. */

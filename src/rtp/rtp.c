@@ -1,31 +1,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "rtp/byte-order.h"
 #include "rtp/rtp.h"
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 size_t cb_rtp_write_header(uint8_t *buf, size_t cap, const struct cb_rtp_header *h)
 {
@@ -33,9 +10,9 @@ size_t cb_rtp_write_header(uint8_t *buf, size_t cap, const struct cb_rtp_header 
 		return 0;
 	buf[0] = CB_RTP_VERSION << 6;
 	buf[1] = (h->marker ? 0x80 : 0) | (h->payload_type & 0x7f);
-	put_be16(buf + 2, h->sequence);
-	put_be32(buf + 4, h->timestamp);
-	put_be32(buf + 8, h->ssrc);
+	cb_put_be16(buf + 2, h->sequence);
+	cb_put_be32(buf + 4, h->timestamp);
+	cb_put_be32(buf + 8, h->ssrc);
 	return CB_RTP_HEADER_SIZE;
 }
 
@@ -49,9 +26,9 @@ int cb_rtp_parse(const uint8_t *buf, size_t len, struct cb_rtp_packet *pkt)
 
 	pkt->header.marker = buf[1] & 0x80;
 	pkt->header.payload_type = buf[1] & 0x7f;
-	pkt->header.sequence = get_be16(buf + 2);
-	pkt->header.timestamp = get_be32(buf + 4);
-	pkt->header.ssrc = get_be32(buf + 8);
+	pkt->header.sequence = cb_get_be16(buf + 2);
+	pkt->header.timestamp = cb_get_be32(buf + 4);
+	pkt->header.ssrc = cb_get_be32(buf + 8);
 	pkt->csrc_count = buf[0] & 0x0f;
 
 	offset = CB_RTP_HEADER_SIZE + 4u * pkt->csrc_count;
@@ -63,8 +40,8 @@ int cb_rtp_parse(const uint8_t *buf, size_t len, struct cb_rtp_packet *pkt)
 		if (offset + 4 > len)
 			return -EINVAL;
 		pkt->has_extension = true;
-		pkt->extension_profile = get_be16(buf + offset);
-		words = get_be16(buf + offset + 2);
+		pkt->extension_profile = cb_get_be16(buf + offset);
+		words = cb_get_be16(buf + offset + 2);
 		offset += 4;
 		if (offset + 4 * words > len)
 			return -EINVAL;
