@@ -21,8 +21,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 CALLBRIDGE_BUILD_DIR="$CB_BUILD_ROOT" "$CB_SOURCE_ROOT/scripts/demo" --tone > "$work/demo.out" 2>&1 &
 demo=$!
-for _ in $(seq 150); do grep -q "Playing a 440 Hz tone" "$work/demo.out" && break; sleep 0.1; done
-grep -q "Playing a 440 Hz tone" "$work/demo.out" || { cat "$work/demo.out"; cb_fail "demo did not start"; }
+cb_wait_until 15 grep -q "Playing a 440 Hz tone" "$work/demo.out" || { cat "$work/demo.out"; cb_fail "demo did not start"; }
 grep -q "pw-cat --playback --target callbridge.demo.music" "$work/demo.out" || cb_fail "no routing hint"
 sdp="$(grep -o -- '-i [^ ]*\.sdp' "$work/demo.out" | head -1 | cut -c4-)"
 [[ -s "$sdp" ]] || { cat "$work/demo.out"; cb_fail "the printed SDP file '$sdp' does not exist"; }

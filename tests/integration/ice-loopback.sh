@@ -88,8 +88,7 @@ sed -i "s/^ufrag = .*/ufrag = changedufrag/" "$work/alice.ini"
 bob_packets() { /usr/bin/python3 -c 'import json,sys; print([r for r in json.load(open(sys.argv[1]))["remotes"] if r["name"] == "peer"][0]["packets"])' "$work/bob.json"; }
 before="$(bob_packets)"
 kill -HUP "$alice_pid"
-for ((i = 0; i < 50; i++)); do grep -q "reload rejected: \[ice\]" "$work/alice.log" && break; sleep 0.1; done
-grep -q "reload rejected: \[ice\]" "$work/alice.log" || { tail -n 20 "$work/alice.log"; cb_fail "[ice] change not rejected"; }
+cb_wait_until 5 grep -q "reload rejected: \[ice\]" "$work/alice.log" || { tail -n 20 "$work/alice.log"; cb_fail "[ice] change not rejected"; }
 sleep 2
 cb_ice_wait_connected alice 2 || cb_fail "alice lost ICE after a rejected reload"
 after="$(bob_packets)"

@@ -49,10 +49,10 @@ cb_wait_node callbridge.alice.mic 10 || { cat "$work/alice.log"; cb_fail "alice 
 # requests hold up for seconds (libnice retries them 3 times).
 ! grep -q "ICE: local candidate" "$work/alice.log" ||
   { cat "$work/alice.log"; cb_fail "the node came only after gathering ended: start waited for STUN"; }
-for ((i = 0; i < 150; i++)); do grep -q "ICE: local candidate" "$work/alice.log" && break; sleep 0.1; done
-grep -q "ICE: local candidate 127.0.0.1:[0-9]* (host)" "$work/alice.log" ||
+t0=$(date +%s%N)
+cb_wait_until 15 grep -q "ICE: local candidate 127.0.0.1:[0-9]* (host)" "$work/alice.log" ||
   { cat "$work/alice.log"; cb_fail "gathering did not end without the STUN server"; }
-echo "node first, gathering ended $(( i * 100 )) ms later"
+echo "node first; gathering ended $(( ($(date +%s%N) - t0) / 1000000 )) ms after it"
 kill -INT "${cb_bridge_pids[0]}"; wait "${cb_bridge_pids[0]}" || cb_fail "alice did not stop cleanly"
 cb_bridge_pids=()
 

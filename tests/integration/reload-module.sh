@@ -68,9 +68,7 @@ cb_note "the file rewritten in place with an error"
 nodes_before="$(cb_node_names | grep '^callbridge\.rm' | sort)"
 { write_config second; echo "gain = loud"; } > "$work/etc/call.ini"
 bad_line="$(grep -n '^gain = loud' "$work/etc/call.ini" | cut -d: -f1)"
-for ((i = 0; i < 30; i++)); do
-  grep -q "reload rejected" "$CB_SESSION_LOGS/pipewire.log" && break; sleep 0.1
-done
+cb_wait_until 3 grep -q "reload rejected" "$CB_SESSION_LOGS/pipewire.log" || true
 grep -q "call.ini:$bad_line: .*gain" "$CB_SESSION_LOGS/pipewire.log" ||
   { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "no call.ini:$bad_line error in the log"; }
 grep -q "reload rejected" "$CB_SESSION_LOGS/pipewire.log" || cb_fail "no 'reload rejected' line"

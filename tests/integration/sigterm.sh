@@ -32,7 +32,6 @@ channels = 1
 [remote peer]
 channels = 1
 INI
-no_alice_nodes() { cb_lacks_node 'callbridge.alice.*'; }
 
 cb_session_start "$work/session"
 
@@ -53,8 +52,7 @@ for delay in 0 0.005 0.02 0.05 0.1 0.2 0.3 0.45 0.6 1.0 1.1 1.3; do
   kill -TERM "$pid"
   status=0; wait "$pid" || status=$?
   [[ "$status" == 0 ]] || { cat "$work/start-$delay.log"; cb_fail "SIGTERM after ${delay}s: exit status $status"; }
-  for ((i = 0; i < 20; i++)); do no_alice_nodes && break; sleep 0.1; done
-  no_alice_nodes || cb_fail "SIGTERM after ${delay}s left a node behind"
+  cb_wait_node_gone 'callbridge.alice.*' 2 || cb_fail "SIGTERM after ${delay}s left a node behind"
   echo "SIGTERM after ${delay}s: exit 0, no node left"
 done
 
@@ -69,7 +67,7 @@ kill -TERM "$alice"
 start=$(date +%s%N)
 status=0; wait "$alice" || status=$?
 [[ "$status" == 0 ]] || { cat "$work/alice.log"; cb_fail "alice exit status $status after SIGTERM mid-call"; }
-no_alice_nodes || cb_fail "alice's nodes still there after she exited"
+cb_lacks_node 'callbridge.alice.*' || cb_fail "alice's nodes still there after she exited"
 until cb_lacks_node callbridge.bob.remote.peer; do
   # remote-timeout is 10 s: gone within 5 s means the BYE did it
   (( $(date +%s%N) - start < 5000000000 )) || cb_fail "bob's remote node still there 5 s after alice's SIGTERM: no BYE"
@@ -102,8 +100,7 @@ for delay in 0 0.01 0.05 0.1 0.2; do
   start=$(date +%s%N)
   status=0; wait "$alice" || status=$?
   [[ "$status" == 0 ]] || { cat "$work/reload-$delay.log"; cb_fail "SIGTERM ${delay}s after SIGHUP: exit status $status"; }
-  for ((i = 0; i < 20; i++)); do no_alice_nodes && break; sleep 0.1; done
-  no_alice_nodes || { cb_node_names | grep 'callbridge.alice' >&2; cb_fail "SIGTERM ${delay}s after SIGHUP left a node behind"; }
+  cb_wait_node_gone 'callbridge.alice.*' 2 || { cb_node_names | grep 'callbridge.alice' >&2; cb_fail "SIGTERM ${delay}s after SIGHUP left a node behind"; }
   ms="$(bye_seen "$start" "${delay}s after SIGHUP")"
   reloaded=no; grep -q "reloaded: " "$work/reload-$delay.log" && reloaded=yes
   echo "SIGTERM ${delay}s after SIGHUP: exit 0, no node left, BYE ended bob's remote in ${ms} ms (reload finished first: $reloaded)"

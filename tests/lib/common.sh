@@ -85,34 +85,23 @@ cb_lacks_node() {
   [[ $rc == 1 ]]
 }
 
+# cb_wait_until SECONDS COMMAND [ARG...]: runs COMMAND every 0.1 s until it
+# succeeds (0), or SECONDS (whole) pass (1).
+cb_wait_until() {
+  local timeout="$1" i
+  shift
+  for ((i = 0; i < timeout * 10; i++)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # Waits until a node with this exact node.name exists.
-cb_wait_node() {
-  local name="$1" timeout="${2:-10}" i
-  for ((i = 0; i < timeout * 10; i++)); do
-    cb_has_node "$name" && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
+cb_wait_node() { cb_wait_until "${2:-10}" cb_has_node "$1"; }
 # Waits until no node matches PATTERN.
-cb_wait_node_gone() {
-  local pattern="$1" timeout="${2:-10}" i
-  for ((i = 0; i < timeout * 10; i++)); do
-    cb_lacks_node "$pattern" && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-cb_wait_file() {
-  local file="$1" timeout="${2:-10}" i
-  for ((i = 0; i < timeout * 10; i++)); do
-    [[ -s "$file" ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+cb_wait_node_gone() { cb_wait_until "${2:-10}" cb_lacks_node "$1"; }
+cb_wait_file() { cb_wait_until "${2:-10}" test -s "$1"; }
 
 # cb_tone FILE FREQ RATE CHANNELS SECONDS [GAIN_DB]
 cb_tone() {
