@@ -64,12 +64,12 @@ static const char *fixed_call_change(const struct cb_call_config *a, const struc
 	return NULL;
 }
 
-/* A track keeps its node and rings when it has the same channels and feeds
- * the same streams, in the same order (ring j feeds its j-th stream). */
-static bool track_compatible(const struct cb_config *old, const struct cb_track_config *a,
-			     const struct cb_config *next, const struct cb_track_config *b)
+/* Whether a track feeds the same streams, in the same order, under both
+ * configs (its ring j feeds its j-th stream). */
+static bool same_track_streams(const struct cb_config *old, const struct cb_track_config *a,
+			       const struct cb_config *next, const struct cb_track_config *b)
 {
-	if (a->channels != b->channels || a->n_streams != b->n_streams)
+	if (a->n_streams != b->n_streams)
 		return false;
 	for (uint32_t j = 0; j < a->n_streams; j++)
 		if (strcmp(old->streams[a->streams[j]].name, next->streams[b->streams[j]].name) != 0)
@@ -127,7 +127,10 @@ static int make_plan(struct cb_bridge *b, const struct cb_config *next, struct r
 		const struct cb_track_config *tc = &next->tracks[i];
 		int j = cb_config_find_track(old, tc->name);
 
-		if (j >= 0 && track_compatible(old, &b->tracks[j]->config, next, tc)) {
+		/* Only new channels need a new node; other streams just need
+		 * their rings. */
+		if (j >= 0 && b->tracks[j]->config.channels == tc->channels &&
+		    cb_track_node_prepare_rings(b->tracks[j], tc->n_streams) == 0) {
 			p->tracks[i] = b->tracks[j];
 			p->track_kept[j] = true;
 			continue;
@@ -141,7 +144,7 @@ static int make_plan(struct cb_bridge *b, const struct cb_config *next, struct r
 		}
 		p->track_made[i] = true;
 		if (j >= 0) {
-			pw_log_info("reload: track %s: channels or streams changed: node recreated",
+			pw_log_info("reload: track %s: channels changed: node recreated",
 				    tc->name);
 			p->recreated++;
 		} else {
@@ -204,6 +207,12 @@ static void apply_tracks(struct cb_bridge *b, const struct cb_config *next, stru
 		    t->config.speaking_hangover_ms != tc->speaking_hangover_ms) {
 			pw_log_info("reload: track %s: gain %.1f dB, ignore-audio-level %s",
 				    tc->name, tc->gain_db, tc->ignore_audio_level ? "true" : "false");
+			p->changed++;
+		}
+		if (!same_track_streams(&b->config, &t->config, next, tc)) {
+			pw_log_info("reload: track %s: feeds %u stream%s now, node kept", tc->name,
+				    tc->n_streams, tc->n_streams == 1 ? "" : "s");
+			cb_track_node_set_rings(t, tc->n_streams);
 			p->changed++;
 		}
 		/* The stream indexes in it now point into the new config. */

@@ -26,7 +26,8 @@ static void on_process(void *data)
 		offset = SPA_MIN(d->chunk->offset, d->maxsize);
 		size = SPA_MIN(d->chunk->size, d->maxsize - offset);
 		frames = size / t->frame_bytes;
-		for (uint32_t i = 0; i < t->n_rings; i++)
+		uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+		for (uint32_t i = 0; i < n_rings; i++)
 			cb_audio_ring_push(&t->rings[i], SPA_PTROFF(d->data, offset, const float), frames);
 		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
 	}
@@ -117,10 +118,9 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 	snprintf(t->call_name, sizeof(t->call_name), "%s", call_name);
 	snprintf(t->node_name, sizeof(t->node_name), "callbridge.%s.%s", call_name, config->name);
 
-	t->n_rings = config->n_streams;
-	for (uint32_t i = 0; i < t->n_rings; i++)
-		if ((res = cb_audio_ring_init(&t->rings[i], config->channels, RING_FRAMES)) < 0)
-			goto error;
+	if ((res = cb_track_node_prepare_rings(t, config->n_streams)) < 0)
+		goto error;
+	atomic_init(&t->n_rings, config->n_streams);
 
 	if (core && (res = cb_track_node_connect(t, core)) < 0)
 		goto error;
@@ -131,6 +131,30 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 error:
 	cb_track_node_destroy(t);
 	return res;
+}
+
+int cb_track_node_prepare_rings(struct cb_track_node *t, uint32_t n)
+{
+	int res;
+
+	if (n > CB_MAX_TRACK_STREAMS)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++)
+		if (t->rings[i].data == NULL &&
+		    (res = cb_audio_ring_init(&t->rings[i], t->config.channels, RING_FRAMES)) < 0)
+			return res;
+	return 0;
+}
+
+void cb_track_node_set_rings(struct cb_track_node *t, uint32_t n)
+{
+	uint32_t old = atomic_load_explicit(&t->n_rings, memory_order_relaxed);
+
+	/* Unfilled while out of use, such a ring holds audio from back then;
+	 * dropping it is the consumer's move, safe beside the producer. */
+	for (uint32_t i = old; i < n; i++)
+		cb_audio_ring_skip(&t->rings[i], cb_audio_ring_avail(&t->rings[i]));
+	atomic_store_explicit(&t->n_rings, n, memory_order_release);
 }
 
 void cb_track_node_destroy(struct cb_track_node *t)

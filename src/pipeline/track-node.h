@@ -22,7 +22,9 @@ struct cb_track_node {
 	struct pw_stream *stream;
 	struct spa_hook stream_listener;
 	uint32_t frame_bytes;
-	uint32_t n_rings;
+	/* rings[j] feeds config.streams[j]; a reload may change how many the
+	 * process callback fills, so it reads the count once per cycle. */
+	atomic_uint n_rings;
 	struct cb_audio_ring rings[CB_MAX_TRACK_STREAMS];
 	atomic_uint_fast64_t frames_in;
 	atomic_int state;		/* enum pw_stream_state */
@@ -37,6 +39,14 @@ struct cb_track_node {
 int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
 		      const struct cb_track_config *config, uint32_t quantum_frames);
 void cb_track_node_destroy(struct cb_track_node *t);
+
+/* A reload that changes which streams the track feeds keeps its node, so
+ * apps stay connected.  Prepare (main thread, may fail, touches nothing
+ * running) makes sure n rings exist; set (send worker paused) has the
+ * process callback fill rings[0..n) from its next cycle, a ring coming
+ * back into use starting empty rather than with what it held. */
+int cb_track_node_prepare_rings(struct cb_track_node *t, uint32_t n);
+void cb_track_node_set_rings(struct cb_track_node *t, uint32_t n);
 
 /* The PipeWire side alone, for a PipeWire restart: the rings (and so what
  * the send streams read) outlive it. Main thread only. */

@@ -9,7 +9,8 @@
 #   [call] local are both rejected: FILE:LINE / the key in the log, the call
 #   running on with the same nodes and the same packets. Last, the receiving
 #   bridge renames its [remote]: the old remote node goes and the new one
-#   takes over the incoming SSRC.
+#   takes over the incoming SSRC.  Then track voice, played into, starts to
+#   feed stream fx as well: its node keeps its id and fx carries its tone.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -199,4 +200,23 @@ assert abs((after - before) + 12) < 2, "gain change of %.1f dB, want -12 +- 2" %
 PY
 "${CB_ANALYZE[@]}" tones "$work/at-rb.wav" --start "$after_reload" --expect 1000 \
   || cb_fail "the tone is not there after the reload"
+cb_note "track voice now also feeds fx: its node stays, fx carries its tone"
+voice_id="$(cb_node_id callbridge.rl.voice)"
+[[ -n "$voice_id" ]] || cb_fail "no id for voice's node"
+cb_tone "$work/voice.wav" 1500 48000 1 20 -12
+pw-cat --playback --target callbridge.rl.voice "$work/voice.wav" & play=$!
+sleep 1
+sed '/^\[track voice\]$/,/^$/ s/^stream = main$/stream = main, fx/' "$work/v2.ini" > "$work/rl.ini"
+grep -q "^stream = main, fx$" "$work/rl.ini" || cb_fail "test bug: no tee in the new file"
+kill -HUP "$rl_pid"
+cb_wait_until 5 grep -q "reload: track voice: feeds 2 streams now, node kept" "$work/rl.log" ||
+  { tail -n 20 "$work/rl.log"; cb_fail "voice's new stream list not applied in place"; }
+! grep -q "track voice: channels changed" "$work/rl.log" || cb_fail "voice's node was recreated"
+[[ "$(cb_node_id callbridge.rl.voice)" == "$voice_id" ]] ||
+  cb_fail "voice's node changed id ($voice_id -> $(cb_node_id callbridge.rl.voice))"
+pw-record --target callbridge.rb.remote.music "$work/tee.wav" & rec=$!
+sleep 2.5
+kill -INT "$rec"; wait "$rec" || true
+kill -INT "$play" 2>/dev/null || true; wait "$play" 2>/dev/null || true
+"${CB_ANALYZE[@]}" tones "$work/tee.wav" --expect 1500 || cb_fail "fx does not carry voice's tone"
 echo "PASS: reload"

@@ -97,6 +97,16 @@ cb_wait_until() {
   return 1
 }
 
+# cb_node_id NAME: the global id of the node with this exact node.name,
+# empty when there is none.
+cb_node_id() {
+  local out
+  out="$(pw-cli ls Node 2>/dev/null)" || return 2
+  awk -v want="node.name = \"$1\"" '
+    /^[[:space:]]*id [0-9]+, type/ { id = $2; sub(",", "", id) }
+    index($0, want) { print id; exit }' <<<"$out"
+}
+
 # Waits until a node with this exact node.name exists.
 cb_wait_node() { cb_wait_until "${2:-10}" cb_has_node "$1"; }
 # Waits until no node matches PATTERN.
