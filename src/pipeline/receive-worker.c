@@ -9,6 +9,7 @@
 #include "pipeline/receive-worker.h"
 #include "pipeline/send-worker.h"
 #include "pipeline/worker-thread.h"
+#include "rtp/byte-order.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 
@@ -104,7 +105,7 @@ static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 
 	/* The SSRC is in the clear even under SRTP; read it to attribute an
 	 * authentication failure, never to act on it. */
-	ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+	ssrc = cb_get_be32(buf + 8);
 	if (cb_srtp_unprotect_rtp(w->srtp_in, buf, &clear_len) < 0) {
 		atomic_fetch_add_explicit(&w->stats.auth_failures, 1, memory_order_relaxed);
 		if ((r = find_active(w, ssrc)) != NULL)

@@ -82,21 +82,12 @@ cb_ice_wait_connected alice 10 || cb_fail "alice not connected"
 
 cb_ice_tones 5
 sleep 1.2
-/usr/bin/python3 - "$work/alice.json" "$work/bob.json" <<'PY'
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-pa, pb = a["ice"]["selected_pair"], b["ice"]["selected_pair"]
-print("alice: %s (%s) <-> %s (%s): %s pair" % (pa["local"], pa["local_type"], pa["remote"], pa["remote_type"], pa["type"]))
-print("bob:   %s (%s) <-> %s (%s): %s pair" % (pb["local"], pb["local_type"], pb["remote"], pb["remote_type"], pb["type"]))
+cb_ice_check_call '
 assert pa["local_type"] == "relay" and pa["type"] == "relay", pa
-# What bob sees of alice is her relayed address, from coturn's port range.
+# What bob sees of alice is her relayed address, in the relay port range.
 assert 49152 <= int(pb["remote"].rsplit(":", 1)[1]) <= 49999, pb
 assert pb["remote"] == pa["local"], (pa, pb)
-for d in (a, b):
-    r = [x for x in d["remotes"] if x["name"] == "peer"][0]
-    assert r["packets"] > 200, "%s: %d packets" % (d["call"], r["packets"])
-    print("%s: %d packets in, %d lost" % (d["call"], r["packets"], r["lost"]))
-PY
+'
 grep -q "selected pair .*(relay)" "$work/alice.log" || cb_fail "relay pair not logged"
 cb_note "alice's SDP: rewritten with the relayed candidate when gathering ended"
 grep "ICE gathering done" "$work/alice.log" || cb_fail "gathering's end not logged"

@@ -91,6 +91,25 @@ cb_ice_tones() {
   "${CB_ANALYZE[@]}" tones "$work/at-alice.wav" --expect 1300 --absent 500 || cb_fail "bob's tone at alice"
 }
 
+# cb_ice_check_call PYTHON: reads both stats files, prints each side's
+# selected pair, runs PYTHON (statements; pa and pb are the pairs, a and b
+# the files), then asserts each side took in more than 200 packets from
+# its peer.
+cb_ice_check_call() {
+  /usr/bin/python3 - "$work/alice.json" "$work/bob.json" "$1" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+pa, pb = a["ice"]["selected_pair"], b["ice"]["selected_pair"]
+print("alice: %s (%s) <-> %s (%s): %s pair" % (pa["local"], pa["local_type"], pa["remote"], pa["remote_type"], pa["type"]))
+print("bob:   %s (%s) <-> %s (%s): %s pair" % (pb["local"], pb["local_type"], pb["remote"], pb["remote_type"], pb["type"]))
+exec(sys.argv[3])
+for d in (a, b):
+    r = [x for x in d["remotes"] if x["name"] == "peer"][0]
+    assert r["packets"] > 200, "%s: %d packets" % (d["call"], r["packets"])
+    print("%s: %d packets in, %d lost" % (d["call"], r["packets"], r["lost"]))
+PY
+}
+
 # cb_ice_start NAME [PREFIX...]: starts a bridge (optionally under a command
 # such as `ip netns exec NS`), logging to $work/NAME.log.
 cb_ice_start() {
