@@ -23,7 +23,7 @@ CALLBRIDGE_BUILD_DIR="$CB_BUILD_ROOT" "$CB_SOURCE_ROOT/scripts/demo" --tone > "$
 demo=$!
 cb_wait_until 15 grep -q "Playing a 440 Hz tone" "$work/demo.out" || { cat "$work/demo.out"; cb_fail "demo did not start"; }
 grep -q "pw-cat --playback --target callbridge.demo.music" "$work/demo.out" || cb_fail "no routing hint"
-sdp="$(grep -o -- '-i [^ ]*\.sdp' "$work/demo.out" | head -1 | cut -c4-)"
+sdp="$(grep -m1 -o -- '-i [^ ]*\.sdp' "$work/demo.out" | cut -c4-)"
 [[ -s "$sdp" ]] || { cat "$work/demo.out"; cb_fail "the printed SDP file '$sdp' does not exist"; }
 
 cb_ffmpeg_receive "$sdp" "$work" 3 1 > "$work/ffmpeg.log" 2>&1 || { cat "$work/ffmpeg.log"; cb_fail "ffmpeg"; }

@@ -63,7 +63,7 @@ cb_ice_start alice
 sleep 9
 kill -INT "${cb_bridge_pids[0]}"; wait "${cb_bridge_pids[0]}" || cb_fail "alice did not stop cleanly"
 cb_bridge_pids=()
-grep "TURN server" "$work/alice.log" | head -3
+grep -m3 "TURN server" "$work/alice.log"
 n=$(grep -c "TURN server 127.0.0.1:$turn_port gave no relay candidate" "$work/alice.log" || true)
 echo "TURN failures logged in 9 s: $n"
 (( n >= 2 )) || cb_fail "expected the TURN failure to be logged and retried (got $n)"
