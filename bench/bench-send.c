@@ -246,18 +246,45 @@ static int write_wav(const char *path, const float *data, uint32_t frames, uint3
 
 /* ---- ours: rings -> send stream -> SRTP -> null sink ---- */
 
+/* A transport that only counts: the worker's output without a socket. */
 struct null_sink {
+	struct cb_transport base;
 	uint64_t packets;
 	uint64_t octets;
 };
 
-static int null_send(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
+static int null_send(struct cb_transport *t, const uint8_t *buf, size_t len,
+		     const struct cb_address *dest)
 {
-	struct null_sink *sink = data;
+	struct null_sink *sink = (struct null_sink *)t;
 	sink->packets++;
 	sink->octets += len;
 	return 0;
 }
+
+static ssize_t null_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
+			 struct cb_address *from)
+{
+	return -EAGAIN;
+}
+
+static int null_fd(struct cb_transport *t)
+{
+	return -1;
+}
+
+static void null_describe(struct cb_transport *t, struct cb_transport_info *info)
+{
+}
+
+static void null_destroy(struct cb_transport *t)
+{
+}
+
+static const struct cb_transport_ops null_ops = {
+	.kind = "null", .send = null_send, .recv_raw = null_recv, .fd = null_fd,
+	.describe = null_describe, .destroy = null_destroy,
+};
 
 /* Both sides are resumable, so that one run can alternate between them in
  * blocks and load on the machine hits both alike. */
@@ -266,7 +293,7 @@ struct ours {
 	const struct audio *a;
 	struct cb_audio_ring *rings;
 	struct cb_send_stream **streams;
-	struct cb_srtp_session *srtp;
+	struct cb_keying keying;
 	struct null_sink sink;
 	struct cb_send_worker worker;
 	uint32_t q;			/* next quantum */
@@ -275,7 +302,8 @@ struct ours {
 
 static void ours_free(struct ours *u)
 {
-	cb_srtp_session_free(u->srtp);
+	cb_send_worker_clear(&u->worker);
+	cb_keying_clear(&u->keying);
 	for (uint32_t s = 0; u->streams && s < n_streams(u->o); s++)
 		cb_send_stream_free(u->streams[s]);
 	for (uint32_t t = 0; u->rings && t < u->o->tracks; t++)
@@ -289,10 +317,12 @@ static int ours_init(struct ours *u, const struct options *o, const struct audio
 {
 	const uint32_t m = n_streams(o);
 	const struct cb_stream_config cfg = stream_config(o);
-	struct cb_packet_output output = { .send = null_send, .data = &u->sink };
+	struct cb_key key = { .set = true, .len = sizeof(srtp_key) };
 	int res = -ENOMEM;
 
 	memset(u, 0, sizeof(*u));
+	cb_keying_init(&u->keying);
+	cb_transport_init(&u->sink.base, &null_ops);
 	u->o = o;
 	u->a = a;
 	u->rings = calloc(o->tracks, sizeof(*u->rings));
@@ -309,12 +339,12 @@ static int ours_init(struct ours *u, const struct options *o, const struct audio
 		if ((res = cb_send_stream_add_input(u->streams[stream_of(o, t)], &u->rings[t], 0.0f,
 						    false)) < 0)
 			goto error;
-	res = cb_srtp_session_new(&u->srtp, CB_SRTP_AES_CM_128_HMAC_SHA1_80, srtp_key,
-				  sizeof(srtp_key), CB_SRTP_OUTBOUND);
+	memcpy(key.bytes, srtp_key, sizeof(srtp_key));
+	res = cb_keying_set(&u->keying, CB_SRTP_AES_CM_128_HMAC_SHA1_80, &key, NULL);
 	if (res < 0)
 		goto error;
-	cb_send_worker_init(&u->worker, u->streams, m, u->srtp, &output, "bench@callbridge",
-			    o->frame);
+	cb_send_worker_init(&u->worker, u->streams, m, "bench@callbridge", o->frame);
+	cb_send_worker_add_output(&u->worker, &u->sink.base, &u->keying);
 	return 0;
 error:
 	ours_free(u);

@@ -42,7 +42,7 @@
 
 #include "config/config.h"
 #include "pipeline/bridge.h"
-#include "pipeline/config-watch.h"
+#include "watch/config-watch.h"
 
 PW_LOG_TOPIC_STATIC(mod_topic, "mod.callbridge.module");
 #define PW_LOG_TOPIC_DEFAULT mod_topic

@@ -8,12 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
-
 #define CB_OPUS_RATE 48000
 #define CB_OPUS_MAX_PACKET 1275	/* one frame, RFC 6716 */
 
 struct cb_opus_encoder;
+
+enum cb_opus_application {
+	CB_OPUS_APP_VOIP,
+	CB_OPUS_APP_AUDIO,
+	CB_OPUS_APP_LOWDELAY,
+};
 
 struct cb_opus_encoder_settings {
 	uint32_t channels;

@@ -12,7 +12,8 @@
 
 #include <glib.h>
 
-#include "ice/ice-candidates.h"
+#include "net/address.h"
+#include "sdp/sdp-ice.h"
 
 #define SECRET_FILE_MAX 4096
 
@@ -119,7 +120,7 @@ void cb_loader_store_ice(struct cb_loader *l, const char *key, const char *text,
 	} else if (strcmp(key, "remote-pwd") == 0) {
 		store_credential(l, key, text, ice->remote_pwd, CB_ICE_PWD_MIN, line);
 	} else if (strcmp(key, "remote-candidates") == 0) {
-		if (!cb_ice_parse_candidates(text, ice->remote_candidates, CB_ICE_MAX_CANDIDATES,
+		if (!cb_address_parse_list(text, ice->remote_candidates, CB_ICE_MAX_CANDIDATES,
 					     &ice->n_remote_candidates, err, sizeof(err)))
 			cb_loader_error(l, line, "%s: %s", key, err);
 	} else if (strcmp(key, "stun-server") == 0) {

@@ -13,76 +13,29 @@
 #include <stdint.h>
 #include <limits.h>
 #include <sys/socket.h>
-#include <netinet/in.h>	/* INET6_ADDRSTRLEN */
+#include <netinet/in.h>
+
+#include "audio/opus-encoder.h"
+#include "crypto/srtp-suite.h"
+#include "net/address.h"
+#include "transport/ice-params.h"
 
 #define CB_NAME_MAX        32	/* [a-z0-9_-]{1,32} */
 #define CB_MAX_STREAMS     32
 #define CB_MAX_TRACKS      64
 #define CB_MAX_REMOTES     32
 #define CB_MAX_TRACK_STREAMS 4	/* a track may feed several streams (a tee) */
-#define CB_KEY_MAX         64	/* master key || salt, largest suite is 44 */
-#define CB_ADDR_STR_MAX    (INET6_ADDRSTRLEN + 16)
 #define CB_MAX_ERRORS      32
 #define CB_ERROR_MAX       512
 
-enum cb_transport {
+enum cb_transport_kind {
 	CB_TRANSPORT_UDP,
 	CB_TRANSPORT_ICE,
 };
 
-/* [ice]: RFC 8445 limits, ice-chars only (ALPHA / DIGIT / "+" / "/"). */
-#define CB_ICE_UFRAG_MIN   4
-#define CB_ICE_PWD_MIN     22
-#define CB_ICE_CRED_MAX    256
-#define CB_ICE_MAX_CANDIDATES 8
-
-enum cb_ice_role {
-	CB_ICE_ROLE_CONTROLLING,
-	CB_ICE_ROLE_CONTROLLED,
-};
-
-enum cb_ice_policy {
-	CB_ICE_POLICY_ALL,
-	CB_ICE_POLICY_RELAY,
-};
-
-enum cb_turn_transport {
-	CB_TURN_UDP,
-	CB_TURN_TCP,
-	CB_TURN_TLS,
-};
-
-enum cb_srtp_suite {
-	CB_SRTP_NONE,
-	CB_SRTP_AES_CM_128_HMAC_SHA1_80,
-	CB_SRTP_AES_CM_128_HMAC_SHA1_32,
-	CB_SRTP_AEAD_AES_128_GCM,
-	CB_SRTP_AEAD_AES_256_GCM,
-};
-
-enum cb_opus_application {
-	CB_OPUS_APP_VOIP,
-	CB_OPUS_APP_AUDIO,
-	CB_OPUS_APP_LOWDELAY,
-};
-
-/* A resolved socket address plus the text the user wrote, for messages. */
-struct cb_address {
-	bool set;
-	struct sockaddr_storage addr;
-	socklen_t len;
-	char text[CB_ADDR_STR_MAX];
-};
-
-struct cb_key {
-	bool set;
-	uint8_t bytes[CB_KEY_MAX];
-	size_t len;
-};
-
 struct cb_call_config {
 	char name[CB_NAME_MAX + 1];
-	enum cb_transport transport;
+	enum cb_transport_kind transport;
 	struct cb_address local;	/* default 0.0.0.0:0 */
 	struct cb_address remote;	/* may be unset when every stream has its own */
 	enum cb_srtp_suite srtp;
@@ -191,14 +144,6 @@ void cb_config_clear(struct cb_config *cfg);
 int cb_config_find_stream(const struct cb_config *cfg, const char *name);
 int cb_config_find_track(const struct cb_config *cfg, const char *name);
 
-const char *cb_srtp_suite_name(enum cb_srtp_suite suite);
-
-/* Parses and resolves HOST:PORT or [V6]:PORT with the port in
- * min_port..65535; on failure a message (without the key name) in err. */
-bool cb_address_parse(const char *text, int min_port, struct cb_address *a,
-		      char *err, size_t err_len);
-/* Master key + salt length the suite needs, 0 for none. */
-size_t cb_srtp_suite_key_len(enum cb_srtp_suite suite);
 
 /* ---- The key table: one row per key, the single source of truth. ---- */
 

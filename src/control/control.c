@@ -5,7 +5,7 @@
 
 #include "control/control.h"
 #include "control/metadata.h"
-#include "pipeline/log.h"
+#include "util/log.h"
 
 #define CONTROL_SUFFIX ".control"
 #define MAX_LOGGED 64

@@ -8,7 +8,7 @@
 #include <pipewire/impl-metadata.h>
 
 #include "control/metadata.h"
-#include "pipeline/log.h"
+#include "util/log.h"
 
 struct cb_call_metadata {
 	/* The object lives here, in the bridge, and is exported: other

@@ -91,7 +91,7 @@ static void put_stream(struct cb_status *st, struct cb_call_metadata *md,
 {
 	char key[sizeof(st->entries[0].key)], value[VALUE_MAX], rtt[32];
 	uint64_t octets = LOAD(s->stats.octets);
-	int64_t rtt_us = atomic_load(&s->feedback.rtt_us);
+	int64_t rtt_us = atomic_load(&s->feedback->rtt_us);
 	struct entry *e;
 
 	snprintf(key, sizeof(key), "stream.%s", s->config.name);
@@ -117,8 +117,8 @@ static void put_stream(struct cb_status *st, struct cb_call_metadata *md,
 		 ", \"bitrate\": %" PRIu64 ", \"rtt_ms\": %s, \"peer_fraction_lost\": %.4f"
 		 ", \"peer_cumulative_lost\": %" PRId64 ", \"peer_reports\": %" PRIu64 " }",
 		 s->ssrc, LOAD(s->stats.packets), octets, e->bitrate, rtt,
-		 LOAD(s->feedback.fraction_lost) / 256.0,
-		 (int64_t)atomic_load(&s->feedback.cumulative_lost), LOAD(s->feedback.reports));
+		 LOAD(s->feedback->fraction_lost) / 256.0,
+		 (int64_t)atomic_load(&s->feedback->cumulative_lost), LOAD(s->feedback->reports));
 	put(md, e, value);
 }
 

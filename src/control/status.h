@@ -16,7 +16,7 @@
 #include "pipeline/receive-worker.h"
 #include "pipeline/remote.h"
 #include "pipeline/send-stream.h"
-#include "pipeline/track-node.h"
+#include "node/track-node.h"
 
 #define CB_STATUS_PERIOD_NS 100000000ull	/* 10 Hz at most */
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "crypto/srtp-suite.h"
 
 /* Room a caller leaves after a packet for the auth tag and SRTCP index. */
 #define CB_SRTP_MAX_OVERHEAD 148

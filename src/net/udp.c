@@ -3,49 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "net/udp.h"
-
-void cb_address_format(const struct cb_address *a, char *out, size_t len)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		snprintf(out, len, "%s:%u", host, ntohs(in->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(out, len, "[%s]:%u", host, ntohs(in6->sin6_port));
-	} else {
-		snprintf(out, len, "(none)");
-	}
-}
-
-int cb_address_add_port(struct cb_address *a, uint32_t delta)
-{
-	struct sockaddr *sa = (struct sockaddr *)&a->addr;
-	in_port_t *port;
-	uint32_t value;
-
-	if (sa->sa_family == AF_INET)
-		port = &((struct sockaddr_in *)sa)->sin_port;
-	else if (sa->sa_family == AF_INET6)
-		port = &((struct sockaddr_in6 *)sa)->sin6_port;
-	else
-		return -EAFNOSUPPORT;
-	value = ntohs(*port) + delta;
-	if (value > 65535)
-		return -ERANGE;
-	*port = htons((uint16_t)value);
-	cb_address_format(a, a->text, sizeof(a->text));
-	return 0;
-}
 
 int cb_udp_open(struct cb_udp_socket *s, const struct cb_address *local)
 {

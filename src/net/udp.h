@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config/config.h"
+#include "net/address.h"
 
 struct cb_udp_socket {
 	int fd;
@@ -26,10 +26,5 @@ int cb_udp_send(struct cb_udp_socket *s, const uint8_t *buf, size_t len,
  * reported with -EMSGSIZE and discarded. */
 ssize_t cb_udp_recv(struct cb_udp_socket *s, uint8_t *buf, size_t cap,
 		    struct cb_address *from);
-
-/* Moves the port up by delta (and refreshes the text); -ERANGE past 65535. */
-int cb_address_add_port(struct cb_address *a, uint32_t delta);
-
-void cb_address_format(const struct cb_address *a, char *out, size_t len);
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "control/control.h"
 #include "pipeline/bridge-private.h"
-#include "pipeline/log.h"
+#include "util/log.h"
 
 void cb_bridge_pipewire_lost(struct cb_bridge *b)
 {

@@ -8,15 +8,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "crypto/srtp-session.h"
-#include "ice/ice-transport.h"
-#include "net/udp.h"
 #include "pipeline/bridge.h"
+#include "pipeline/call-session.h"
 #include "pipeline/receive-worker.h"
 #include "pipeline/remote.h"
 #include "pipeline/send-stream.h"
 #include "pipeline/send-worker.h"
-#include "pipeline/track-node.h"
+#include "node/track-node.h"
 
 struct cb_bridge {
 	struct cb_config config;	/* what runs now; a reload replaces it whole */
@@ -26,12 +24,12 @@ struct cb_bridge {
 	uint64_t sdp_session_id;
 	uint64_t sdp_version;
 
-	struct cb_udp_socket socket;
-	struct cb_ice_transport *ice;	/* transport = ice: instead of the socket */
-	char ice_candidates[1024];	/* as last logged and written to the SDP */
-	uint32_t ice_gatherings;	/* cb_ice_transport_gatherings() then */
-	struct cb_key send_key;
-	struct cb_srtp_session *srtp_out;
+	/* Every session of the call; udp and ice make exactly one. Streams
+	 * and remotes name theirs by index (send-stream output, remote input),
+	 * the same index in the send worker's outputs and the receive
+	 * worker's inputs. */
+	uint32_t n_sessions;
+	struct cb_call_session *sessions[CB_MAX_SESSIONS];
 
 	/* In config order: streams[i] runs config.streams[i], tracks[i]
 	 * config.tracks[i]. */
@@ -46,8 +44,6 @@ struct cb_bridge {
 	 * Always CB_MAX_REMOTES slots, configured ones anywhere among them,
 	 * so a reload can add and remove [remote]s without moving any. */
 	bool receiving;
-	struct cb_srtp_session *srtp_in;
-	struct cb_srtp_session *srtcp_out;
 	uint32_t n_remotes;
 	struct cb_remote *remotes;
 	struct cb_receive_worker receiver;
@@ -55,6 +51,7 @@ struct cb_bridge {
 	struct cb_control *control;	/* callbridge.<call> metadata: controls, status */
 	uint32_t control_wait_ticks;	/* timer ticks since the nodes were made */
 	char status_transport[64];
+	char status_local[CB_ADDR_STR_MAX];
 	char status_pair[256];
 
 	struct pw_loop *main_loop;
@@ -66,6 +63,11 @@ struct cb_bridge {
  * (on consecutive even ports unless bundle). */
 void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
 			   struct cb_address *dest);
+/* A new send stream for config->streams[index], attached to its session's
+ * RTP session; cb_bridge_free_stream undoes it. */
+int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, uint32_t index,
+			  struct cb_send_stream **out);
+void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s);
 /* Rebuilds every stream's inputs from the tracks; workers paused. */
 void cb_bridge_connect_inputs(struct cb_bridge *b);
 int cb_bridge_write_sdp(struct cb_bridge *b);

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "pipeline/bridge-private.h"
-#include "pipeline/log.h"
+#include "util/log.h"
 
 struct reload_plan {
 	struct cb_send_stream *streams[CB_MAX_STREAMS];
@@ -77,14 +77,14 @@ static bool same_track_streams(const struct cb_config *old, const struct cb_trac
 	return true;
 }
 
-static void discard_plan(struct reload_plan *p, const struct cb_config *next)
+static void discard_plan(struct cb_bridge *b, struct reload_plan *p, const struct cb_config *next)
 {
 	for (uint32_t i = 0; i < next->n_tracks; i++)
 		if (p->track_made[i])
 			cb_track_node_destroy(p->tracks[i]);
 	for (uint32_t i = 0; i < next->n_streams; i++)
 		if (p->stream_made[i])
-			cb_send_stream_free(p->streams[i]);
+			cb_bridge_free_stream(b, p->streams[i]);
 }
 
 /* Everything that may fail, before anything running is touched. */
@@ -96,15 +96,13 @@ static int make_plan(struct cb_bridge *b, const struct cb_config *next, struct r
 	for (uint32_t i = 0; i < next->n_streams; i++) {
 		const struct cb_stream_config *sc = &next->streams[i];
 		int j = cb_config_find_stream(old, sc->name);
-		struct cb_address dest;
 
 		if (j >= 0 && cb_send_stream_can_update(b->streams[j], sc)) {
 			p->streams[i] = b->streams[j];
 			p->stream_kept[j] = true;
 			continue;
 		}
-		cb_bridge_stream_dest(next, i, &dest);
-		res = cb_send_stream_new(&p->streams[i], sc, next->call.ptime_samples, &dest);
+		res = cb_bridge_make_stream(b, next, i, &p->streams[i]);
 		if (res < 0) {
 			pw_log_error("reload: stream %s: cannot create encoder: %s", sc->name,
 				     strerror(-res));
@@ -335,7 +333,7 @@ int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
 	if (p == NULL)
 		return -ENOMEM;
 	if ((res = make_plan(b, next, p)) < 0) {
-		discard_plan(p, next);
+		discard_plan(b, p, next);
 		free(p);
 		pw_log_error("%s: reload failed; the call goes on unchanged", next->path);
 		return res;
@@ -362,7 +360,7 @@ int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
 	if ((res = cb_send_worker_start(&b->worker)) < 0)
 		pw_log_error("reload: cannot restart the media worker: %s", strerror(-res));
 	if (b->receiving) {
-		cb_receive_worker_update(&b->receiver, &next->call, b->streams, b->n_streams);
+		cb_receive_worker_update(&b->receiver, &next->call);
 		if ((res = cb_receive_worker_start(&b->receiver)) < 0)
 			pw_log_error("reload: cannot restart the receive worker: %s",
 				     strerror(-res));
@@ -374,7 +372,7 @@ int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
 			cb_track_node_destroy(old_tracks[j]);
 	for (uint32_t j = 0; j < old_n_streams; j++)
 		if (!p->stream_kept[j])
-			cb_send_stream_free(old_streams[j]);
+			cb_bridge_free_stream(b, old_streams[j]);
 
 	sdp_changed = p->added || p->removed || p->recreated || p->changed ||
 		      strcmp(b->config.call.sdp_file, next->call.sdp_file) != 0;

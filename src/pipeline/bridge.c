@@ -7,19 +7,12 @@
 #include <sys/random.h>
 
 #include "control/control.h"
-#include "ice/ice-io.h"
-#include "ice/ice-transport.h"
+#include "control/stats-file.h"
 #include "pipeline/bridge-private.h"
-#include "pipeline/log.h"
-#include "pipeline/stats-file.h"
 #include "sdp/sdp.h"
-
-PW_LOG_TOPIC(cb_log_topic, "mod.callbridge");
-
-void cb_log_init(void)
-{
-	PW_LOG_TOPIC_INIT(cb_log_topic);
-}
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/secret.h"
 
 #define TIMER_INTERVAL_MS 50
 #define STATS_EVERY_TICKS (1000 / TIMER_INTERVAL_MS)
@@ -63,7 +56,7 @@ static void write_stats(struct cb_bridge *b)
 		.n_remotes = b->n_remotes,
 		.remotes = b->remotes,
 		.receive = b->receiving ? &b->receiver : NULL,
-		.ice = b->ice,
+		.transport = b->n_sessions ? b->sessions[0]->transport : NULL,
 	};
 	int res = cb_stats_write_file(b->config.call.stats_file, &view);
 	if (res < 0 && b->timer_ticks == STATS_EVERY_TICKS)
@@ -73,24 +66,32 @@ static void write_stats(struct cb_bridge *b)
 void cb_bridge_fill_status_view(void *data, struct cb_status_view *v)
 {
 	struct cb_bridge *b = data;
+	struct cb_call_session *session = b->sessions[0];
+	struct cb_transport_info info;
 
 	*v = (struct cb_status_view) {
 		.call_name = b->config.call.name,
 		.transport = "udp",
-		.local_address = b->socket.bound.text,
+		.local_address = "",
 		.srtp = cb_srtp_suite_name(b->config.call.srtp),
 		.n_tracks = b->n_tracks, .tracks = b->tracks,
 		.n_streams = b->n_streams, .streams = b->streams,
 		.n_remotes = b->n_remotes, .remotes = b->remotes,
 		.receive = b->receiving ? &b->receiver : NULL,
 	};
-	if (b->ice) {
-		bool selected = cb_ice_transport_describe(b->ice, b->status_transport,
-							  sizeof(b->status_transport),
-							  b->status_pair, sizeof(b->status_pair));
+	cb_transport_describe(session->transport, &info);
+	snprintf(b->status_local, sizeof(b->status_local), "%s", info.local);
+	v->local_address = b->status_local;
+	if (session->ice) {
+		snprintf(b->status_transport, sizeof(b->status_transport), "ice %s",
+			 info.state_name);
 		v->transport = b->status_transport;
-		v->selected_pair = selected ? b->status_pair : NULL;
-		v->local_address = b->config.call.local.set ? b->config.call.local.text : "";
+		if (info.has_pair) {
+			snprintf(b->status_pair, sizeof(b->status_pair), "%s (%s) -> %s (%s), %s",
+				 info.pair_local, info.pair_local_type, info.pair_remote,
+				 info.pair_remote_type, info.pair_type);
+			v->selected_pair = b->status_pair;
+		}
 	}
 }
 
@@ -118,19 +119,19 @@ void cb_bridge_start_control(struct cb_bridge *b)
 /* Gathering went on after the call started: once it finishes (and after
  * each ICE restart) the log and the SDP file get the candidates the other
  * side needs, the SDP with a new version. */
-static void update_ice_candidates(struct cb_bridge *b)
+static void update_ice_candidates(struct cb_bridge *b, struct cb_call_session *session)
 {
-	uint32_t gatherings = cb_ice_transport_gatherings(b->ice);
-	char list[sizeof(b->ice_candidates)];
+	uint32_t gatherings = cb_ice_transport_gatherings(session->ice);
+	char list[sizeof(session->ice_candidates)];
 	int res;
 
-	if (gatherings == b->ice_gatherings)
+	if (gatherings == session->ice_gatherings)
 		return;
-	b->ice_gatherings = gatherings;
-	cb_ice_transport_candidate_list(b->ice, list, sizeof(list));
-	if (strcmp(list, b->ice_candidates) == 0)
+	session->ice_gatherings = gatherings;
+	cb_ice_transport_candidate_list(session->ice, list, sizeof(list));
+	if (strcmp(list, session->ice_candidates) == 0)
 		return;
-	snprintf(b->ice_candidates, sizeof(b->ice_candidates), "%s", list);
+	snprintf(session->ice_candidates, sizeof(session->ice_candidates), "%s", list);
 	pw_log_info("call %s: ICE gathering done, candidates: %s", b->config.call.name,
 		    list[0] ? list : "(none)");
 	if (b->sdp_path[0] && (res = cb_bridge_write_sdp(b)) < 0)
@@ -147,8 +148,9 @@ static void on_timer(void *data, uint64_t expirations)
 		cb_control_tick(b->control, cb_now_ns());
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
-	if (b->ice)
-		update_ice_candidates(b);
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		if (b->sessions[i]->ice)
+			update_ice_candidates(b, b->sessions[i]);
 	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
 		write_stats(b);
 }
@@ -159,7 +161,7 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 	uint32_t n_slots = CB_MAX_REMOTES;
 	int res;
 
-	if (call->srtp != CB_SRTP_NONE && !call->remote_srtp_key.set) {
+	if (!b->sessions[0]->receiving) {
 		pw_log_info("call %s: no remote-srtp-key, not receiving", call->name);
 		return 0;
 	}
@@ -174,33 +176,16 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 		if (res < 0)
 			return res;
 	}
-	res = cb_srtp_session_new(&b->srtp_in, call->srtp, call->remote_srtp_key.bytes,
-				  call->remote_srtp_key.len, CB_SRTP_INBOUND);
-	if (res >= 0)
-		res = cb_srtp_session_new(&b->srtcp_out, call->srtp, b->send_key.bytes,
-					  b->send_key.len, CB_SRTP_OUTBOUND);
-	if (res < 0) {
-		snprintf(err, err_len, "cannot set up SRTP for receiving: %s", strerror(-res));
-		return res;
-	}
-	cb_receive_worker_init(&b->receiver, call, &b->socket, b->srtp_in, b->srtcp_out,
-			       b->remotes, b->n_remotes, b->streams, b->n_streams, b->cname);
-	if (b->ice) {
-		struct cb_packet_input input;
-		cb_ice_packet_input(b->ice, &input);
-		cb_receive_worker_set_input(&b->receiver, &input);
-	}
+	cb_receive_worker_init(&b->receiver, call, b->remotes, b->n_remotes, b->cname);
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		cb_receive_worker_add_input(&b->receiver, b->sessions[i]->transport,
+					    &b->sessions[i]->keying, &b->sessions[i]->rtp);
 	if ((res = cb_receive_worker_start(&b->receiver)) < 0) {
 		snprintf(err, err_len, "cannot start the receive worker: %s", strerror(-res));
 		return res;
 	}
 	b->receiving = true;
 	return 0;
-}
-
-static int udp_output(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
-{
-	return cb_udp_send(data, buf, len, dest);
 }
 
 static void default_sdp_path(struct cb_bridge *b)
@@ -213,14 +198,16 @@ static void default_sdp_path(struct cb_bridge *b)
 
 int cb_bridge_write_sdp(struct cb_bridge *b)
 {
+	struct cb_call_session *cs = b->sessions[0];
 	struct cb_sdp_media media[CB_MAX_STREAMS];
+	struct cb_address bound = { 0 };
 	struct cb_sdp_session session = {
 		.call_name = b->config.call.name,
 		.cname = b->cname,
-		.origin = &b->socket.bound,
+		.origin = &bound,
 		.suite = b->config.call.srtp,
-		.key = b->send_key.bytes,
-		.key_len = b->send_key.len,
+		.key = cs->local.crypto.key.bytes,
+		.key_len = cs->local.crypto.key.len,
 		.n_media = b->n_streams,
 		.media = media,
 	};
@@ -233,8 +220,10 @@ int cb_bridge_write_sdp(struct cb_bridge *b)
 		.default_addr = &ice_default,
 	};
 
-	if (b->ice) {
-		cb_ice_transport_candidate_sdp(b->ice, candidates, sizeof(candidates), &ice_default);
+	if (cs->ice == NULL)
+		bound = *cb_udp_transport_local(cs->transport);
+	if (cs->ice) {
+		cb_ice_transport_candidate_sdp(cs->ice, candidates, sizeof(candidates), &ice_default);
 		if (!ice_default.set)
 			ice_default = b->config.call.local;
 		session.ice = &ice;
@@ -265,58 +254,6 @@ int cb_bridge_write_sdp(struct cb_bridge *b)
 		};
 	}
 	return cb_sdp_write_file(b->sdp_path, &session);
-}
-
-static int setup_keys(struct cb_bridge *b, char *err, size_t err_len)
-{
-	const struct cb_call_config *call = &b->config.call;
-	size_t key_len = cb_srtp_suite_key_len(call->srtp);
-	int res;
-
-	if (call->srtp != CB_SRTP_NONE) {
-		if (call->srtp_key.set) {
-			b->send_key = call->srtp_key;
-		} else {
-			/* No key given: make a fresh one per run. The SDP file
-			 * carries it to whoever is allowed to read that file. */
-			if (getrandom(b->send_key.bytes, key_len, 0) != (ssize_t)key_len) {
-				snprintf(err, err_len, "cannot make a random SRTP key: %s",
-					 strerror(errno));
-				return -EIO;
-			}
-			b->send_key.len = key_len;
-			b->send_key.set = true;
-		}
-	}
-	res = cb_srtp_session_new(&b->srtp_out, call->srtp, b->send_key.bytes, b->send_key.len,
-				  CB_SRTP_OUTBOUND);
-	if (res < 0)
-		snprintf(err, err_len, "cannot set up SRTP: %s", strerror(-res));
-	return res;
-}
-
-/* Starts with the host candidates, which are known at once, so that the
- * nodes appear and (in the module) PipeWire's main loop goes on while a
- * STUN or TURN server is slow or gone; update_ice_candidates publishes
- * what they add. */
-static int start_ice(struct cb_bridge *b, char *err, size_t err_len)
-{
-	char *list = b->ice_candidates;
-	int res;
-
-	if ((res = cb_ice_transport_new(&b->ice, &b->config, err, err_len)) < 0)
-		return res;
-	cb_ice_transport_start(b->ice, 0);
-	if (cb_ice_transport_candidate_list(b->ice, list, sizeof(b->ice_candidates)) == 0 &&
-	    b->config.ice.policy != CB_ICE_POLICY_RELAY) {
-		snprintf(err, err_len, "ICE gathered no candidate on %s", b->config.call.local.text);
-		return -EADDRNOTAVAIL;
-	}
-	/* The pwd is a secret; the other side has it in its file already. */
-	pw_log_info("call %s: ICE %s, ufrag %s, candidates: %s", b->config.call.name,
-		    b->config.ice.role == CB_ICE_ROLE_CONTROLLING ? "controlling" : "controlled",
-		    b->config.ice.ufrag, list[0] ? list : "(none yet)");
-	return 0;
 }
 
 void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
@@ -355,12 +292,42 @@ void cb_bridge_connect_inputs(struct cb_bridge *b)
 	}
 }
 
+int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, uint32_t index,
+			  struct cb_send_stream **out)
+{
+	struct cb_address dest;
+	struct cb_send_stream *s;
+	int res;
+
+	cb_bridge_stream_dest(config, index, &dest);
+	if ((res = cb_send_stream_new(&s, &config->streams[index], config->call.ptime_samples,
+				      &dest)) < 0)
+		return res;
+	/* udp and ice: every stream rides the call's one session. */
+	s->output = 0;
+	s->feedback = cb_rtp_session_add_sender(&b->sessions[0]->rtp, s->ssrc);
+	if (s->feedback == NULL) {
+		cb_send_stream_free(s);
+		return -ENOSPC;
+	}
+	*out = s;
+	return 0;
+}
+
+void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->output < b->n_sessions)
+		cb_rtp_session_remove_sender(&b->sessions[s->output]->rtp, s->feedback);
+	cb_send_stream_free(s);
+}
+
 int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
 		  char *err, size_t err_len)
 {
 	struct cb_bridge *b;
 	const struct cb_call_config *call = &config->call;
-	struct cb_packet_output output;
 	char host[256] = "localhost";
 	int res;
 
@@ -370,26 +337,17 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 		return -ENOMEM;
 	b->config = *config;
 	b->core = core;
-	b->socket.fd = -1;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);
 
-	if (call->transport == CB_TRANSPORT_ICE) {
-		if ((res = start_ice(b, err, err_len)) < 0)
-			goto error;
-	} else if ((res = cb_udp_open(&b->socket, &call->local)) < 0) {
-		snprintf(err, err_len, "cannot bind %s: %s", call->local.text, strerror(-res));
+	if ((res = cb_call_session_open(&b->sessions[0], config, err, err_len)) < 0)
 		goto error;
-	}
-	if ((res = setup_keys(b, err, err_len)) < 0)
-		goto error;
+	b->n_sessions = 1;
 
 	for (uint32_t i = 0; i < config->n_streams; i++) {
 		const struct cb_stream_config *sc = &config->streams[i];
-		struct cb_address dest;
 
-		cb_bridge_stream_dest(config, i, &dest);
-		if ((res = cb_send_stream_new(&b->streams[i], sc, call->ptime_samples, &dest)) < 0) {
+		if ((res = cb_bridge_make_stream(b, config, i, &b->streams[i])) < 0) {
 			snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
 				 strerror(-res));
 			goto error;
@@ -422,11 +380,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 		}
 	}
 
-	output = (struct cb_packet_output) { .send = udp_output, .data = &b->socket };
-	if (b->ice)
-		cb_ice_packet_output(b->ice, &output);
-	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->srtp_out, &output,
-			    b->cname, call->ptime_samples);
+	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->cname, call->ptime_samples);
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		cb_send_worker_add_output(&b->worker, b->sessions[i]->transport,
+					  &b->sessions[i]->keying);
 	if (b->n_tracks > 0)
 		b->worker.cycle = &b->tracks[0]->cycle;
 	if ((res = cb_send_worker_start(&b->worker)) < 0) {
@@ -446,7 +403,9 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	}
 
 	pw_log_info("call %s: %u tracks, %u streams, local %s, SRTP %s%s", call->name,
-		    b->n_tracks, b->n_streams, b->ice ? "ICE" : b->socket.bound.text, cb_srtp_suite_name(call->srtp),
+		    b->n_tracks, b->n_streams,
+		    b->sessions[0]->ice ? "ICE" : cb_call_session_local_text(b->sessions[0]),
+		    cb_srtp_suite_name(call->srtp),
 		    call->srtp != CB_SRTP_NONE && !call->srtp_key.set ? " (random key)" : "");
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		pw_log_info("call %s: stream %s ssrc 0x%08x -> %s", call->name,
@@ -469,17 +428,15 @@ void cb_bridge_destroy(struct cb_bridge *b)
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
-	if (b->config.call.stats_file[0])
+	if (b->config.call.stats_file[0] && b->n_sessions)
 		write_stats(b);
-	cb_ice_transport_destroy(b->ice);
-	b->ice = NULL;
+	cb_receive_worker_clear(&b->receiver);
+	cb_send_worker_clear(&b->worker);
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
 		cb_remote_node_destroy(b->remotes[i].node);
 		cb_remote_clear(&b->remotes[i]);
 	}
 	free(b->remotes);
-	cb_srtp_session_free(b->srtp_in);
-	cb_srtp_session_free(b->srtcp_out);
 	for (uint32_t i = 0; i < b->n_streams; i++) {
 		const struct cb_send_stream_stats *st = &b->streams[i]->stats;
 		pw_log_info("stream %s: %" PRIu64 " packets, %" PRIu64 " frames, %" PRIu64
@@ -494,10 +451,9 @@ void cb_bridge_destroy(struct cb_bridge *b)
 	for (uint32_t i = 0; i < b->n_tracks; i++)
 		cb_track_node_destroy(b->tracks[i]);
 	for (uint32_t i = 0; i < b->n_streams; i++)
-		cb_send_stream_free(b->streams[i]);
-	cb_srtp_session_free(b->srtp_out);
-	cb_udp_close(&b->socket);
-	explicit_bzero(&b->send_key, sizeof(b->send_key));
+		cb_bridge_free_stream(b, b->streams[i]);
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		cb_call_session_close(b->sessions[i]);
 	cb_config_clear(&b->config);
 	free(b);
 }
@@ -509,5 +465,7 @@ const char *cb_bridge_sdp_path(const struct cb_bridge *b)
 
 const char *cb_bridge_local_address(const struct cb_bridge *b)
 {
-	return b->socket.bound.text;
+	const char *text = b->n_sessions ? cb_call_session_local_text(b->sessions[0]) : NULL;
+
+	return text ? text : "";
 }

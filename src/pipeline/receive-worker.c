@@ -5,11 +5,12 @@
 #include <time.h>
 #include <sys/random.h>
 
-#include "pipeline/log.h"
+#include "util/log.h"
 #include "pipeline/receive-worker.h"
+#include "audio/opus-decoder.h"
 #include "pipeline/send-worker.h"
 #include "pipeline/worker-thread.h"
-#include "rtp/byte-order.h"
+#include "util/byte-order.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 
@@ -19,46 +20,69 @@
 #define MAX_DATAGRAM 2048
 #define DRAIN_BATCH 128
 
-static ssize_t socket_recv(void *data, uint8_t *buf, size_t cap, struct cb_address *from)
-{
-	return cb_udp_recv(data, buf, cap, from);
-}
-
-static int socket_reply(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest)
-{
-	return cb_udp_send(data, buf, len, dest);
-}
-
-void cb_receive_worker_set_input(struct cb_receive_worker *w, const struct cb_packet_input *input)
-{
-	w->input = *input;
-}
-
 void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
-			    struct cb_udp_socket *socket, struct cb_srtp_session *srtp_in,
-			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
-			    uint32_t n_remotes, struct cb_send_stream **streams, uint32_t n_streams,
-			    const char *cname)
+			    struct cb_remote *remotes, uint32_t n_remotes, const char *cname)
 {
 	memset(w, 0, sizeof(*w));
-	w->socket = socket;
-	if (socket)
-		w->input = (struct cb_packet_input) { .fd = socket->fd, .recv = socket_recv,
-						      .reply = socket_reply, .data = socket };
-	w->srtp_in = srtp_in;
-	w->srtcp_out = srtcp_out;
 	w->accept_unknown = call->accept_unknown;
 	w->timeout_ns = (uint64_t)call->remote_timeout_ms * 1000000ull;
 	w->remotes = remotes;
 	w->n_remotes = n_remotes;
-	w->streams = streams;
-	w->n_streams = n_streams;
 	snprintf(w->cname, sizeof(w->cname), "%s", cname);
 	do {
 		if (getrandom(&w->receiver_ssrc, sizeof(w->receiver_ssrc), 0) < 0)
 			w->receiver_ssrc = 0x5eed0001;
 	} while (w->receiver_ssrc == 0);
 	cb_worker_thread_init(&w->thread);
+}
+
+int cb_receive_worker_add_input(struct cb_receive_worker *w, struct cb_transport *transport,
+				struct cb_keying *keying, struct cb_rtp_session *rtp)
+{
+	struct cb_receive_input *in;
+
+	if (w->n_inputs >= CB_MAX_SESSIONS)
+		return -ENOSPC;
+	in = &w->inputs[w->n_inputs];
+	memset(in, 0, sizeof(*in));
+	in->transport = transport;
+	in->rtp = rtp;
+	cb_srtp_slot_init(&in->srtp_in, keying, CB_KEY_RECEIVE, CB_SRTP_INBOUND);
+	cb_srtp_slot_init(&in->srtcp_out, keying, CB_KEY_SEND, CB_SRTP_OUTBOUND);
+	return (int)w->n_inputs++;
+}
+
+int cb_receive_worker_add_fixed_input(struct cb_receive_worker *w, struct cb_transport *transport,
+				      struct cb_srtp_session *srtp_in,
+				      struct cb_srtp_session *srtcp_out)
+{
+	int index = cb_receive_worker_add_input(w, transport, NULL, NULL);
+
+	if (index >= 0) {
+		w->inputs[index].fixed_in = srtp_in;
+		w->inputs[index].fixed_out = srtcp_out;
+	}
+	return index;
+}
+
+void cb_receive_worker_clear(struct cb_receive_worker *w)
+{
+	for (uint32_t i = 0; i < w->n_inputs; i++) {
+		cb_srtp_slot_clear(&w->inputs[i].srtp_in);
+		cb_srtp_slot_clear(&w->inputs[i].srtcp_out);
+	}
+}
+
+/* The session for the next packet, rebuilt first if the keys moved: this
+ * is the worker's safe point for a re-key.  NULL while there are none. */
+static struct cb_srtp_session *session_in(struct cb_receive_input *in)
+{
+	return in->fixed_in ? in->fixed_in : cb_srtp_slot_get(&in->srtp_in);
+}
+
+static struct cb_srtp_session *session_out(struct cb_receive_input *in)
+{
+	return in->fixed_out ? in->fixed_out : cb_srtp_slot_get(&in->srtcp_out);
 }
 
 static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t ssrc)
@@ -94,26 +118,33 @@ static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t ssrc)
 	return NULL;
 }
 
-static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
-		       const struct cb_address *from, uint64_t now_ns)
+static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
+		       uint32_t input, uint8_t *buf, size_t len, const struct cb_address *from,
+		       uint64_t now_ns)
 {
+	struct cb_srtp_session *srtp = session_in(in);
 	struct cb_rtp_packet pkt;
 	struct cb_remote *r;
 	size_t clear_len = len;
 	uint32_t ssrc;
 	int channels;
 
+	if (srtp == NULL) {
+		cb_srtp_slot_drop(&in->srtp_in);
+		atomic_fetch_add_explicit(&w->stats.no_key, 1, memory_order_relaxed);
+		return;
+	}
 	/* The SSRC is in the clear even under SRTP; read it to attribute an
 	 * authentication failure, never to act on it. */
 	ssrc = cb_get_be32(buf + 8);
-	if (cb_srtp_unprotect_rtp(w->srtp_in, buf, &clear_len) < 0) {
+	if (cb_srtp_unprotect_rtp(srtp, buf, &clear_len) < 0) {
 		atomic_fetch_add_explicit(&w->stats.auth_failures, 1, memory_order_relaxed);
 		if ((r = find_active(w, ssrc)) != NULL)
 			atomic_fetch_add_explicit(&r->stats.auth_failures, 1, memory_order_relaxed);
 		return;
 	}
 	if (cb_rtp_parse(buf, clear_len, &pkt) < 0 || pkt.payload_len == 0 ||
-	    opus_packet_get_nb_samples(pkt.payload, (opus_int32)pkt.payload_len, 48000) <= 0) {
+	    cb_opus_packet_samples(pkt.payload, pkt.payload_len) <= 0) {
 		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
 		return;
 	}
@@ -130,7 +161,7 @@ static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 			return;
 		}
 		channels = r->configured ? (int)r->config.channels :
-			   opus_packet_get_nb_channels(pkt.payload);
+			   cb_opus_packet_channels(pkt.payload, pkt.payload_len);
 		if (cb_remote_activate(r, pkt.header.ssrc, channels == 1 ? 1 : 2, now_ns) < 0)
 			return;
 	}
@@ -140,6 +171,7 @@ static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 	}
 	atomic_fetch_add_explicit(&w->stats.rtp, 1, memory_order_relaxed);
 	r->from = *from;
+	r->input = input;
 	cb_remote_note_audio_level(r, &pkt);
 	cb_remote_receive(r, pkt.header.sequence, pkt.header.timestamp, pkt.payload,
 			  pkt.payload_len, now_ns);
@@ -147,6 +179,7 @@ static void handle_rtp(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 
 struct rtcp_context {
 	struct cb_receive_worker *worker;
+	struct cb_receive_input *input;
 	uint64_t now_ns;
 	uint64_t now_ntp;
 };
@@ -163,19 +196,8 @@ static void on_report_block(void *data, uint32_t reporter, const struct cb_rtcp_
 {
 	struct rtcp_context *c = data;
 
-	for (uint32_t i = 0; i < c->worker->n_streams; i++) {
-		struct cb_send_stream *s = c->worker->streams[i];
-		int64_t rtt;
-		if (s->ssrc != b->ssrc)
-			continue;
-		atomic_store_explicit(&s->feedback.fraction_lost, b->fraction_lost,
-				      memory_order_relaxed);
-		atomic_store_explicit(&s->feedback.cumulative_lost, b->cumulative_lost,
-				      memory_order_relaxed);
-		if ((rtt = cb_rtcp_round_trip_us(b, c->now_ntp)) >= 0)
-			atomic_store_explicit(&s->feedback.rtt_us, rtt, memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->feedback.reports, 1, memory_order_relaxed);
-	}
+	if (c->input->rtp)
+		cb_rtp_session_report_block(c->input->rtp, b, c->now_ntp);
 }
 
 static void on_bye(void *data, uint32_t ssrc)
@@ -192,11 +214,19 @@ static const struct cb_rtcp_events rtcp_events = {
 	.bye = on_bye,
 };
 
-static void handle_rtcp(struct cb_receive_worker *w, uint8_t *buf, size_t len, uint64_t now_ns)
+static void handle_rtcp(struct cb_receive_worker *w, struct cb_receive_input *in, uint8_t *buf,
+			size_t len, uint64_t now_ns)
 {
-	struct rtcp_context c = { .worker = w, .now_ns = now_ns, .now_ntp = cb_ntp_now() };
+	struct rtcp_context c = { .worker = w, .input = in, .now_ns = now_ns,
+				  .now_ntp = cb_ntp_now() };
+	struct cb_srtp_session *srtp = session_in(in);
 
-	if (cb_srtp_unprotect_rtcp(w->srtp_in, buf, &len) < 0) {
+	if (srtp == NULL) {
+		cb_srtp_slot_drop(&in->srtp_in);
+		atomic_fetch_add_explicit(&w->stats.no_key, 1, memory_order_relaxed);
+		return;
+	}
+	if (cb_srtp_unprotect_rtcp(srtp, buf, &len) < 0) {
 		atomic_fetch_add_explicit(&w->stats.auth_failures, 1, memory_order_relaxed);
 		return;
 	}
@@ -208,6 +238,17 @@ static void handle_rtcp(struct cb_receive_worker *w, uint8_t *buf, size_t len, u
 void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 			      const struct cb_address *from, uint64_t now_ns)
 {
+	cb_receive_worker_handle_input(w, 0, buf, len, from, now_ns);
+}
+
+void cb_receive_worker_handle_input(struct cb_receive_worker *w, uint32_t input, uint8_t *buf,
+				    size_t len, const struct cb_address *from, uint64_t now_ns)
+{
+	struct cb_receive_input *in;
+
+	if (input >= w->n_inputs)
+		return;
+	in = &w->inputs[input];
 	/* The socket already refuses these (MSG_TRUNC); the check here keeps
 	 * the entry point's contract the same for every caller. */
 	if (len > MAX_DATAGRAM) {
@@ -220,9 +261,9 @@ void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t 
 		return;
 	}
 	if (cb_rtp_is_rtcp(buf, len))
-		handle_rtcp(w, buf, len, now_ns);
+		handle_rtcp(w, in, buf, len, now_ns);
 	else
-		handle_rtp(w, buf, len, from, now_ns);
+		handle_rtp(w, in, input, buf, len, from, now_ns);
 }
 
 static void send_reports(struct cb_receive_worker *w, uint64_t now_ns)
@@ -232,18 +273,29 @@ static void send_reports(struct cb_receive_worker *w, uint64_t now_ns)
 		uint8_t buf[512 + CB_SRTP_MAX_OVERHEAD];
 		struct cb_rtcp_report_block block;
 		struct cb_rtcp_writer writer;
+		struct cb_receive_input *in;
+		struct cb_srtp_session *srtp;
 		size_t len;
 
-		if (!r->active || !r->from.set)
+		if (!r->active || !r->from.set || r->input >= w->n_inputs)
+			continue;
+		in = &w->inputs[r->input];
+		if (in->transport == NULL)
 			continue;
 		cb_rtp_source_report(&r->source, now_ns, &block);
 		cb_rtcp_writer_init(&writer, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
 		cb_rtcp_write_rr(&writer, w->receiver_ssrc, &block, 1);
 		cb_rtcp_write_sdes_cname(&writer, w->receiver_ssrc, w->cname);
 		len = writer.len;
-		if (writer.failed || cb_srtp_protect_rtcp(w->srtcp_out, buf, &len, sizeof(buf)) < 0)
+		if (writer.failed)
 			continue;
-		w->input.reply(w->input.data, buf, len, &r->from);
+		if ((srtp = session_out(in)) == NULL) {
+			cb_srtp_slot_drop(&in->srtcp_out);
+			continue;
+		}
+		if (cb_srtp_protect_rtcp(srtp, buf, &len, sizeof(buf)) < 0)
+			continue;
+		cb_transport_send(in->transport, buf, len, &r->from);
 	}
 }
 
@@ -270,14 +322,15 @@ void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns)
 	}
 }
 
-static void drain_socket(struct cb_receive_worker *w)
+static void drain(struct cb_receive_worker *w, uint32_t input)
 {
 	uint8_t buf[MAX_DATAGRAM + CB_SRTP_MAX_OVERHEAD];
+	struct cb_transport *t = w->inputs[input].transport;
 	struct cb_address from;
 
 	/* Bounded, so a flood cannot starve the audio of its top-ups. */
 	for (int i = 0; i < DRAIN_BATCH; i++) {
-		ssize_t n = w->input.recv(w->input.data, buf, MAX_DATAGRAM, &from);
+		ssize_t n = cb_transport_recv(t, buf, MAX_DATAGRAM, &from);
 		if (n == -EAGAIN)
 			break;
 		if (n == -EMSGSIZE) {
@@ -286,23 +339,33 @@ static void drain_socket(struct cb_receive_worker *w)
 		}
 		if (n < 0)
 			break;
-		cb_receive_worker_handle(w, buf, (size_t)n, &from, cb_now_ns());
+		cb_receive_worker_handle_input(w, input, buf, (size_t)n, &from, cb_now_ns());
 	}
 }
 
 static void *worker_thread(void *data)
 {
 	struct cb_receive_worker *w = data;
-	struct pollfd pfd = { .fd = w->input.fd, .events = POLLIN };
+	struct pollfd pfd[CB_MAX_SESSIONS];
+	uint32_t n = 0, index[CB_MAX_SESSIONS];
 
+	for (uint32_t i = 0; i < w->n_inputs; i++) {
+		if (w->inputs[i].transport == NULL)
+			continue;
+		pfd[n] = (struct pollfd) { .fd = cb_transport_fd(w->inputs[i].transport),
+					   .events = POLLIN };
+		index[n++] = i;
+	}
 	w->next_tick_ns = cb_now_ns();
 	while (cb_worker_thread_running(&w->thread)) {
 		/* Until the next top-up a remote's graph cycle asks for. */
 		uint64_t now = cb_now_ns(), wait = w->next_tick_ns > now ? w->next_tick_ns - now : 0;
 		struct timespec timeout = { .tv_sec = (time_t)(wait / 1000000000ull),
 					    .tv_nsec = (long)(wait % 1000000000ull) };
-		if (ppoll(&pfd, 1, &timeout, NULL) > 0)
-			drain_socket(w);
+		if (ppoll(pfd, n, &timeout, NULL) > 0)
+			for (uint32_t i = 0; i < n; i++)
+				if (pfd[i].revents & POLLIN)
+					drain(w, index[i]);
 		cb_receive_worker_tick(w, cb_now_ns());
 	}
 	return NULL;
@@ -318,13 +381,10 @@ void cb_receive_worker_pause(struct cb_receive_worker *w)
 	cb_worker_thread_stop(&w->thread);
 }
 
-void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
-			      struct cb_send_stream **streams, uint32_t n_streams)
+void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call)
 {
 	w->accept_unknown = call->accept_unknown;
 	w->timeout_ns = (uint64_t)call->remote_timeout_ms * 1000000ull;
-	w->streams = streams;
-	w->n_streams = n_streams;
 }
 
 void cb_receive_worker_stop(struct cb_receive_worker *w)

@@ -12,11 +12,13 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "crypto/keying.h"
 #include "crypto/srtp-session.h"
-#include "net/udp.h"
 #include "pipeline/remote.h"
-#include "pipeline/send-stream.h"
+#include "pipeline/send-worker.h"
 #include "pipeline/worker-thread.h"
+#include "rtp/rtp-session.h"
+#include "transport/transport.h"
 
 struct cb_receive_stats {
 	atomic_uint_fast64_t datagrams;
@@ -27,25 +29,27 @@ struct cb_receive_stats {
 	atomic_uint_fast64_t unknown_payload_type;
 	atomic_uint_fast64_t unknown_ssrc;	/* no [remote] claims it, accept-unknown off or full */
 	atomic_uint_fast64_t oversized;
+	atomic_uint_fast64_t no_key;		/* the session has no keys yet */
 };
 
-/* Where datagrams come from when they do not come from the socket (ICE):
- * recv returns a datagram's size or -EAGAIN, fd is readable while
- * datagrams wait.  Our receiver reports go back through `reply`. */
-struct cb_packet_input {
-	int fd;
-	ssize_t (*recv)(void *data, uint8_t *buf, size_t cap, struct cb_address *from);
-	int (*reply)(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest);
-	void *data;
+/* One session's way in, as the receive worker sees it: the transport it
+ * reads (media only, transport.h), the worker's own SRTP sessions built
+ * from the session's keys, and the RTP session whose senders the peer's
+ * reports are about. */
+struct cb_receive_input {
+	struct cb_transport *transport;		/* NULL: fed by cb_receive_worker_handle */
+	struct cb_rtp_session *rtp;		/* NULL: reports credit nobody */
+	struct cb_srtp_slot srtp_in;		/* the peer's key */
+	struct cb_srtp_slot srtcp_out;		/* our key: our receiver reports */
+	/* Tests and fuzzers hand in ready sessions instead of a keying. */
+	struct cb_srtp_session *fixed_in, *fixed_out;
 };
 
 struct cb_receive_worker {
 	struct cb_worker_thread thread;
 
-	struct cb_udp_socket *socket;
-	struct cb_packet_input input;		/* defaults to the socket */
-	struct cb_srtp_session *srtp_in;
-	struct cb_srtp_session *srtcp_out;	/* our RRs, with our own key */
+	uint32_t n_inputs;
+	struct cb_receive_input inputs[CB_MAX_SESSIONS];
 	bool accept_unknown;
 	uint64_t timeout_ns;
 	uint32_t receiver_ssrc;
@@ -54,36 +58,41 @@ struct cb_receive_worker {
 	uint32_t n_remotes;
 	struct cb_remote *remotes;		/* configured first, then free slots */
 
-	/* Our outgoing streams, to credit what the peer reports about them. */
-	uint32_t n_streams;
-	struct cb_send_stream **streams;
-
 	uint64_t next_report_ns;
 	uint64_t next_tick_ns;			/* when tick() wants to run again */
 	struct cb_receive_stats stats;
 };
 
 void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
-			    struct cb_udp_socket *socket, struct cb_srtp_session *srtp_in,
-			    struct cb_srtp_session *srtcp_out, struct cb_remote *remotes,
-			    uint32_t n_remotes, struct cb_send_stream **streams, uint32_t n_streams,
-			    const char *cname);
-/* Replaces the socket as the source of datagrams; before start. */
-void cb_receive_worker_set_input(struct cb_receive_worker *w, const struct cb_packet_input *input);
+			    struct cb_remote *remotes, uint32_t n_remotes, const char *cname);
+/* A session's input, index n_inputs; before start or while paused.  The
+ * worker builds its SRTP sessions from `keying` whenever its keys move and
+ * drops (and counts) what arrives while there are none.  Returns the index
+ * or a negative errno. */
+int cb_receive_worker_add_input(struct cb_receive_worker *w, struct cb_transport *transport,
+				struct cb_keying *keying, struct cb_rtp_session *rtp);
+/* The same with fixed SRTP sessions (borrowed), for tests and fuzzers. */
+int cb_receive_worker_add_fixed_input(struct cb_receive_worker *w, struct cb_transport *transport,
+				      struct cb_srtp_session *srtp_in,
+				      struct cb_srtp_session *srtcp_out);
+/* Frees the worker's SRTP sessions (after stop). */
+void cb_receive_worker_clear(struct cb_receive_worker *w);
 int cb_receive_worker_start(struct cb_receive_worker *w);
 /* Joins the thread; remotes are left inactive. */
 void cb_receive_worker_stop(struct cb_receive_worker *w);
 /* Joins the thread and leaves every remote as it is, for a reload to change
  * the remotes and the settings below; cb_receive_worker_start() resumes. */
 void cb_receive_worker_pause(struct cb_receive_worker *w);
-/* The [call] settings that apply live, and the stream array. Only while
- * paused or not yet started. */
-void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call,
-			      struct cb_send_stream **streams, uint32_t n_streams);
+/* The [call] settings that apply live. Only while paused or not yet
+ * started. */
+void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call);
 
-/* One datagram through the whole receive path, for tests and the fuzzer. */
+/* One datagram of input 0 through the whole receive path, for tests and
+ * the fuzzer; cb_receive_worker_handle_input for another input. */
 void cb_receive_worker_handle(struct cb_receive_worker *w, uint8_t *buf, size_t len,
 			      const struct cb_address *from, uint64_t now_ns);
+void cb_receive_worker_handle_input(struct cb_receive_worker *w, uint32_t input, uint8_t *buf,
+				    size_t len, const struct cb_address *from, uint64_t now_ns);
 void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pipeline/log.h"
+#include "util/log.h"
 #include "pipeline/remote.h"
 
 #define RATE 48000
@@ -60,8 +60,7 @@ void cb_remote_clear(struct cb_remote *r)
 {
 	if (r->jitter_buffer)
 		cb_jitter_buffer_free(r->jitter_buffer);
-	if (r->decoder)
-		opus_decoder_destroy(r->decoder);
+	cb_opus_decoder_free(r->decoder);
 	cb_audio_ring_clear(&r->feeds[0].ring);
 	cb_audio_ring_clear(&r->feeds[1].ring);
 	r->jitter_buffer = NULL;
@@ -95,23 +94,19 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 		.target_ms = r->config.latency_ms,
 		.max_ms = 1000,
 	};
-	int err, res;
+	int res;
 
 	if ((feed = claim_feed(r, &index)) == NULL)
 		return -EBUSY;
-	if (r->decoder)
-		opus_decoder_destroy(r->decoder);
+	cb_opus_decoder_free(r->decoder);
 	if (r->jitter_buffer)
 		cb_jitter_buffer_free(r->jitter_buffer);
 	r->decoder = NULL;
 	r->jitter_buffer = NULL;
 
 	r->channels = channels;
-	r->decoder = opus_decoder_create(RATE, (int)channels, &err);
-	if (r->decoder == NULL) {
-		res = -ENOMEM;
+	if ((res = cb_opus_decoder_new(&r->decoder, channels)) < 0)
 		goto release;
-	}
 	if ((res = cb_jitter_buffer_new(&r->jitter_buffer, &jb)) < 0)
 		goto release;
 
@@ -167,7 +162,7 @@ void cb_remote_deactivate(struct cb_remote *r, const char *why)
 void cb_remote_receive(struct cb_remote *r, uint16_t seq, uint32_t timestamp,
 		       const uint8_t *payload, size_t len, uint64_t now_ns)
 {
-	int samples = opus_packet_get_nb_samples(payload, (opus_int32)len, RATE);
+	int samples = cb_opus_packet_samples(payload, len);
 
 	r->last_packet_ns = now_ns;
 	cb_rtp_source_update(&r->source, seq, timestamp, now_ns);
@@ -184,20 +179,18 @@ static int decode_slot(struct cb_remote *r, const struct cb_jitter_slot *slot)
 	uint32_t samples = slot->samples;
 	int n;
 
-	if (samples > 5760)
-		samples = 5760;
+	if (samples > CB_OPUS_MAX_FRAME)
+		samples = CB_OPUS_MAX_FRAME;
 	switch (slot->action) {
 	case CB_JITTER_PLAY:
-		n = opus_decode_float(r->decoder, slot->payload, (opus_int32)slot->len, r->pcm,
-				      5760, 0);
+		n = cb_opus_decode(r->decoder, slot->payload, slot->len, r->pcm, CB_OPUS_MAX_FRAME);
 		break;
 	case CB_JITTER_FEC:
 		/* The next packet's in-band FEC rebuilds this one. */
-		n = opus_decode_float(r->decoder, slot->payload, (opus_int32)slot->len, r->pcm,
-				      (int)samples, 1);
+		n = cb_opus_decode_fec(r->decoder, slot->payload, slot->len, r->pcm, samples);
 		break;
 	case CB_JITTER_CONCEAL:
-		n = opus_decode_float(r->decoder, NULL, 0, r->pcm, (int)samples, 0);
+		n = cb_opus_conceal(r->decoder, r->pcm, samples);
 		break;
 	case CB_JITTER_SILENCE:
 	default:
@@ -208,7 +201,7 @@ static int decode_slot(struct cb_remote *r, const struct cb_jitter_slot *slot)
 	if (n < 0) {
 		/* A packet that passed every check but still fails to decode:
 		 * conceal rather than leave a hole. */
-		n = opus_decode_float(r->decoder, NULL, 0, r->pcm, (int)samples, 0);
+		n = cb_opus_conceal(r->decoder, r->pcm, samples);
 		if (n < 0) {
 			memset(r->pcm, 0, (size_t)samples * r->channels * sizeof(float));
 			n = (int)samples;
@@ -327,7 +320,7 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 		int n;
 		cb_jitter_buffer_get_queued(r->jitter_buffer, now_ns, avail, &slot);
 		if (slot.new_stream)
-			opus_decoder_ctl(r->decoder, OPUS_RESET_STATE);
+			cb_opus_decoder_reset(r->decoder);
 		n = decode_slot(r, &slot);
 		if (slot.action != CB_JITTER_SILENCE)
 			atomic_store_explicit(&feed->primed, true, memory_order_relaxed);

@@ -10,12 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <opus/opus.h>
 
+#include "audio/opus-decoder.h"
 #include "config/config.h"
 #include "jitter/jitter-buffer.h"
 #include "jitter/rate-control.h"
-#include "pipeline/remote-node.h"
+#include "node/remote-node.h"
 #include "rtp/rtp-source.h"
 
 /* Counters the main thread reads for the stats file and status. */
@@ -53,8 +53,9 @@ struct cb_remote {
 	uint32_t payload_type;
 	uint64_t last_packet_ns;
 	struct cb_address from;
+	uint32_t input;			/* the receive input (session) it arrives on */
 	struct cb_jitter_buffer *jitter_buffer;
-	OpusDecoder *decoder;
+	struct cb_opus_decoder *decoder;
 	struct cb_rate_control rate_control;
 	uint64_t last_rate_update_ns;
 	struct cb_remote_feed *feed;	/* this activation's, of feeds[] */

@@ -57,7 +57,8 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 	s->timestamp = random32();
 	s->last_timestamp = s->timestamp;
 	s->marker_next = true;
-	atomic_init(&s->feedback.rtt_us, -1);
+	cb_rtp_feedback_init(&s->own_feedback);
+	s->feedback = &s->own_feedback;
 
 	s->mix = calloc((size_t)frame * 2, sizeof(float));
 	s->scratch = calloc((size_t)frame * 2, sizeof(float));

@@ -12,9 +12,10 @@
 #include "audio/opus-encoder.h"
 #include "config/config.h"
 #include "audio/audio-ring.h"
-#include "control/levels.h"
-#include "control/track-state.h"
+#include "audio/levels.h"
+#include "node/track-state.h"
 #include "rtp/rtcp.h"
+#include "rtp/rtp-session.h"
 
 /* How far one track may run ahead of another before the stream stops waiting
  * for the laggard and pads it with silence (about 85 ms). */
@@ -59,20 +60,12 @@ struct cb_send_stream_stats {
 	_Atomic uint64_t dropped_frames;	/* backlog trimmed */
 };
 
-/* What the peer's receiver reports say about this stream, written by the
- * receive worker, read by anyone. */
-struct cb_send_feedback {
-	atomic_uint_fast32_t fraction_lost;	/* 1/256 units */
-	atomic_int_fast32_t cumulative_lost;
-	atomic_int_fast64_t rtt_us;		/* -1 until known */
-	atomic_uint_fast64_t reports;
-};
-
 struct cb_send_stream {
 	struct cb_stream_config config;
 	uint32_t frame;			/* samples per channel per packet */
 	struct cb_opus_encoder *encoder;
-	struct cb_address dest;
+	struct cb_address dest;		/* transports without a path of their own */
+	uint32_t output;		/* which session carries it: the send worker's output */
 
 	uint32_t ssrc;
 	uint16_t sequence;
@@ -97,7 +90,10 @@ struct cb_send_stream {
 	atomic_int pipewire;		/* enum cb_send_pipewire, set by the main thread */
 
 	struct cb_send_stream_stats stats;
-	struct cb_send_feedback feedback;
+	/* What the peer reports about our SSRC: a slot of the session's RTP
+	 * session once attached, else our own (tests, benchmarks). */
+	struct cb_rtp_feedback *feedback;
+	struct cb_rtp_feedback own_feedback;
 };
 
 int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,

@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include "pipeline/send-worker.h"
+#include "util/clock.h"
 #include "pipeline/worker-thread.h"
 
 #define REPORT_INTERVAL_NS 5000000000ull
@@ -12,23 +13,6 @@
  * and how soon to look again when their cycle is due but not published. */
 #define CYCLE_GUARD_NS 200000ull
 #define RECHECK_NS 200000ull
-/* NTP counts from 1900, Unix time from 1970. */
-#define NTP_UNIX_OFFSET 2208988800ull
-
-uint64_t cb_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t cb_ntp_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec + NTP_UNIX_OFFSET) << 32 |
-	       (((uint64_t)ts.tv_nsec << 32) / 1000000000ull);
-}
 
 static uint64_t report_interval(void)
 {
@@ -41,17 +25,13 @@ static uint64_t report_interval(void)
 }
 
 void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **streams,
-			 uint32_t n_streams, struct cb_srtp_session *srtp,
-			 const struct cb_packet_output *output, const char *cname,
-			 uint32_t frame)
+			 uint32_t n_streams, const char *cname, uint32_t frame)
 {
 	uint64_t frame_ns = (uint64_t)frame * 1000000000ull / 48000;
 
 	memset(w, 0, sizeof(*w));
 	w->streams = streams;
 	w->n_streams = n_streams;
-	w->srtp = srtp;
-	w->output = *output;
 	snprintf(w->cname, sizeof(w->cname), "%s", cname);
 	/* Wake four times a frame, within 1..5 ms: finer costs CPU for
 	 * nothing, coarser adds latency at small ptimes. */
@@ -63,16 +43,48 @@ void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **strea
 	cb_worker_thread_init(&w->thread);
 }
 
-static void send_packet(struct cb_send_worker *w, uint8_t *buf, size_t len, size_t cap,
-			const struct cb_address *dest, bool rtcp)
+int cb_send_worker_add_output(struct cb_send_worker *w, struct cb_transport *transport,
+			      struct cb_keying *keying)
 {
-	int res = rtcp ? cb_srtp_protect_rtcp(w->srtp, buf, &len, cap) :
-			 cb_srtp_protect_rtp(w->srtp, buf, &len, cap);
+	struct cb_send_output *o;
+
+	if (w->n_outputs >= CB_MAX_SESSIONS)
+		return -ENOSPC;
+	o = &w->outputs[w->n_outputs];
+	o->transport = transport;
+	cb_srtp_slot_init(&o->srtp, keying, CB_KEY_SEND, CB_SRTP_OUTBOUND);
+	return (int)w->n_outputs++;
+}
+
+void cb_send_worker_clear(struct cb_send_worker *w)
+{
+	for (uint32_t i = 0; i < w->n_outputs; i++)
+		cb_srtp_slot_clear(&w->outputs[i].srtp);
+}
+
+static void send_packet(struct cb_send_worker *w, struct cb_send_stream *s, uint8_t *buf,
+			size_t len, size_t cap, bool rtcp)
+{
+	struct cb_send_output *o;
+	struct cb_srtp_session *srtp;
+	int res;
+
+	if (s->output >= w->n_outputs)
+		return;
+	o = &w->outputs[s->output];
+	/* The safe point for a re-key: between two packets, on this thread. */
+	if ((srtp = cb_srtp_slot_get(&o->srtp)) == NULL) {
+		cb_srtp_slot_drop(&o->srtp);
+		atomic_fetch_add(&w->stats.no_key, 1);
+		return;
+	}
+	res = rtcp ? cb_srtp_protect_rtcp(srtp, buf, &len, cap) :
+		     cb_srtp_protect_rtp(srtp, buf, &len, cap);
 	if (res < 0) {
 		atomic_fetch_add(&w->stats.protect_errors, 1);
 		return;
 	}
-	if (w->output.send(w->output.data, buf, len, dest) < 0) {
+	if (cb_transport_send(o->transport, buf, len, &s->dest) < 0) {
 		atomic_fetch_add(&w->stats.send_errors, 1);
 		return;
 	}
@@ -90,7 +102,7 @@ void cb_send_worker_send_report(struct cb_send_worker *w, struct cb_send_stream 
 	if (bye_reason)
 		cb_rtcp_write_bye(&writer, &s->ssrc, 1, bye_reason);
 	if (!writer.failed)
-		send_packet(w, buf, writer.len, sizeof(buf), &s->dest, true);
+		send_packet(w, s, buf, writer.len, sizeof(buf), true);
 }
 
 void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool bye)
@@ -111,7 +123,7 @@ void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns)
 			if (n < 0)
 				atomic_fetch_add(&w->stats.encode_errors, 1);
 			else if (n > 0)
-				send_packet(w, buf, (size_t)n, sizeof(buf), &s->dest, false);
+				send_packet(w, s, buf, (size_t)n, sizeof(buf), false);
 		}
 	}
 	if (now_ns >= w->next_report_ns) {

@@ -11,15 +11,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "crypto/keying.h"
 #include "crypto/srtp-session.h"
-#include "pipeline/cycle-clock.h"
+#include "node/cycle-clock.h"
 #include "pipeline/send-stream.h"
 #include "pipeline/worker-thread.h"
+#include "transport/transport.h"
+#include "util/clock.h"
 
-struct cb_packet_output {
-	/* Returns 0 or a negative errno; must not block. */
-	int (*send)(void *data, const uint8_t *buf, size_t len, const struct cb_address *dest);
-	void *data;
+#define CB_MAX_SESSIONS 32
+
+/* One session's way out: its transport, and the worker's own SRTP
+ * session built from the session's keys (crypto/keying.h). */
+struct cb_send_output {
+	struct cb_transport *transport;
+	struct cb_srtp_slot srtp;
 };
 
 struct cb_send_worker_stats {
@@ -28,15 +34,16 @@ struct cb_send_worker_stats {
 	atomic_uint_fast64_t send_errors;
 	atomic_uint_fast64_t protect_errors;
 	atomic_uint_fast64_t encode_errors;
+	atomic_uint_fast64_t no_key;		/* dropped: the session has no keys yet */
 };
 
 struct cb_send_worker {
 	struct cb_worker_thread thread;
 
 	uint32_t n_streams;
-	struct cb_send_stream **streams;
-	struct cb_srtp_session *srtp;
-	struct cb_packet_output output;
+	struct cb_send_stream **streams;	/* each names its output (->output) */
+	uint32_t n_outputs;
+	struct cb_send_output outputs[CB_MAX_SESSIONS];
 	char cname[128];
 
 	uint64_t period_ns;
@@ -48,11 +55,17 @@ struct cb_send_worker {
 	struct cb_send_worker_stats stats;
 };
 
-/* The worker borrows streams, srtp and output; they must outlive it. */
+/* The worker borrows the streams; they must outlive it. */
 void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **streams,
-			 uint32_t n_streams, struct cb_srtp_session *srtp,
-			 const struct cb_packet_output *output, const char *cname,
-			 uint32_t frame);
+			 uint32_t n_streams, const char *cname, uint32_t frame);
+/* A session's output, index n_outputs; before start or while paused.  The
+ * worker builds its SRTP session from `keying` whenever its keys move, and
+ * drops (and counts) packets while there are none.  Returns the index or
+ * a negative errno. */
+int cb_send_worker_add_output(struct cb_send_worker *w, struct cb_transport *transport,
+			      struct cb_keying *keying);
+/* Frees the worker's SRTP sessions (after stop). */
+void cb_send_worker_clear(struct cb_send_worker *w);
 int cb_send_worker_start(struct cb_send_worker *w);
 /* Joins the thread, then sends a BYE for every stream. */
 void cb_send_worker_stop(struct cb_send_worker *w);
@@ -72,8 +85,5 @@ void cb_send_worker_send_reports(struct cb_send_worker *w, uint64_t now_ns, bool
  * from the worker thread, or while the worker is paused. */
 void cb_send_worker_send_report(struct cb_send_worker *w, struct cb_send_stream *s,
 				uint64_t now_ns, const char *bye_reason);
-
-uint64_t cb_now_ns(void);
-uint64_t cb_ntp_now(void);
 
 #endif

@@ -2,7 +2,7 @@
 #include <sched.h>
 #include <string.h>
 
-#include "pipeline/log.h"
+#include "util/log.h"
 #include "pipeline/worker-thread.h"
 
 /* PipeWire's data loops default to 88: stay under them, so the graph

@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "rtp/byte-order.h"
+#include "util/byte-order.h"
 #include "rtp/rtcp.h"
 
 void cb_rtcp_writer_init(struct cb_rtcp_writer *w, uint8_t *buf, size_t cap)

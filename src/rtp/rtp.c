@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "rtp/byte-order.h"
+#include "util/byte-order.h"
 #include "rtp/rtp.h"
 
 size_t cb_rtp_write_header(uint8_t *buf, size_t cap, const struct cb_rtp_header *h)

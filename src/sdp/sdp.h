@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "crypto/srtp-suite.h"
+#include "net/address.h"
 
 struct cb_sdp_media {
 	const char *mid;

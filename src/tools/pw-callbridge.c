@@ -18,7 +18,9 @@
 
 #include "callbridge-version.h"
 #include "config/config.h"
-#include "ice/ice-transport.h"
+#include "pipeline/call-session.h"
+#include "transport/ice-transport.h"
+#include "util/secret.h"
 #include "pipeline/bridge.h"
 #include "tools/status-cmd.h"
 
@@ -106,6 +108,7 @@ static int load_config(const char *path, struct cb_config *config)
 static int print_ice(const struct cb_config *config)
 {
 	struct cb_ice_transport *ice = NULL;
+	struct cb_ice_params params;
 	char list[1024], err[256];
 	int res;
 
@@ -113,7 +116,10 @@ static int print_ice(const struct cb_config *config)
 		fprintf(stderr, "%s: --print-ice needs transport = ice\n", config->path);
 		return EXIT_CONFIG;
 	}
-	if ((res = cb_ice_transport_new(&ice, config, err, sizeof(err))) < 0) {
+	cb_call_session_ice_params(&params, config);
+	res = cb_ice_transport_new(&ice, &params, err, sizeof(err));
+	cb_secret_wipe(&params, sizeof(params));
+	if (res < 0) {
 		fprintf(stderr, "pw-callbridge: %s\n", err);
 		return EXIT_RUNTIME;
 	}

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "control/control.h"
-#include "pipeline/track-node.h"
+#include "node/track-node.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ice/ice-candidates.h"
+#include "net/address.h"
+#include "sdp/sdp-ice.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)cb_ice_chars_valid(text);
 	err[0] = '\0';
-	if (!cb_ice_parse_candidates(text, out, MAX_CANDIDATES, &n, err, sizeof(err))) {
+	if (!cb_address_parse_list(text, out, MAX_CANDIDATES, &n, err, sizeof(err))) {
 		if (err[0] == '\0' || strlen(err) >= sizeof(err))
 			abort();	/* a refusal must say why */
 		free(text);
@@ -60,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct sockaddr *sa = (const struct sockaddr *)&out[i].addr;
 		if (!out[i].set || out[i].len > sizeof(out[i].addr))
 			abort();
-		cb_ice_format_address(sa, formatted, sizeof(formatted));
-		if (!cb_ice_parse_candidates(formatted, &again, 1, &n_again, err, sizeof(err)) ||
+		cb_address_format_sockaddr(sa, formatted, sizeof(formatted));
+		if (!cb_address_parse_list(formatted, &again, 1, &n_again, err, sizeof(err)) ||
 		    n_again != 1 || again.len != out[i].len ||
 		    memcmp(&again.addr, &out[i].addr, out[i].len) != 0)
 			abort();

@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cb_srtp_session_new(&out, suite, test_key, key_len, CB_SRTP_OUTBOUND) < 0 ||
 	    cb_srtp_session_new(&peer, suite, test_key, key_len, CB_SRTP_OUTBOUND) < 0)
 		__builtin_trap();
-	cb_receive_worker_init(&worker, &call, NULL, in, out, remotes, N_REMOTES, NULL, 0,
-			       "fuzz@host");
+	cb_receive_worker_init(&worker, &call, remotes, N_REMOTES, "fuzz@host");
+	cb_receive_worker_add_fixed_input(&worker, NULL, in, out);
 
 	for (int n = 0; n < MAX_RECORDS && pos + 3 <= size; n++) {
 		uint8_t flags = data[pos];

@@ -1,0 +1,168 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/audio-node.h"
+#include "util/log.h"
+#include "node/track-node.h"
+
+/* ~1.4 s at 48 kHz: room for a late media worker, far above the worker's
+ * own backlog cap, so in normal operation the producer never drops; and
+ * what a paused track can hold for its resume. */
+#define RING_FRAMES 65536
+
+static void on_process(void *data)
+{
+	struct cb_track_node *t = data;
+	struct pw_buffer *b;
+	struct spa_data *d;
+	uint32_t offset, size, frames;
+
+	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL)
+		return;
+	d = &b->buffer->datas[0];
+	if (d->data != NULL && d->chunk != NULL) {
+		offset = SPA_MIN(d->chunk->offset, d->maxsize);
+		size = SPA_MIN(d->chunk->size, d->maxsize - offset);
+		frames = size / t->frame_bytes;
+		uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+		for (uint32_t i = 0; i < n_rings; i++)
+			cb_audio_ring_push(&t->rings[i], SPA_PTROFF(d->data, offset, const float), frames);
+		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
+	}
+	pw_stream_queue_buffer(t->stream, b);
+	/* The send worker wakes just after this, to encode without waiting. */
+	cb_cycle_clock_publish(&t->cycle, t->position);
+}
+
+static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
+{
+	struct cb_track_node *t = data;
+	if (id == SPA_IO_Position)
+		t->position = size >= sizeof(struct spa_io_position) ? area : NULL;
+}
+
+static void on_state_changed(void *data, enum pw_stream_state old,
+			     enum pw_stream_state state, const char *error)
+{
+	struct cb_track_node *t = data;
+
+	atomic_store(&t->state, (int)state);
+	if (state == PW_STREAM_STATE_ERROR)
+		pw_log_error("track %s: node error: %s", t->config.name, error ? error : "unknown");
+	else
+		pw_log_debug("track %s: %s -> %s", t->config.name,
+			     pw_stream_state_as_string(old), pw_stream_state_as_string(state));
+}
+
+static const struct pw_stream_events stream_events = {
+	PW_VERSION_STREAM_EVENTS,
+	.state_changed = on_state_changed,
+	.io_changed = on_io_changed,
+	.process = on_process,
+};
+
+int cb_track_node_connect(struct cb_track_node *t, struct pw_core *core)
+{
+	struct pw_properties *props;
+	char description[256];
+	int res;
+
+	if (t->stream)
+		return 0;
+	snprintf(description, sizeof(description), "Call %s: %s", t->call_name, t->config.name);
+	props = cb_audio_node_properties("Audio/Sink", "Playback", t->node_name, description,
+					 t->call_name, t->quantum_frames);
+	if (props == NULL)
+		return -errno;
+	pw_properties_set(props, "callbridge.track", t->config.name);
+
+	t->stream = pw_stream_new(core, t->node_name, props);
+	if (t->stream == NULL)
+		return -errno;
+	pw_stream_add_listener(t->stream, &t->stream_listener, &stream_events, t);
+
+	res = cb_audio_node_connect(t->stream, PW_DIRECTION_INPUT, t->config.channels);
+	if (res < 0)
+		cb_track_node_disconnect(t);
+	return res;
+}
+
+void cb_track_node_disconnect(struct cb_track_node *t)
+{
+	if (t->stream == NULL)
+		return;
+	/* pw_stream_destroy takes the node off the data loop before it
+	 * returns, so the process callback is not running and will not run
+	 * again: the rings are ours alone afterwards. */
+	spa_hook_remove(&t->stream_listener);
+	pw_stream_destroy(t->stream);
+	t->stream = NULL;
+	atomic_store(&t->state, (int)PW_STREAM_STATE_UNCONNECTED);
+}
+
+int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
+		      const struct cb_track_config *config, uint32_t quantum_frames)
+{
+	struct cb_track_node *t;
+	int res;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->config = *config;
+	cb_track_state_init(&t->shared);
+	t->frame_bytes = config->channels * sizeof(float);
+	t->quantum_frames = quantum_frames;
+	snprintf(t->call_name, sizeof(t->call_name), "%s", call_name);
+	snprintf(t->node_name, sizeof(t->node_name), "callbridge.%s.%s", call_name, config->name);
+
+	if ((res = cb_track_node_prepare_rings(t, config->n_streams)) < 0)
+		goto error;
+	atomic_init(&t->n_rings, config->n_streams);
+
+	if (core && (res = cb_track_node_connect(t, core)) < 0)
+		goto error;
+
+	*out = t;
+	return 0;
+
+error:
+	cb_track_node_destroy(t);
+	return res;
+}
+
+int cb_track_node_prepare_rings(struct cb_track_node *t, uint32_t n)
+{
+	int res;
+
+	if (n > CB_MAX_TRACK_STREAMS)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++)
+		if (t->rings[i].data == NULL &&
+		    (res = cb_audio_ring_init(&t->rings[i], t->config.channels, RING_FRAMES)) < 0)
+			return res;
+	return 0;
+}
+
+void cb_track_node_set_rings(struct cb_track_node *t, uint32_t n)
+{
+	uint32_t old = atomic_load_explicit(&t->n_rings, memory_order_relaxed);
+
+	/* Unfilled while out of use, such a ring holds audio from back then;
+	 * dropping it is the consumer's move, safe beside the producer. */
+	for (uint32_t i = old; i < n; i++)
+		cb_audio_ring_skip(&t->rings[i], cb_audio_ring_avail(&t->rings[i]));
+	atomic_store_explicit(&t->n_rings, n, memory_order_release);
+}
+
+void cb_track_node_destroy(struct cb_track_node *t)
+{
+	if (t == NULL)
+		return;
+	cb_track_node_disconnect(t);
+	for (uint32_t i = 0; i < CB_MAX_TRACK_STREAMS; i++)
+		cb_audio_ring_clear(&t->rings[i]);
+	free(t);
+}

@@ -1,0 +1,56 @@
+/* A track: one PipeWire Audio/Sink node, `callbridge.<call>.<track>`, that any
+ * app can play into.  Its process callback, on the real-time thread, only
+ * copies what arrives into one ring per stream the track feeds. */
+#ifndef CALLBRIDGE_TRACK_NODE_H
+#define CALLBRIDGE_TRACK_NODE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <pipewire/pipewire.h>
+
+#include "config/config.h"
+#include "audio/audio-ring.h"
+#include "node/cycle-clock.h"
+#include "node/track-state.h"
+
+struct cb_track_node {
+	struct cb_track_config config;
+	char call_name[CB_NAME_MAX + 1];
+	char node_name[2 * CB_NAME_MAX + 16];
+	uint32_t quantum_frames;
+	struct pw_stream *stream;
+	struct spa_hook stream_listener;
+	uint32_t frame_bytes;
+	/* rings[j] feeds config.streams[j]; a reload may change how many the
+	 * process callback fills, so it reads the count once per cycle. */
+	atomic_uint n_rings;
+	struct cb_audio_ring rings[CB_MAX_TRACK_STREAMS];
+	atomic_uint_fast64_t frames_in;
+	atomic_int state;		/* enum pw_stream_state */
+	struct spa_io_position *position;	/* real-time thread only */
+	struct cb_cycle_clock cycle;	/* when the graph last pushed audio into the rings */
+	struct cb_track_state shared;	/* controls and level, see track-state.h */
+};
+
+/* Creates the rings and, when core is not NULL, the node. quantum_frames
+ * asks the graph for a matching quantum (node.latency) so small ptimes stay
+ * small end to end. */
+int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
+		      const struct cb_track_config *config, uint32_t quantum_frames);
+void cb_track_node_destroy(struct cb_track_node *t);
+
+/* A reload that changes which streams the track feeds keeps its node, so
+ * apps stay connected.  Prepare (main thread, may fail, touches nothing
+ * running) makes sure n rings exist; set (send worker paused) has the
+ * process callback fill rings[0..n) from its next cycle, a ring coming
+ * back into use starting empty rather than with what it held. */
+int cb_track_node_prepare_rings(struct cb_track_node *t, uint32_t n);
+void cb_track_node_set_rings(struct cb_track_node *t, uint32_t n);
+
+/* The PipeWire side alone, for a PipeWire restart: the rings (and so what
+ * the send streams read) outlive it. Main thread only. */
+int cb_track_node_connect(struct cb_track_node *t, struct pw_core *core);
+void cb_track_node_disconnect(struct cb_track_node *t);
+
+#endif

@@ -1,0 +1,52 @@
+/* One RTP session (RFC 3550 section 3): the SSRCs this side sends with in
+ * it, and what the peer's receiver reports say about each.  Send and
+ * receive share it: the send streams register their SSRCs, the receive
+ * worker credits report blocks to them by SSRC, and status reads it.
+ * Nothing here belongs to either worker, so neither writes into the
+ * other's objects. */
+#ifndef CALLBRIDGE_RTP_SESSION_H
+#define CALLBRIDGE_RTP_SESSION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rtp/rtcp.h"
+#include "rtp/rtp-source.h"
+
+#define CB_RTP_SESSION_MAX_SENDERS 32
+
+/* What the peer's receiver reports say about one of our SSRCs. Written by
+ * the receive worker, read by anyone. */
+struct cb_rtp_feedback {
+	atomic_uint_fast32_t fraction_lost;	/* 1/256 units */
+	atomic_int_fast32_t cumulative_lost;
+	atomic_int_fast64_t rtt_us;		/* -1 until known */
+	atomic_uint_fast64_t reports;
+};
+
+struct cb_rtp_sender {
+	atomic_uint_fast32_t ssrc;
+	atomic_bool used;
+	struct cb_rtp_feedback feedback;
+};
+
+struct cb_rtp_session {
+	struct cb_rtp_sender senders[CB_RTP_SESSION_MAX_SENDERS];
+};
+
+void cb_rtp_session_init(struct cb_rtp_session *s);
+
+/* Registers an SSRC we send with (main thread; the receive worker may be
+ * running: a slot is published with release order).  NULL when full. */
+struct cb_rtp_feedback *cb_rtp_session_add_sender(struct cb_rtp_session *s, uint32_t ssrc);
+void cb_rtp_session_remove_sender(struct cb_rtp_session *s, struct cb_rtp_feedback *f);
+
+/* A report block from the peer about one of our SSRCs (receive worker);
+ * false when the SSRC is not ours. */
+bool cb_rtp_session_report_block(struct cb_rtp_session *s, const struct cb_rtcp_report_block *b,
+				 uint64_t now_ntp);
+
+void cb_rtp_feedback_init(struct cb_rtp_feedback *f);
+
+#endif

@@ -1,0 +1,54 @@
+/* Control keys as the metadata object delivers them: the right track's
+ * state changes, anything else is refused without touching a track. */
+#include <errno.h>
+
+#include "control/control.h"
+#include "node/track-node.h"
+#include "test.h"
+
+static struct cb_track_node voice, music;
+static struct cb_track_node *tracks[] = { &voice, &music };
+
+static void fill(void *data, struct cb_status_view *v)
+{
+	*v = (struct cb_status_view) { .call_name = "t", .n_tracks = 2, .tracks = tracks };
+}
+
+int main(void)
+{
+	struct cb_control *c;
+
+	snprintf(voice.config.name, sizeof(voice.config.name), "voice");
+	snprintf(music.config.name, sizeof(music.config.name), "music");
+	cb_track_state_init(&voice.shared);
+	cb_track_state_init(&music.shared);
+	pw_init(NULL, NULL);
+	CHECK_INT_EQ(cb_control_new(&c, NULL, "t", fill, NULL), 0);
+
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "pause"), 0);
+	CHECK(atomic_load(&voice.shared.paused));
+	CHECK(!atomic_load(&music.shared.paused));
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "\"resume\""), 0);
+	CHECK(!atomic_load(&voice.shared.paused));
+	CHECK_INT_EQ(cb_control_apply(c, "track.music.control", "flush"), 0);
+	CHECK_INT_EQ(cb_control_apply(c, "track.music.control", "flush"), 0);
+	CHECK_INT_EQ(atomic_load(&music.shared.flush_requests), 2);
+	CHECK_INT_EQ(atomic_load(&voice.shared.flush_requests), 0);
+
+	/* refused: unknown track, unknown word, a prefix of a name */
+	CHECK_INT_EQ(cb_control_apply(c, "track.nosuch.control", "pause"), -ENOENT);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voic.control", "pause"), -ENOENT);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "explode"), -EINVAL);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "pause2"), -EINVAL);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", ""), -EINVAL);
+	CHECK(!atomic_load(&voice.shared.paused));
+	/* not controls at all: status keys, other keys */
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice", "pause"), 0);
+	CHECK_INT_EQ(cb_control_apply(c, "track..control", "pause"), -ENOENT);
+	CHECK_INT_EQ(cb_control_apply(c, "stream.voice", "{}"), 0);
+	CHECK(!atomic_load(&voice.shared.paused));
+
+	cb_control_destroy(c);
+	pw_deinit();
+	return test_finish("test-control");
+}
