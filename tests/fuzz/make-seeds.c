@@ -11,6 +11,8 @@
 
 #include <opus/opus.h>
 
+#include "crypto/keying.h"
+#include "dtls/dtls-session.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp-ext.h"
 #include "rtp/rtp.h"
@@ -122,6 +124,67 @@ static size_t compound(uint8_t *buf, size_t cap, int kind)
 	return w.failed ? 0 : w.len;
 }
 
+/* fuzz-dtls: what a real client's first flight and a real server's answer
+ * look like, framed as the harness reads them (role byte, then 2-byte
+ * lengths). */
+struct flight {
+	uint8_t buf[8192];
+	size_t len;
+};
+
+static int capture(void *data, const uint8_t *rec, size_t len)
+{
+	struct flight *f = data;
+
+	if (f->len + 2 + len > sizeof(f->buf))
+		return -1;
+	f->buf[f->len++] = (uint8_t)(len >> 8);
+	f->buf[f->len++] = (uint8_t)len;
+	memcpy(f->buf + f->len, rec, len);
+	f->len += len;
+	return 0;
+}
+
+static void dtls_seeds(void)
+{
+	static struct flight hello, answer;
+	const struct cb_dtls_events ev_client = { .send = capture }, ev_server = { .send = capture };
+	struct cb_dtls_certificate *ca = NULL, *cb = NULL;
+	struct cb_dtls_session *client = NULL, *server = NULL;
+	struct cb_keying ka, kb;
+	struct cb_dtls_config c = { 0 };
+	size_t off = 1;
+
+	cb_keying_init(&ka);
+	cb_keying_init(&kb);
+	cb_dtls_certificate_generate(&ca);
+	cb_dtls_certificate_generate(&cb);
+	hello.buf[0] = 3;	/* to a server (bit 0 clear) whose path is up (bit 1) */
+	hello.len = 1;
+	answer.buf[0] = 1;	/* to a client that has not started */
+	answer.len = 1;
+	c = (struct cb_dtls_config) { .certificate = ca, .role = CB_DTLS_CLIENT, .keying = &ka };
+	cb_dtls_session_new(&client, &c, &ev_client, &hello);
+	c = (struct cb_dtls_config) { .certificate = cb, .role = CB_DTLS_SERVER, .keying = &kb };
+	cb_dtls_session_new(&server, &c, &ev_server, &answer);
+	cb_dtls_session_start(client, 0);
+	cb_dtls_session_start(server, 0);
+	hello.buf[0] = 2;	/* to a server whose path is up */
+	while (off + 2 <= hello.len) {
+		size_t len = (size_t)hello.buf[off] << 8 | hello.buf[off + 1];
+		cb_dtls_session_input(server, hello.buf + off + 2, len, 0);
+		off += 2 + len;
+	}
+	put("fuzz-dtls", "client-hello", hello.buf, hello.len);
+	put("fuzz-dtls", "server-flight", answer.buf, answer.len);
+	cb_dtls_session_free(client);
+	cb_dtls_session_free(server);
+	cb_dtls_certificate_free(ca);
+	cb_dtls_certificate_free(cb);
+	cb_keying_clear(&ka);
+	cb_keying_clear(&kb);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t mono[60][400], stereo[30][400];
@@ -135,6 +198,7 @@ int main(int argc, char **argv)
 	}
 	root = argv[1];
 	mkdir(root, 0755);
+	dtls_seeds();
 	opus_frames(1, 960, mono, mono_len, 60);
 	opus_frames(2, 480, stereo, stereo_len, 30);
 
