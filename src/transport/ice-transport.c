@@ -266,6 +266,9 @@ static void on_state_changed(NiceAgent *agent, guint sid, guint component, guint
 		t->backoff_ms = 0;
 	}
 	atomic_store(&t->connected, connected);
+	cb_transport_notify_state(&t->base, connected ? CB_TRANSPORT_CONNECTED :
+				  state == NICE_COMPONENT_STATE_FAILED ? CB_TRANSPORT_FAILED :
+				  CB_TRANSPORT_CONNECTING);
 	if (state == NICE_COMPONENT_STATE_FAILED && t->params.restart_without_signalling)
 		schedule_restart(t, "connectivity checks failed");
 }

@@ -37,6 +37,21 @@ void cb_transport_set_handler(struct cb_transport *t, enum cb_packet_class c,
 	t->handlers[c].fn = fn;
 }
 
+void cb_transport_set_state_listener(struct cb_transport *t, cb_transport_state_listener fn,
+				     void *data)
+{
+	t->listener.data = data;
+	t->listener.fn = fn;
+	if (fn && t->ops->always_connected)
+		fn(data, CB_TRANSPORT_CONNECTED);
+}
+
+void cb_transport_notify_state(struct cb_transport *t, enum cb_transport_state state)
+{
+	if (t->listener.fn)
+		t->listener.fn(t->listener.data, state);
+}
+
 int cb_transport_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 		      const struct cb_address *dest)
 {
@@ -64,13 +79,14 @@ void cb_transport_describe(struct cb_transport *t, struct cb_transport_info *inf
 {
 	memset(info, 0, sizeof(*info));
 	info->kind = t->ops->kind;
-	t->ops->describe(t, info);
 	info->rx_datagrams = LOAD(t->counters.rx_datagrams);
 	info->rx_media = LOAD(t->counters.rx_class[CB_PACKET_MEDIA]);
 	info->rx_dropped = LOAD(t->counters.rx_dropped);
 	info->tx_packets = LOAD(t->counters.tx_packets);
 	info->tx_errors = LOAD(t->counters.tx_errors);
 	info->tx_not_ready = LOAD(t->counters.tx_not_ready);
+	/* Last: a layer around another transport reports the inner one's. */
+	t->ops->describe(t, info);
 }
 
 void cb_transport_destroy(struct cb_transport *t)

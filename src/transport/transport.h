@@ -53,6 +53,11 @@ struct cb_transport_info {
 	bool has_pair;			/* ICE: a pair is selected */
 	char pair_local[CB_ADDR_STR_MAX], pair_remote[CB_ADDR_STR_MAX];
 	const char *pair_local_type, *pair_remote_type, *pair_type;
+	/* DTLS, when a DTLS layer wraps the transport */
+	bool has_dtls;
+	const char *dtls_role;		/* "client", "server" */
+	const char *dtls_state;		/* "new", "connecting", "connected", "failed", "closed" */
+	const char *srtp_profile;	/* once connected, else NULL */
 	/* ICE only */
 	uint32_t restarts;
 	uint32_t turn_failures;
@@ -63,6 +68,7 @@ struct cb_transport_info {
 
 typedef void (*cb_transport_handler)(void *data, const uint8_t *buf, size_t len,
 				      const struct cb_address *from);
+typedef void (*cb_transport_state_listener)(void *data, enum cb_transport_state state);
 
 struct cb_transport;
 
@@ -80,6 +86,8 @@ struct cb_transport_ops {
 	ssize_t (*recv_raw)(struct cb_transport *t, uint8_t *buf, size_t cap,
 			    struct cb_address *from);
 	int (*fd)(struct cb_transport *t);	/* readable while datagrams wait */
+	/* The path is up from the start (udp): no state changes follow. */
+	bool always_connected;
 	void (*describe)(struct cb_transport *t, struct cb_transport_info *info);
 	void (*destroy)(struct cb_transport *t);
 };
@@ -93,6 +101,12 @@ struct cb_transport {
 		cb_transport_handler fn;
 		void *data;
 	} handlers[CB_PACKET_N_CLASSES];
+	/* Told when the path comes up or goes, on the thread that owns the
+	 * transport's state (the GLib thread for ice). */
+	struct {
+		cb_transport_state_listener fn;
+		void *data;
+	} listener;
 };
 
 void cb_transport_init(struct cb_transport *t, const struct cb_transport_ops *ops);
@@ -106,6 +120,13 @@ bool cb_transport_accept(struct cb_transport *t, const uint8_t *buf, size_t len,
 /* A handler for a class other than media; NULL removes it. */
 void cb_transport_set_handler(struct cb_transport *t, enum cb_packet_class c,
 			      cb_transport_handler fn, void *data);
+
+/* Listens to the path's state; a transport whose path is always up (udp)
+ * calls it once, at once, with CB_TRANSPORT_CONNECTED. */
+void cb_transport_set_state_listener(struct cb_transport *t, cb_transport_state_listener fn,
+				     void *data);
+/* For implementations: tells the listener. */
+void cb_transport_notify_state(struct cb_transport *t, enum cb_transport_state state);
 
 int cb_transport_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 		      const struct cb_address *dest);

@@ -54,6 +54,7 @@ static void udp_destroy(struct cb_transport *t)
 
 static const struct cb_transport_ops udp_ops = {
 	.kind = "udp",
+	.always_connected = true,
 	.send = udp_send,
 	.recv_raw = udp_recv,
 	.fd = udp_fd,
