@@ -5,6 +5,7 @@
 
 #include "control/control.h"
 #include "control/metadata.h"
+#include "control/status.h"
 #include "util/log.h"
 
 #define CONTROL_SUFFIX ".control"
@@ -13,7 +14,7 @@
 struct cb_control {
 	struct cb_call_metadata *metadata;
 	struct cb_status *status;
-	cb_status_view_fill fill;
+	cb_control_track_at track_at;
 	void *data;
 	/* Bad controls are logged once each, so a script writing the same
 	 * wrong key in a loop cannot flood the log. */
@@ -36,14 +37,12 @@ static void log_once(struct cb_control *c, const char *what, const char *key, co
 
 static struct cb_track_state *find_track(struct cb_control *c, const char *name, size_t len)
 {
-	struct cb_status_view view = { 0 };
+	struct cb_track_state *t;
+	const char *n;
 
-	c->fill(c->data, &view);
-	for (uint32_t i = 0; i < view.n_tracks; i++) {
-		const char *n = view.tracks[i]->config.name;
+	for (uint32_t i = 0; (t = c->track_at(c->data, i, &n)) != NULL; i++)
 		if (strlen(n) == len && strncmp(n, name, len) == 0)
-			return &view.tracks[i]->shared;
-	}
+			return t;
 	return NULL;
 }
 
@@ -101,7 +100,7 @@ static const struct cb_call_metadata_events metadata_events = {
 };
 
 int cb_control_new(struct cb_control **out, struct pw_core *core, const char *call_name,
-		   cb_status_view_fill fill, void *data)
+		   cb_control_track_at track_at, void *data)
 {
 	struct cb_control *c;
 	int res;
@@ -109,7 +108,7 @@ int cb_control_new(struct cb_control **out, struct pw_core *core, const char *ca
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return -ENOMEM;
-	c->fill = fill;
+	c->track_at = track_at;
 	c->data = data;
 	if ((res = cb_status_new(&c->status)) < 0)
 		goto error;
@@ -132,12 +131,9 @@ void cb_control_destroy(struct cb_control *c)
 	free(c);
 }
 
-void cb_control_tick(struct cb_control *c, uint64_t now_ns)
+void cb_control_tick(struct cb_control *c, const struct cb_snapshot *snap, uint64_t now_ns)
 {
-	struct cb_status_view view = { 0 };
-
 	if (c->metadata == NULL)
 		return;
-	c->fill(c->data, &view);
-	cb_status_publish(c->status, c->metadata, &view, now_ns);
+	cb_status_publish(c->status, c->metadata, snap, now_ns);
 }

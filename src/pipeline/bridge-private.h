@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "control/snapshot.h"
 #include "pipeline/bridge.h"
 #include "pipeline/call-session.h"
 #include "pipeline/receive-worker.h"
@@ -15,6 +16,16 @@
 #include "pipeline/send-stream.h"
 #include "pipeline/send-worker.h"
 #include "node/track-node.h"
+
+/* A stream's payload bitrate over whole windows, so the value holds still
+ * between windows instead of changing on every tick.  Follows the stream
+ * object, so a reload that keeps a stream keeps its window. */
+struct cb_bitrate_window {
+	const struct cb_send_stream *stream;	/* NULL: unused */
+	uint64_t start_ns;
+	uint64_t start_octets;
+	uint64_t bitrate;
+};
 
 struct cb_bridge {
 	struct cb_config config;	/* what runs now; a reload replaces it whole */
@@ -50,9 +61,11 @@ struct cb_bridge {
 
 	struct cb_control *control;	/* callbridge.<call> metadata: controls, status */
 	uint32_t control_wait_ticks;	/* timer ticks since the nodes were made */
-	char status_transport[64];
-	char status_local[CB_ADDR_STR_MAX];
-	char status_pair[256];
+	/* Main thread only: what status and the stats file show, refilled in
+	 * place by the timer (bridge-snapshot.c), and the windows the
+	 * streams' bitrates are measured over, from tick to tick. */
+	struct cb_snapshot snapshot;
+	struct cb_bitrate_window bitrate[CB_MAX_STREAMS];
 
 	struct pw_loop *main_loop;
 	struct spa_source *timer;
@@ -72,9 +85,10 @@ void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s);
 void cb_bridge_connect_inputs(struct cb_bridge *b);
 int cb_bridge_write_sdp(struct cb_bridge *b);
 void cb_bridge_sync_remote_nodes(struct cb_bridge *b);
-/* The control object's view of the call (main thread). */
-struct cb_status_view;
-void cb_bridge_fill_status_view(void *data, struct cb_status_view *v);
+/* The call as it is now, into snap (bridge-snapshot.c; main thread). */
+void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint64_t now_ns);
+/* The control object's way to the tracks (cb_control_track_at). */
+struct cb_track_state *cb_bridge_track_at(void *data, uint32_t index, const char **name);
 /* Exports the callbridge.<call> metadata object (controls, status). */
 void cb_bridge_start_control(struct cb_bridge *b);
 

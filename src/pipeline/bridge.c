@@ -46,53 +46,12 @@ void cb_bridge_sync_remote_nodes(struct cb_bridge *b)
 	}
 }
 
+/* From the snapshot the timer filled last (at shutdown: a fresh one). */
 static void write_stats(struct cb_bridge *b)
 {
-	struct cb_stats_view view = {
-		.call_name = b->config.call.name,
-		.n_streams = b->n_streams,
-		.streams = b->streams,
-		.send = &b->worker,
-		.n_remotes = b->n_remotes,
-		.remotes = b->remotes,
-		.receive = b->receiving ? &b->receiver : NULL,
-		.transport = b->n_sessions ? b->sessions[0]->transport : NULL,
-	};
-	int res = cb_stats_write_file(b->config.call.stats_file, &view);
+	int res = cb_stats_write_file(b->config.call.stats_file, &b->snapshot);
 	if (res < 0 && b->timer_ticks == STATS_EVERY_TICKS)
 		pw_log_warn("cannot write %s: %s", b->config.call.stats_file, strerror(-res));
-}
-
-void cb_bridge_fill_status_view(void *data, struct cb_status_view *v)
-{
-	struct cb_bridge *b = data;
-	struct cb_call_session *session = b->sessions[0];
-	struct cb_transport_info info;
-
-	*v = (struct cb_status_view) {
-		.call_name = b->config.call.name,
-		.transport = "udp",
-		.local_address = "",
-		.srtp = cb_srtp_suite_name(b->config.call.srtp),
-		.n_tracks = b->n_tracks, .tracks = b->tracks,
-		.n_streams = b->n_streams, .streams = b->streams,
-		.n_remotes = b->n_remotes, .remotes = b->remotes,
-		.receive = b->receiving ? &b->receiver : NULL,
-	};
-	cb_transport_describe(session->transport, &info);
-	snprintf(b->status_local, sizeof(b->status_local), "%s", info.local);
-	v->local_address = b->status_local;
-	if (session->ice) {
-		snprintf(b->status_transport, sizeof(b->status_transport), "ice %s",
-			 info.state_name);
-		v->transport = b->status_transport;
-		if (info.has_pair) {
-			snprintf(b->status_pair, sizeof(b->status_pair), "%s (%s) -> %s (%s), %s",
-				 info.pair_local, info.pair_local_type, info.pair_remote,
-				 info.pair_remote_type, info.pair_type);
-			v->selected_pair = b->status_pair;
-		}
-	}
 }
 
 /* The metadata object is exported a second after the nodes, not with them:
@@ -109,7 +68,7 @@ void cb_bridge_start_control(struct cb_bridge *b)
 
 	/* Without it the call still runs, only uncontrolled and unwatched. */
 	if ((res = cb_control_new(&b->control, b->core, b->config.call.name,
-				  cb_bridge_fill_status_view, b)) < 0) {
+				  cb_bridge_track_at, b)) < 0) {
 		pw_log_warn("call %s: no control metadata: %s", b->config.call.name,
 			    strerror(-res));
 		b->control = NULL;
@@ -141,17 +100,24 @@ static void update_ice_candidates(struct cb_bridge *b, struct cb_call_session *s
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
+	uint64_t now_ns = cb_now_ns();
+	bool stats_due = b->config.call.stats_file[0] &&
+			 ++b->timer_ticks % STATS_EVERY_TICKS == 0;
 
 	if (b->control == NULL && b->core != NULL && ++b->control_wait_ticks >= CONTROL_DELAY_TICKS)
 		cb_bridge_start_control(b);
+	/* One snapshot per tick for both status and the stats file, so the
+	 * two show the same numbers. */
+	if (b->control || stats_due)
+		cb_bridge_fill_snapshot(b, &b->snapshot, now_ns);
 	if (b->control)
-		cb_control_tick(b->control, cb_now_ns());
+		cb_control_tick(b->control, &b->snapshot, now_ns);
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
 		if (b->sessions[i]->ice)
 			update_ice_candidates(b, b->sessions[i]);
-	if (b->config.call.stats_file[0] && ++b->timer_ticks % STATS_EVERY_TICKS == 0)
+	if (stats_due)
 		write_stats(b);
 }
 
@@ -428,8 +394,10 @@ void cb_bridge_destroy(struct cb_bridge *b)
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
-	if (b->config.call.stats_file[0] && b->n_sessions)
+	if (b->config.call.stats_file[0] && b->n_sessions) {
+		cb_bridge_fill_snapshot(b, &b->snapshot, cb_now_ns());
 		write_stats(b);
+	}
 	cb_receive_worker_clear(&b->receiver);
 	cb_send_worker_clear(&b->worker);
 	for (uint32_t i = 0; i < b->n_remotes; i++) {

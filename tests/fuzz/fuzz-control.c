@@ -22,9 +22,12 @@ static struct cb_track_node nodes[N_TRACKS];
 static struct cb_track_node *tracks[N_TRACKS] = { &nodes[0], &nodes[1], &nodes[2] };
 static struct cb_control *control;
 
-static void fill(void *data, struct cb_status_view *v)
+static struct cb_track_state *track_at(void *data, uint32_t index, const char **name)
 {
-	*v = (struct cb_status_view){ .call_name = "fuzz", .n_tracks = N_TRACKS, .tracks = tracks };
+	if (index >= N_TRACKS)
+		return NULL;
+	*name = tracks[index]->config.name;
+	return &tracks[index]->shared;
 }
 
 static void setup(void)
@@ -37,7 +40,7 @@ static void setup(void)
 		snprintf(nodes[i].config.name, sizeof(nodes[i].config.name), "%s", names[i]);
 		cb_track_state_init(&nodes[i].shared);
 	}
-	if (cb_control_new(&control, NULL, "fuzz", fill, NULL) < 0)
+	if (cb_control_new(&control, NULL, "fuzz", track_at, NULL) < 0)
 		abort();
 }
 

@@ -9,9 +9,12 @@
 static struct cb_track_node voice, music;
 static struct cb_track_node *tracks[] = { &voice, &music };
 
-static void fill(void *data, struct cb_status_view *v)
+static struct cb_track_state *track_at(void *data, uint32_t index, const char **name)
 {
-	*v = (struct cb_status_view) { .call_name = "t", .n_tracks = 2, .tracks = tracks };
+	if (index >= 2)
+		return NULL;
+	*name = tracks[index]->config.name;
+	return &tracks[index]->shared;
 }
 
 int main(void)
@@ -23,7 +26,7 @@ int main(void)
 	cb_track_state_init(&voice.shared);
 	cb_track_state_init(&music.shared);
 	pw_init(NULL, NULL);
-	CHECK_INT_EQ(cb_control_new(&c, NULL, "t", fill, NULL), 0);
+	CHECK_INT_EQ(cb_control_new(&c, NULL, "t", track_at, NULL), 0);
 
 	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "pause"), 0);
 	CHECK(atomic_load(&voice.shared.paused));

@@ -1,0 +1,224 @@
+#include <stdio.h>
+
+#include "control/snapshot-json.h"
+
+void cb_snapshot_json_track(struct cb_json_out *o, const struct cb_snapshot_track *t, bool named)
+{
+	cb_json_open_object(o, NULL);
+	if (named)
+		cb_json_string(o, "name", t->name);
+	cb_json_uint(o, "level", t->level);
+	cb_json_bool(o, "speaking", t->speaking);
+	cb_json_bool(o, "paused", t->paused);
+	cb_json_bool(o, "ignore_audio_level", t->ignore_audio_level);
+	cb_json_uint(o, "flushed_frames", t->flushed_frames);
+	cb_json_uint(o, "frames_in", t->frames_in);
+	cb_json_uint(o, "overrun_frames", t->overrun_frames);
+	cb_json_close_object(o);
+}
+
+void cb_snapshot_json_stream(struct cb_json_out *o, const struct cb_snapshot_stream *s,
+			     bool named)
+{
+	cb_json_open_object(o, NULL);
+	if (named)
+		cb_json_string(o, "name", s->name);
+	cb_json_uint(o, "ssrc", s->ssrc);
+	cb_json_uint(o, "packets", s->packets);
+	cb_json_uint(o, "octets", s->octets);
+	cb_json_uint(o, "bitrate", s->bitrate);
+	cb_json_uint(o, "frames", s->frames);
+	cb_json_uint(o, "dtx_frames", s->dtx_frames);
+	cb_json_uint(o, "underrun_frames", s->underrun_frames);
+	cb_json_uint(o, "dropped_frames", s->dropped_frames);
+	/* Unknown is null, never a number a script could take for a time. */
+	if (s->has_rtt)
+		cb_json_fixed(o, "rtt_ms", s->rtt_us / 1000.0, 1);
+	else
+		cb_json_null(o, "rtt_ms");
+	cb_json_fixed(o, "peer_fraction_lost", s->peer_fraction_lost, 4);
+	cb_json_int(o, "peer_cumulative_lost", s->peer_cumulative_lost);
+	cb_json_uint(o, "peer_reports", s->peer_reports);
+	cb_json_close_object(o);
+}
+
+void cb_snapshot_json_remote(struct cb_json_out *o, const struct cb_snapshot_remote *r,
+			     bool named)
+{
+	cb_json_open_object(o, NULL);
+	if (named)
+		cb_json_string(o, "name", r->name);
+	cb_json_bool(o, "active", r->active);
+	cb_json_uint(o, "ssrc", r->ssrc);
+	cb_json_uint(o, "level", r->level);
+	cb_json_bool(o, "voice", r->voice);
+	cb_json_uint(o, "packets", r->packets);
+	cb_json_uint(o, "bytes", r->bytes);
+	cb_json_uint(o, "first_seq", r->first_seq);
+	cb_json_uint(o, "highest_seq", r->highest_seq);
+	cb_json_uint(o, "lost", r->lost);
+	cb_json_uint(o, "late", r->late);
+	cb_json_uint(o, "duplicates", r->duplicates);
+	cb_json_uint(o, "concealed", r->concealed);
+	cb_json_uint(o, "fec_recovered", r->fec_recovered);
+	cb_json_uint(o, "auth_failures", r->auth_failures);
+	cb_json_uint(o, "underrun_frames", r->underrun_frames);
+	cb_json_fixed(o, "jitter_ms", r->jitter_us / 1000.0, 2);
+	cb_json_uint(o, "depth_ms", r->depth_ms);
+	cb_json_uint(o, "target_ms", r->target_ms);
+	cb_json_close_object(o);
+}
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "unknown";
+}
+
+void cb_snapshot_json_transport(struct cb_json_out *o, const struct cb_snapshot *s)
+{
+	const struct cb_transport_info *i = &s->transport;
+	char text[sizeof(i->pair_local) + sizeof(i->pair_remote) + 128];
+
+	cb_json_open_object(o, NULL);
+	if (cb_snapshot_is_ice(s)) {
+		snprintf(text, sizeof(text), "ice %s", i->state_name);
+		cb_json_string(o, "state", text);
+	} else {
+		cb_json_string(o, "state", i->kind);
+	}
+	cb_json_string(o, "local", i->local);
+	cb_json_string(o, "srtp", s->srtp);
+	if (i->has_pair) {
+		snprintf(text, sizeof(text), "%s (%s) -> %s (%s), %s", i->pair_local,
+			 or_unknown(i->pair_local_type), i->pair_remote,
+			 or_unknown(i->pair_remote_type), or_unknown(i->pair_type));
+		cb_json_string(o, "selected_pair", text);
+	} else {
+		cb_json_null(o, "selected_pair");
+	}
+	cb_json_close_object(o);
+}
+
+void cb_snapshot_json_ice(struct cb_json_out *o, const struct cb_snapshot *s)
+{
+	const struct cb_transport_info *i = &s->transport;
+
+	cb_json_open_object(o, NULL);
+	cb_json_string(o, "state", i->state_name);
+	cb_json_bool(o, "connected", i->state == CB_TRANSPORT_CONNECTED);
+	if (i->has_pair) {
+		cb_json_open_object(o, "selected_pair");
+		cb_json_string(o, "local", i->pair_local);
+		cb_json_string(o, "local_type", or_unknown(i->pair_local_type));
+		cb_json_string(o, "remote", i->pair_remote);
+		cb_json_string(o, "remote_type", or_unknown(i->pair_remote_type));
+		cb_json_string(o, "type", or_unknown(i->pair_type));
+		cb_json_close_object(o);
+	} else {
+		cb_json_null(o, "selected_pair");
+	}
+	cb_json_uint(o, "restarts", i->restarts);
+	cb_json_uint(o, "turn_failures", i->turn_failures);
+	cb_json_uint(o, "rx_packets", i->rx_datagrams);
+	cb_json_uint(o, "tx_packets", i->tx_packets);
+	cb_json_uint(o, "tx_not_connected", i->tx_not_ready);
+	cb_json_uint(o, "tx_errors", i->tx_errors);
+	cb_json_uint(o, "rx_queue_dropped", i->rx_queue_dropped);
+	cb_json_close_object(o);
+}
+
+void cb_snapshot_json_send(struct cb_json_out *o, const struct cb_snapshot *s)
+{
+	cb_json_open_object(o, NULL);
+	cb_json_uint(o, "rtp_sent", s->send.rtp_sent);
+	cb_json_uint(o, "rtcp_sent", s->send.rtcp_sent);
+	cb_json_uint(o, "send_errors", s->send.send_errors);
+	cb_json_uint(o, "protect_errors", s->send.protect_errors);
+	cb_json_uint(o, "encode_errors", s->send.encode_errors);
+	cb_json_uint(o, "no_key", s->send.no_key);
+	cb_json_close_object(o);
+}
+
+void cb_snapshot_json_receive(struct cb_json_out *o, const struct cb_snapshot *s)
+{
+	const struct cb_snapshot_receive *r = &s->receive;
+
+	if (!s->receiving) {
+		cb_json_null(o, NULL);
+		return;
+	}
+	cb_json_open_object(o, NULL);
+	cb_json_uint(o, "datagrams", r->datagrams);
+	cb_json_uint(o, "rtp", r->rtp);
+	cb_json_uint(o, "rtcp", r->rtcp);
+	cb_json_uint(o, "auth_failures", r->auth_failures);
+	cb_json_uint(o, "malformed", r->malformed);
+	cb_json_uint(o, "unknown_payload_type", r->unknown_payload_type);
+	cb_json_uint(o, "unknown_ssrc", r->unknown_ssrc);
+	cb_json_uint(o, "oversized", r->oversized);
+	cb_json_uint(o, "no_key", r->no_key);
+	cb_json_close_object(o);
+}
+
+/* The stats file's arrays: `"key": [`, then each element on a line of its
+ * own, as the file has always been laid out. */
+static void open_array(struct cb_json_out *o, const char *key, bool *first)
+{
+	cb_json_raw(o, "  \"%s\": [", key);
+	*first = true;
+}
+
+static void next_element(struct cb_json_out *o, bool *first)
+{
+	cb_json_raw(o, "%s\n    ", *first ? "" : ",");
+	*first = false;
+}
+
+static void close_array(struct cb_json_out *o, bool first)
+{
+	cb_json_raw(o, "%s],\n", first ? "" : "\n  ");
+}
+
+void cb_snapshot_json_document(struct cb_json_out *o, const struct cb_snapshot *s)
+{
+	bool first;
+
+	cb_json_raw(o, "{\n  \"call\": ");
+	cb_json_string(o, NULL, s->call_name);
+	cb_json_raw(o, ",\n");
+
+	open_array(o, "tracks", &first);
+	for (uint32_t i = 0; i < s->n_tracks; i++) {
+		next_element(o, &first);
+		cb_snapshot_json_track(o, &s->tracks[i], true);
+	}
+	close_array(o, first);
+
+	open_array(o, "streams", &first);
+	for (uint32_t i = 0; i < s->n_streams; i++) {
+		next_element(o, &first);
+		cb_snapshot_json_stream(o, &s->streams[i], true);
+	}
+	close_array(o, first);
+
+	open_array(o, "remotes", &first);
+	for (uint32_t i = 0; i < s->n_remotes; i++) {
+		if (!cb_snapshot_remote_shown(&s->remotes[i]))
+			continue;
+		next_element(o, &first);
+		cb_snapshot_json_remote(o, &s->remotes[i], true);
+	}
+	close_array(o, first);
+
+	cb_json_raw(o, "  \"send\": ");
+	cb_snapshot_json_send(o, s);
+	cb_json_raw(o, ",\n");
+	if (cb_snapshot_is_ice(s)) {
+		cb_json_raw(o, "  \"ice\": ");
+		cb_snapshot_json_ice(o, s);
+		cb_json_raw(o, ",\n");
+	}
+	cb_json_raw(o, "  \"receive\": ");
+	cb_snapshot_json_receive(o, s);
+	cb_json_raw(o, "\n}\n");
+}
