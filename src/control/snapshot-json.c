@@ -96,6 +96,18 @@ void cb_snapshot_json_transport(struct cb_json_out *o, const struct cb_snapshot 
 	} else {
 		cb_json_null(o, "selected_pair");
 	}
+	/* A DTLS layer: its role, the handshake's state, and the SRTP profile
+	 * it agreed (RFC 5764), which then stands for the keyed suite. */
+	if (i->has_dtls) {
+		cb_json_open_object(o, "dtls");
+		cb_json_string(o, "role", or_unknown(i->dtls_role));
+		cb_json_string(o, "state", or_unknown(i->dtls_state));
+		if (i->srtp_profile)
+			cb_json_string(o, "srtp_profile", i->srtp_profile);
+		else
+			cb_json_null(o, "srtp_profile");
+		cb_json_close_object(o);
+	}
 	cb_json_close_object(o);
 }
 
