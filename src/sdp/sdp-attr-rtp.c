@@ -75,7 +75,7 @@ int cb_sdp_a_fmtp(struct cb_sdp_parser *p, const char *v)
 
 int cb_sdp_a_rtcp_fb(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 	struct cb_sdp_rtcp_fb *fb;
 
 	if (m->n_rtcp_fb >= CB_SDP_MAX_RTCP_FB)
@@ -114,7 +114,7 @@ static bool parse_direction(const char *s, enum cb_sdp_direction *out)
 
 int cb_sdp_a_extmap(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 	struct cb_sdp_extmap *e;
 	char word[CB_SDP_NAME_LEN], *slash;
 	uint32_t id;
@@ -148,7 +148,7 @@ int cb_sdp_a_extmap(struct cb_sdp_parser *p, const char *v)
 
 int cb_sdp_a_ssrc(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 	struct cb_sdp_ssrc *s;
 	char word[16];
 	const char *colon;
@@ -172,7 +172,7 @@ int cb_sdp_a_ssrc(struct cb_sdp_parser *p, const char *v)
 		return FAIL(p, -EINVAL, "a=ssrc: '%s' is not an attribute name", s->attribute);
 	if (colon) {
 		if (!cb_sdp_copy(s->value, sizeof(s->value), colon + 1))
-			return FAIL(p, -E2BIG, "a=ssrc: value over %d bytes", CB_SDP_VALUE_LEN - 1);
+			return FAIL(p, -E2BIG, "a=ssrc: value over %zu bytes", sizeof(s->value) - 1);
 		s->has_value = true;
 	}
 	m->n_ssrcs++;
@@ -181,7 +181,7 @@ int cb_sdp_a_ssrc(struct cb_sdp_parser *p, const char *v)
 
 int cb_sdp_a_ssrc_group(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 	struct cb_sdp_ssrc_group *g;
 	char word[16];
 	int n;
@@ -210,7 +210,7 @@ int cb_sdp_a_ssrc_group(struct cb_sdp_parser *p, const char *v)
 
 int cb_sdp_a_crypto(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 	struct cb_sdp_crypto *c;
 	char word[16];
 

@@ -120,7 +120,7 @@ static int a_ice_options(struct cb_sdp_parser *p, const char *v)
 
 static int a_candidate(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 	char field[CB_SDP_TOKEN_LEN];
 	const char *s = v;
 	int fields = 0;
@@ -234,7 +234,7 @@ static int a_mid(struct cb_sdp_parser *p, const char *v)
 
 static int a_msid(struct cb_sdp_parser *p, const char *v)
 {
-	struct cb_sdp_media *m = p->media;
+	struct cb_sdp_section *m = p->media;
 
 	if (m->n_msids >= CB_SDP_MAX_MSIDS)
 		return FAIL(p, -E2BIG, "a=msid: more than %d", CB_SDP_MAX_MSIDS);

@@ -53,7 +53,7 @@ static void level(struct cmp *c, const struct cb_sdp_level *a, const struct cb_s
 	NUM(c, a, b, extmap_allow_mixed);
 }
 
-static void formats(struct cmp *c, const struct cb_sdp_media *a, const struct cb_sdp_media *b)
+static void formats(struct cmp *c, const struct cb_sdp_section *a, const struct cb_sdp_section *b)
 {
 	NUM(c, a, b, n_formats);
 	for (uint32_t i = 0; c->same && i < a->n_formats && i < CB_SDP_MAX_FORMATS; i++) {
@@ -80,7 +80,7 @@ static void formats(struct cmp *c, const struct cb_sdp_media *a, const struct cb
 	}
 }
 
-static void sources(struct cmp *c, const struct cb_sdp_media *a, const struct cb_sdp_media *b)
+static void sources(struct cmp *c, const struct cb_sdp_section *a, const struct cb_sdp_section *b)
 {
 	NUM(c, a, b, n_candidates);
 	for (uint32_t i = 0; c->same && i < a->n_candidates && i < CB_SDP_MAX_CANDIDATES; i++)
@@ -112,7 +112,7 @@ static void sources(struct cmp *c, const struct cb_sdp_media *a, const struct cb
 	}
 }
 
-static void media(struct cmp *c, const struct cb_sdp_media *a, const struct cb_sdp_media *b)
+static void media(struct cmp *c, const struct cb_sdp_section *a, const struct cb_sdp_section *b)
 {
 	STR(c, a, b, type);
 	NUM(c, a, b, port);

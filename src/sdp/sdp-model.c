@@ -8,7 +8,7 @@
 
 #include "sdp/sdp-model.h"
 
-const struct cb_sdp_media *cb_sdp_find_mid(const struct cb_sdp *sdp, const char *mid)
+const struct cb_sdp_section *cb_sdp_find_mid(const struct cb_sdp *sdp, const char *mid)
 {
 	for (uint32_t i = 0; i < sdp->n_media && i < CB_SDP_MAX_MEDIA; i++)
 		if (sdp->media[i].mid[0] && strcmp(sdp->media[i].mid, mid) == 0)
@@ -16,7 +16,7 @@ const struct cb_sdp_media *cb_sdp_find_mid(const struct cb_sdp *sdp, const char 
 	return NULL;
 }
 
-const struct cb_sdp_format *cb_sdp_find_format(const struct cb_sdp_media *m, const char *id)
+const struct cb_sdp_format *cb_sdp_find_format(const struct cb_sdp_section *m, const char *id)
 {
 	for (uint32_t i = 0; i < m->n_formats && i < CB_SDP_MAX_FORMATS; i++)
 		if (strcmp(m->formats[i].id, id) == 0)
@@ -24,7 +24,7 @@ const struct cb_sdp_format *cb_sdp_find_format(const struct cb_sdp_media *m, con
 	return NULL;
 }
 
-int cb_sdp_opus_pt(const struct cb_sdp_media *m)
+int cb_sdp_opus_pt(const struct cb_sdp_section *m)
 {
 	/* RFC 7587 §7: "opus/48000/2" whatever the channels, the name
 	 * case-insensitive (RFC 8866 §6.6); webrtcbin writes "OPUS". */
@@ -37,7 +37,7 @@ int cb_sdp_opus_pt(const struct cb_sdp_media *m)
 	return -ENOENT;
 }
 
-int cb_sdp_extmap_id(const struct cb_sdp_media *m, const char *uri)
+int cb_sdp_extmap_id(const struct cb_sdp_section *m, const char *uri)
 {
 	for (uint32_t i = 0; i < m->n_extmaps && i < CB_SDP_MAX_EXTMAPS; i++)
 		if (strcmp(m->extmaps[i].uri, uri) == 0)
@@ -45,7 +45,7 @@ int cb_sdp_extmap_id(const struct cb_sdp_media *m, const char *uri)
 	return -ENOENT;
 }
 
-const char *cb_sdp_ssrc_attribute(const struct cb_sdp_media *m, const char *attribute)
+const char *cb_sdp_ssrc_attribute(const struct cb_sdp_section *m, const char *attribute)
 {
 	for (uint32_t i = 0; i < m->n_ssrcs && i < CB_SDP_MAX_SSRCS; i++)
 		if (m->ssrcs[i].has_value && strcmp(m->ssrcs[i].attribute, attribute) == 0)
@@ -53,22 +53,22 @@ const char *cb_sdp_ssrc_attribute(const struct cb_sdp_media *m, const char *attr
 	return NULL;
 }
 
-const char *cb_sdp_ice_ufrag(const struct cb_sdp *sdp, const struct cb_sdp_media *m)
+const char *cb_sdp_ice_ufrag(const struct cb_sdp *sdp, const struct cb_sdp_section *m)
 {
 	return m && m->level.ice_ufrag[0] ? m->level.ice_ufrag : sdp->level.ice_ufrag;
 }
 
-const char *cb_sdp_ice_pwd(const struct cb_sdp *sdp, const struct cb_sdp_media *m)
+const char *cb_sdp_ice_pwd(const struct cb_sdp *sdp, const struct cb_sdp_section *m)
 {
 	return m && m->level.ice_pwd[0] ? m->level.ice_pwd : sdp->level.ice_pwd;
 }
 
-enum cb_sdp_setup cb_sdp_setup_of(const struct cb_sdp *sdp, const struct cb_sdp_media *m)
+enum cb_sdp_setup cb_sdp_setup_of(const struct cb_sdp *sdp, const struct cb_sdp_section *m)
 {
 	return m && m->level.setup != CB_SDP_SETUP_NONE ? m->level.setup : sdp->level.setup;
 }
 
-enum cb_sdp_direction cb_sdp_direction_of(const struct cb_sdp *sdp, const struct cb_sdp_media *m)
+enum cb_sdp_direction cb_sdp_direction_of(const struct cb_sdp *sdp, const struct cb_sdp_section *m)
 {
 	/* RFC 8866 §6.7: the media level wins; sendrecv when neither says. */
 	if (m && m->level.direction != CB_SDP_DIR_NONE)
@@ -87,7 +87,7 @@ static const struct cb_sdp_fingerprint *find_fingerprint(const struct cb_sdp_lev
 }
 
 const struct cb_sdp_fingerprint *cb_sdp_fingerprint_of(const struct cb_sdp *sdp,
-						       const struct cb_sdp_media *m,
+						       const struct cb_sdp_section *m,
 						       const char *hash)
 {
 	const struct cb_sdp_fingerprint *f = m ? find_fingerprint(&m->level, hash) : NULL;
@@ -139,7 +139,7 @@ static bool opus_number(const char *v, size_t n, uint32_t min, uint32_t max, uin
 	return true;
 }
 
-int cb_sdp_opus_params(const struct cb_sdp_media *m, int pt, struct cb_sdp_opus_params *out)
+int cb_sdp_opus_params(const struct cb_sdp_section *m, int pt, struct cb_sdp_opus_params *out)
 {
 	static const struct { const char *name; size_t flag; } flags[] = {
 		{ "stereo", offsetof(struct cb_sdp_opus_params, stereo) },

@@ -15,7 +15,7 @@
 /* Limits.  A description over any of them is refused (-E2BIG), never cut. */
 #define CB_SDP_TEXT_MAX		65536	/* bytes of one description */
 #define CB_SDP_LINE_MAX		1024	/* bytes of one line, without CRLF */
-#define CB_SDP_MAX_MEDIA	16
+#define CB_SDP_MAX_MEDIA	32	/* CB_MAX_STREAMS: one per stream in our own file */
 #define CB_SDP_MAX_FORMATS	32	/* per m= line; Chromium's video has 23 */
 #define CB_SDP_MAX_RTCP_FB	64	/* Chromium's video has 51 */
 #define CB_SDP_MAX_EXTMAPS	16
@@ -127,7 +127,7 @@ struct cb_sdp_ssrc {
 	uint32_t ssrc;
 	char attribute[CB_SDP_NAME_LEN];
 	bool has_value;
-	char value[CB_SDP_VALUE_LEN];
+	char value[128];
 };
 
 /* a=ssrc-group (RFC 5576 §4.2), e.g. FID for RTX. */
@@ -145,7 +145,7 @@ struct cb_sdp_crypto {
 	char session_params[128];		/* "" or as sent */
 };
 
-struct cb_sdp_media {
+struct cb_sdp_section {
 	char type[CB_SDP_NAME_LEN];	/* audio, video, application, ... */
 	uint16_t port;			/* 0: rejected or bundle-only */
 	char proto[CB_SDP_NAME_LEN];	/* "UDP/TLS/RTP/SAVPF", "RTP/SAVP", ... */
@@ -199,7 +199,7 @@ struct cb_sdp {
 	struct cb_sdp_group groups[CB_SDP_MAX_GROUPS];
 
 	uint32_t n_media;
-	struct cb_sdp_media media[CB_SDP_MAX_MEDIA];
+	struct cb_sdp_section media[CB_SDP_MAX_MEDIA];
 };
 
 /* Parses len bytes of text (CRLF or LF lines, RFC 8866 §5) into out.
@@ -218,26 +218,26 @@ bool cb_sdp_equal(const struct cb_sdp *a, const struct cb_sdp *b, char *why, siz
 
 /* ---- Look-ups ---- */
 
-const struct cb_sdp_media *cb_sdp_find_mid(const struct cb_sdp *sdp, const char *mid);
-const struct cb_sdp_format *cb_sdp_find_format(const struct cb_sdp_media *m, const char *id);
+const struct cb_sdp_section *cb_sdp_find_mid(const struct cb_sdp *sdp, const char *mid);
+const struct cb_sdp_format *cb_sdp_find_format(const struct cb_sdp_section *m, const char *id);
 
 /* The payload type mapped to opus/48000/2 (RFC 7587 §7, any case), or -ENOENT. */
-int cb_sdp_opus_pt(const struct cb_sdp_media *m);
+int cb_sdp_opus_pt(const struct cb_sdp_section *m);
 
 /* The a=extmap id of uri, e.g. CB_SDP_URI_AUDIO_LEVEL (RFC 6464), or -ENOENT. */
 #define CB_SDP_URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
-int cb_sdp_extmap_id(const struct cb_sdp_media *m, const char *uri);
+int cb_sdp_extmap_id(const struct cb_sdp_section *m, const char *uri);
 
 /* The value of the first a=ssrc attribute (e.g. "cname") in m, or NULL. */
-const char *cb_sdp_ssrc_attribute(const struct cb_sdp_media *m, const char *attribute);
+const char *cb_sdp_ssrc_attribute(const struct cb_sdp_section *m, const char *attribute);
 
 /* Media level first, then session level (RFC 8839 §5.4, RFC 8842 §5). */
-const char *cb_sdp_ice_ufrag(const struct cb_sdp *sdp, const struct cb_sdp_media *m);
-const char *cb_sdp_ice_pwd(const struct cb_sdp *sdp, const struct cb_sdp_media *m);
-enum cb_sdp_setup cb_sdp_setup_of(const struct cb_sdp *sdp, const struct cb_sdp_media *m);
-enum cb_sdp_direction cb_sdp_direction_of(const struct cb_sdp *sdp, const struct cb_sdp_media *m);
+const char *cb_sdp_ice_ufrag(const struct cb_sdp *sdp, const struct cb_sdp_section *m);
+const char *cb_sdp_ice_pwd(const struct cb_sdp *sdp, const struct cb_sdp_section *m);
+enum cb_sdp_setup cb_sdp_setup_of(const struct cb_sdp *sdp, const struct cb_sdp_section *m);
+enum cb_sdp_direction cb_sdp_direction_of(const struct cb_sdp *sdp, const struct cb_sdp_section *m);
 const struct cb_sdp_fingerprint *cb_sdp_fingerprint_of(const struct cb_sdp *sdp,
-						       const struct cb_sdp_media *m,
+						       const struct cb_sdp_section *m,
 						       const char *hash);
 const char *cb_sdp_setup_name(enum cb_sdp_setup setup);
 const char *cb_sdp_direction_name(enum cb_sdp_direction direction);
@@ -255,6 +255,6 @@ struct cb_sdp_opus_params {
 };
 /* Returns 0 (no a=fmtp gives all unset), -ENOENT for a format that is not
  * in m, -EINVAL for a known parameter with a value outside its range. */
-int cb_sdp_opus_params(const struct cb_sdp_media *m, int pt, struct cb_sdp_opus_params *out);
+int cb_sdp_opus_params(const struct cb_sdp_section *m, int pt, struct cb_sdp_opus_params *out);
 
 #endif

@@ -9,7 +9,7 @@
 
 struct cb_sdp_parser {
 	struct cb_sdp *sdp;
-	struct cb_sdp_media *media;	/* the section being read; NULL at session level */
+	struct cb_sdp_section *media;	/* the section being read; NULL at session level */
 	struct cb_sdp_level *level;	/* &sdp->level or &media->level */
 	uint32_t line;			/* 1-based, for messages */
 	uint32_t group_lines[CB_SDP_MAX_GROUPS];

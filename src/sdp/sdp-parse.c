@@ -118,7 +118,7 @@ static int parse_bandwidth(struct cb_sdp_parser *p, const char *v)
 	return 0;
 }
 
-static int parse_format(struct cb_sdp_parser *p, struct cb_sdp_media *m, const char *word)
+static int parse_format(struct cb_sdp_parser *p, struct cb_sdp_section *m, const char *word)
 {
 	struct cb_sdp_format *f;
 	uint32_t pt;
@@ -147,7 +147,7 @@ static int parse_format(struct cb_sdp_parser *p, struct cb_sdp_media *m, const c
 static int parse_media(struct cb_sdp_parser *p, const char *v)
 {
 	struct cb_sdp *sdp = p->sdp;
-	struct cb_sdp_media *m;
+	struct cb_sdp_section *m;
 	char word[CB_SDP_NAME_LEN];
 	uint32_t port;
 	int n, res;

@@ -54,7 +54,7 @@ static void put_connection(struct out *o, const struct cb_sdp_level *l)
 
 /* The transport attributes a session and a media section share. */
 static void put_transport(struct out *o, const struct cb_sdp_level *l,
-			  const struct cb_sdp_media *m)
+			  const struct cb_sdp_section *m)
 {
 	if (l->ice_ufrag[0])
 		put(o, "a=ice-ufrag:%s\r\n", l->ice_ufrag);
@@ -80,7 +80,7 @@ static void put_transport(struct out *o, const struct cb_sdp_level *l,
 		put(o, "a=extmap-allow-mixed\r\n");
 }
 
-static void put_media(struct out *o, const struct cb_sdp_media *m)
+static void put_media(struct out *o, const struct cb_sdp_section *m)
 {
 	put(o, "m=%s %u %s", m->type, m->port, m->proto);
 	for (uint32_t i = 0; i < m->n_formats; i++)
@@ -148,7 +148,7 @@ static bool level_fits(const struct cb_sdp_level *l)
 	       l->n_fingerprints <= CB_SDP_MAX_FINGERPRINTS;
 }
 
-static bool media_fits(const struct cb_sdp_media *m)
+static bool media_fits(const struct cb_sdp_section *m)
 {
 	return level_fits(&m->level) && m->n_formats <= CB_SDP_MAX_FORMATS &&
 	       m->n_rtcp_fb <= CB_SDP_MAX_RTCP_FB && m->n_extmaps <= CB_SDP_MAX_EXTMAPS &&
