@@ -48,11 +48,15 @@ static int base64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
 int cb_sdp_crypto_key(const struct cb_sdp_crypto *c, enum cb_srtp_suite *suite, uint8_t *key,
 		      size_t cap)
 {
-	const char *b64 = c->key_params + strlen("inline:");
-	size_t n = strcspn(b64, "|;");
+	const char *b64;
+	size_t n;
 	int len;
 
 	*suite = CB_SRTP_NONE;
+	if (strncmp(c->key_params, "inline:", 7) != 0)
+		return -EINVAL;
+	b64 = c->key_params + 7;
+	n = strcspn(b64, "|;");
 	for (int s = CB_SRTP_AES_CM_128_HMAC_SHA1_80; s <= CB_SRTP_AEAD_AES_256_GCM; s++)
 		if (strcmp(c->suite, cb_srtp_suite_name((enum cb_srtp_suite)s)) == 0)
 			*suite = (enum cb_srtp_suite)s;
@@ -60,7 +64,7 @@ int cb_sdp_crypto_key(const struct cb_sdp_crypto *c, enum cb_srtp_suite *suite, 
 		return -ENOTSUP;
 	/* RFC 4568 §6.1: "inline:" key||salt ["|" lifetime] ["|" MKI:length];
 	 * libsrtp is set up without MKI, so a key that needs one is refused. */
-	if (strncmp(c->key_params, "inline:", 7) != 0 || b64[n] != '\0')
+	if (b64[n] != '\0')
 		return -EINVAL;
 	len = base64_decode(b64, n, key, cap);
 	if (len < 0 || (size_t)len != cb_srtp_suite_key_len(*suite)) {
