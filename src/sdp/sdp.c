@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,29 +10,6 @@
 #include <glib.h>
 
 #include "sdp/sdp.h"
-
-struct out {
-	char *buf;
-	size_t cap, len;
-	bool overflow;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len)
-		o->overflow = true;
-	else
-		o->len += (size_t)n;
-}
 
 static int address_parts(const struct cb_address *a, char *host, size_t host_len,
 			 uint16_t *port, const char **family)
@@ -56,85 +32,166 @@ static int address_parts(const struct cb_address *a, char *host, size_t host_len
 	return 0;
 }
 
-static void put_media(struct out *o, const struct cb_sdp_session *s, const struct cb_sdp_media *m)
+static bool copy_text(char *out, size_t len, const char *text)
 {
-	char host[INET6_ADDRSTRLEN];
+	size_t n = strlen(text);
+
+	if (n >= len)
+		return false;
+	memcpy(out, text, n + 1);
+	return true;
+}
+
+/* "a=candidate:<value>\r\n" lines, as libnice writes them, into the model. */
+static int add_candidates(struct cb_sdp_section *m, const char *lines)
+{
+	static const char prefix[] = "a=candidate:";
+
+	while (*lines) {
+		const char *end = strstr(lines, "\r\n");
+		size_t n;
+
+		if (strncmp(lines, prefix, sizeof(prefix) - 1) != 0 || end == NULL)
+			return -EINVAL;
+		lines += sizeof(prefix) - 1;
+		n = (size_t)(end - lines);
+		if (m->n_candidates >= CB_SDP_MAX_CANDIDATES || n >= CB_SDP_VALUE_LEN)
+			return -E2BIG;
+		memcpy(m->candidates[m->n_candidates++], lines, n);
+		lines = end + 2;
+	}
+	return 0;
+}
+
+static int build_media(struct cb_sdp_section *m, const struct cb_sdp_session *s,
+		       const struct cb_sdp_media *in)
+{
+	struct cb_sdp_format *f = &m->formats[0];
+	struct cb_sdp_connection *c = &m->level.connection;
+	uint32_t ptime_tenths = in->ptime_samples * 10 / 48;	/* at 48 kHz */
 	const char *family;
 	uint16_t port;
-	uint32_t ptime_tenths = m->ptime_samples * 10 / 48;	/* 0.1 ms units */
+	int res;
 
-	if (address_parts(s->ice ? s->ice->default_addr : m->dest, host, sizeof(host), &port,
-			  &family) < 0) {
-		o->overflow = true;
-		return;
+	if ((res = address_parts(s->ice ? s->ice->default_addr : in->dest, c->address,
+				 sizeof(c->address), &port, &family)) < 0)
+		return res;
+	c->set = true;
+	memcpy(c->addrtype, family, 4);
+	strcpy(m->type, "audio");
+	m->port = port;
+	strcpy(m->proto, s->suite == CB_SRTP_NONE ? "RTP/AVP" : "RTP/SAVP");
+	m->rtp = true;
+	m->n_formats = 1;
+	snprintf(f->id, sizeof(f->id), "%u", in->payload_type);
+	f->pt = in->payload_type;
+	if (in->bitrate) {
+		strcpy(m->level.bandwidths[0].type, "AS");
+		m->level.bandwidths[0].value = (in->bitrate + 999) / 1000;
+		m->level.n_bandwidths = 1;
 	}
-	put(o, "m=audio %u %s %u\r\n", port,
-	    s->suite == CB_SRTP_NONE ? "RTP/AVP" : "RTP/SAVP", m->payload_type);
-	put(o, "c=IN %s %s\r\n", family, host);
-	if (m->bitrate)
-		put(o, "b=AS:%u\r\n", (m->bitrate + 999) / 1000);
-	/* RFC 7587: always opus/48000/2; mono is signalled in fmtp. */
-	put(o, "a=rtpmap:%u opus/48000/2\r\n", m->payload_type);
-	put(o, "a=fmtp:%u minptime=%u;useinbandfec=%d;stereo=%d;sprop-stereo=%d%s\r\n",
-	    m->payload_type, ptime_tenths < 100 ? (ptime_tenths + 9) / 10 : 10,
-	    m->fec ? 1 : 0, m->channels == 2, m->channels == 2, m->dtx ? ";usedtx=1" : "");
-	if (ptime_tenths % 10)
-		put(o, "a=ptime:%u.%u\r\n", ptime_tenths / 10, ptime_tenths % 10);
-	else
-		put(o, "a=ptime:%u\r\n", ptime_tenths / 10);
-	put(o, "a=maxptime:%u\r\n", ptime_tenths < 600 ? 60 : ptime_tenths / 10);
-	if (m->audio_level_ext_id > 0)
-		put(o, "a=extmap:%d urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=on\r\n",
-		    m->audio_level_ext_id);
-	put(o, "a=mid:%s\r\n", m->mid);
+	/* RFC 7587 §7: always opus/48000/2; mono is signalled in fmtp. */
+	f->has_rtpmap = true;
+	strcpy(f->encoding, "opus");
+	f->clock_rate = 48000;
+	f->channels = 2;
+	f->has_fmtp = true;
+	snprintf(f->fmtp, sizeof(f->fmtp), "minptime=%u;useinbandfec=%d;stereo=%d;sprop-stereo=%d%s",
+		 ptime_tenths < 100 ? (ptime_tenths + 9) / 10 : 10, in->fec ? 1 : 0,
+		 in->channels == 2, in->channels == 2, in->dtx ? ";usedtx=1" : "");
+	m->ptime = ptime_tenths;
+	m->maxptime = ptime_tenths < 600 ? 600 : ptime_tenths / 10 * 10;
+	if (in->audio_level_ext_id > 0) {
+		m->extmaps[0].id = (uint16_t)in->audio_level_ext_id;
+		strcpy(m->extmaps[0].uri, CB_SDP_URI_AUDIO_LEVEL);
+		strcpy(m->extmaps[0].attributes, "vad=on");
+		m->n_extmaps = 1;
+	}
+	if (!copy_text(m->mid, sizeof(m->mid), in->mid))
+		return -E2BIG;
 	if (s->ice) {
-		put(o, "a=ice-ufrag:%s\r\n", s->ice->ufrag);
-		put(o, "a=ice-pwd:%s\r\n", s->ice->pwd);
-		put(o, "%s", s->ice->candidate_lines);
+		if (!copy_text(m->level.ice_ufrag, sizeof(m->level.ice_ufrag), s->ice->ufrag) ||
+		    !copy_text(m->level.ice_pwd, sizeof(m->level.ice_pwd), s->ice->pwd))
+			return -E2BIG;
+		if ((res = add_candidates(m, s->ice->candidate_lines)) < 0)
+			return res;
 	}
-	put(o, "a=rtcp-mux\r\n");
-	put(o, "a=sendonly\r\n");
+	m->rtcp_mux = true;
+	m->level.direction = CB_SDP_DIR_SENDONLY;
 	if (s->suite != CB_SRTP_NONE && s->key != NULL) {
 		gchar *b64 = g_base64_encode(s->key, s->key_len);
-		put(o, "a=crypto:1 %s inline:%s\r\n", cb_srtp_suite_name(s->suite), b64);
+		m->crypto[0].tag = 1;
+		snprintf(m->crypto[0].suite, sizeof(m->crypto[0].suite), "%s",
+			 cb_srtp_suite_name(s->suite));
+		snprintf(m->crypto[0].key_params, sizeof(m->crypto[0].key_params), "inline:%s", b64);
+		m->n_crypto = 1;
 		explicit_bzero(b64, strlen(b64));
 		g_free(b64);
 	}
-	put(o, "a=ssrc:%u cname:%s\r\n", m->ssrc, s->cname);
+	m->ssrcs[0].ssrc = in->ssrc;
+	strcpy(m->ssrcs[0].attribute, "cname");
+	m->ssrcs[0].has_value = true;
+	if (!copy_text(m->ssrcs[0].value, sizeof(m->ssrcs[0].value), s->cname))
+		return -E2BIG;
+	m->n_ssrcs = 1;
+	return 0;
+}
+
+int cb_sdp_build(struct cb_sdp *sdp, const struct cb_sdp_session *s)
+{
+	const char *family = "IP4";
+	uint16_t port;
+	int res;
+
+	memset(sdp, 0, sizeof(*sdp));
+	if (s->n_media > CB_SDP_MAX_MEDIA)
+		return -E2BIG;
+	strcpy(sdp->origin_username, "-");
+	sdp->session_id = s->session_id;
+	sdp->session_version = s->version;
+	strcpy(sdp->origin_address, "0.0.0.0");
+	if (s->origin && s->origin->set &&
+	    address_parts(s->origin, sdp->origin_address, sizeof(sdp->origin_address), &port,
+			  &family) < 0)
+		strcpy(sdp->origin_address, "0.0.0.0");
+	memcpy(sdp->origin_addrtype, family, 4);
+	if ((size_t)snprintf(sdp->name, sizeof(sdp->name), "callbridge %s", s->call_name) >=
+	    sizeof(sdp->name))
+		return -E2BIG;
+	/* RFC 8843: one transport for every m-line under ICE, and a group so
+	 * that receivers of several streams know they share the call. */
+	if (s->n_media > 1 || (s->ice && s->n_media > 0)) {
+		struct cb_sdp_group *g = &sdp->groups[sdp->n_groups++];
+		strcpy(g->semantics, "BUNDLE");
+		for (uint32_t i = 0; i < s->n_media; i++)
+			if (!copy_text(g->mids[g->n_mids++], CB_SDP_TOKEN_LEN, s->media[i].mid))
+				return -E2BIG;
+	}
+	for (uint32_t i = 0; i < s->n_media; i++)
+		if ((res = build_media(&sdp->media[sdp->n_media++], s, &s->media[i])) < 0)
+			return res;
+	return 0;
 }
 
 int cb_sdp_write(char *buf, size_t cap, const struct cb_sdp_session *s)
 {
-	struct out o = { .buf = buf, .cap = cap };
-	char host[INET6_ADDRSTRLEN] = "0.0.0.0";
-	const char *family = "IP4";
-	uint16_t port;
+	struct cb_sdp *sdp;
+	int res;
 
 	if (cap == 0)
 		return -ENOSPC;
 	buf[0] = '\0';
-	if (s->origin && s->origin->set)
-		address_parts(s->origin, host, sizeof(host), &port, &family);
-
-	put(&o, "v=0\r\n");
-	put(&o, "o=- %llu %llu IN %s %s\r\n", (unsigned long long)s->session_id,
-	    (unsigned long long)s->version, family, host);
-	put(&o, "s=callbridge %s\r\n", s->call_name);
-	put(&o, "t=0 0\r\n");
-	if (s->n_media > 1 || (s->ice && s->n_media > 0)) {
-		put(&o, "a=group:BUNDLE");
-		for (uint32_t i = 0; i < s->n_media; i++)
-			put(&o, " %s", s->media[i].mid);
-		put(&o, "\r\n");
-	}
-	for (uint32_t i = 0; i < s->n_media; i++)
-		put_media(&o, s, &s->media[i]);
-
-	if (o.overflow) {
+	/* Over a megabyte with CB_SDP_MAX_MEDIA sections: not for the stack. */
+	if ((sdp = malloc(sizeof(*sdp))) == NULL)
+		return -ENOMEM;
+	res = cb_sdp_build(sdp, s);
+	if (res == 0)
+		res = cb_sdp_render(sdp, buf, cap);
+	if (res < 0)
 		explicit_bzero(buf, cap);
-		return -ENOSPC;
-	}
-	return (int)o.len;
+	explicit_bzero(sdp, sizeof(*sdp));	/* the SRTP key */
+	free(sdp);
+	return res;
 }
 
 int cb_sdp_write_file(const char *path, const struct cb_sdp_session *s)
