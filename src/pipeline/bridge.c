@@ -162,65 +162,6 @@ static void default_sdp_path(struct cb_bridge *b)
 	snprintf(b->sdp_path, sizeof(b->sdp_path), "%s/callbridge-%s.sdp", dir, b->config.call.name);
 }
 
-int cb_bridge_write_sdp(struct cb_bridge *b)
-{
-	struct cb_call_session *cs = b->sessions[0];
-	struct cb_sdp_media media[CB_MAX_STREAMS];
-	struct cb_address bound = { 0 };
-	struct cb_sdp_session session = {
-		.call_name = b->config.call.name,
-		.cname = b->cname,
-		.origin = &bound,
-		.suite = b->config.call.srtp,
-		.key = cs->local.crypto.key.bytes,
-		.key_len = cs->local.crypto.key.len,
-		.n_media = b->n_streams,
-		.media = media,
-	};
-	char candidates[4096];
-	struct cb_address ice_default;
-	struct cb_sdp_ice ice = {
-		.ufrag = b->config.ice.ufrag,
-		.pwd = b->config.ice.pwd,
-		.candidate_lines = candidates,
-		.default_addr = &ice_default,
-	};
-
-	if (cs->ice == NULL)
-		bound = *cb_udp_transport_local(cs->transport);
-	if (cs->ice) {
-		cb_ice_transport_candidate_sdp(cs->ice, candidates, sizeof(candidates), &ice_default);
-		if (!ice_default.set)
-			ice_default = b->config.call.local;
-		session.ice = &ice;
-		session.origin = &ice_default;
-	}
-	/* RFC 4566: the session id stays, the version grows with each reload. */
-	if (b->sdp_session_id == 0) {
-		uint64_t id = 0;
-		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-			id = (uint64_t)getpid();
-		b->sdp_session_id = (id >> 2) | 1;
-	}
-	session.session_id = b->sdp_session_id;
-	session.version = ++b->sdp_version;
-	for (uint32_t i = 0; i < b->n_streams; i++) {
-		struct cb_send_stream *s = b->streams[i];
-		media[i] = (struct cb_sdp_media) {
-			.mid = s->config.name,
-			.dest = &s->dest,
-			.payload_type = s->config.payload_type,
-			.channels = s->config.channels,
-			.ptime_samples = s->frame,
-			.ssrc = s->ssrc,
-			.fec = s->config.fec,
-			.dtx = s->config.dtx,
-			.bitrate = s->config.bitrate,
-			.audio_level_ext_id = s->audio_level_ext_id,
-		};
-	}
-	return cb_sdp_write_file(b->sdp_path, &session);
-}
 
 void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
 			   struct cb_address *dest)

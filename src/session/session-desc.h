@@ -84,7 +84,7 @@ struct cb_session_crypto {
 struct cb_session_desc {
 	uint64_t session_id;		/* o= */
 	uint64_t version;
-	char name[64];			/* s= */
+	char name[256];			/* s= */
 	char cname[128];
 	struct cb_address origin;
 	bool bundle;			/* one transport for every m-line */
