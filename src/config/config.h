@@ -162,10 +162,29 @@ enum cb_key_type {
 	CB_KEY_TYPE_PTIME,	/* 2.5 5 10 20 40 60 */
 };
 
+/* What a reload does when a key changed: the column every reload decision
+ * is taken from (config/reload-plan.c), printed by --help-keys and stated
+ * per key in callbridge.ini(5).  Zero is no value, so a row that misses it
+ * is caught by test-config. */
+enum cb_reload {
+	/* Defines the session: a reload changing it is rejected, naming the
+	 * key, and the call goes on unchanged; restart to apply it. */
+	CB_RELOAD_FIXED = 1,
+	/* Applied in place, without a gap. */
+	CB_RELOAD_LIVE,
+	/* Its section's object is made anew: a stream gets a new encoder and
+	 * SSRC, a track a new node, a remote restarts with its next packet. */
+	CB_RELOAD_RECREATE,
+};
+
+/* "fixed", "live" or "recreates": the word --help-keys and the man page use. */
+const char *cb_reload_name(enum cb_reload reload);
+
 struct cb_key_info {
 	const char *section;	/* "call", "ice", "stream", "track", "remote" */
 	const char *key;
 	enum cb_key_type type;
+	enum cb_reload reload;	/* what a reload that changes it does */
 	const char *def;	/* default as the user would write it, NULL: none */
 	const char *values;	/* ENUM choices, or a human range such as "1..2" */
 	double min, max;	/* INT/FLOAT range */

@@ -150,7 +150,18 @@ static void test_table(void)
 			      strcmp(k->key, cb_config_keys[j].key) != 0);
 		if (k->type == CB_KEY_TYPE_INT || k->type == CB_KEY_TYPE_FLOAT)
 			CHECK(k->min < k->max);
+		/* Every row says what a reload does with it. */
+		CHECK(k->reload == CB_RELOAD_FIXED || k->reload == CB_RELOAD_LIVE ||
+		      k->reload == CB_RELOAD_RECREATE);
+		CHECK(cb_reload_name(k->reload) != NULL);
+		/* The ICE agent and the session keys live as long as the call. */
+		if (strcmp(k->section, "ice") == 0)
+			CHECK_INT_EQ(k->reload, CB_RELOAD_FIXED);
 	}
+	CHECK_STR_EQ(cb_reload_name(CB_RELOAD_FIXED), "fixed");
+	CHECK_STR_EQ(cb_reload_name(CB_RELOAD_LIVE), "live");
+	CHECK_STR_EQ(cb_reload_name(CB_RELOAD_RECREATE), "recreates");
+	CHECK(cb_reload_name((enum cb_reload)0) == NULL);
 }
 
 static void test_minimal_defaults(void)
