@@ -140,6 +140,10 @@ int cb_config_load_string(const char *name, const char *text, size_t len,
 /* Wipes key material and resets to empty. */
 void cb_config_clear(struct cb_config *cfg);
 
+/* The [remote] section as the key table's defaults make it, with no name:
+ * what an incoming stream no [remote] claims plays with. */
+void cb_config_default_remote(struct cb_remote_config *out);
+
 /* Name lookups; -1 when absent. */
 int cb_config_find_stream(const struct cb_config *cfg, const char *name);
 int cb_config_find_track(const struct cb_config *cfg, const char *name);

@@ -218,15 +218,6 @@ static void apply_tracks(struct cb_bridge *b, const struct cb_config *next, stru
 	}
 }
 
-static void reset_slot(struct cb_remote *r)
-{
-	r->configured = false;
-	memset(&r->config, 0, sizeof(r->config));
-	r->config.channels = 2;
-	r->config.payload_type = 111;
-	r->config.latency_ms = 40;
-}
-
 static struct cb_remote *free_slot(struct cb_bridge *b)
 {
 	struct cb_remote *spare = NULL;
@@ -269,7 +260,7 @@ static void apply_remotes(struct cb_bridge *b, const struct cb_config *next, str
 		if (k == (int)next->n_remotes) {
 			pw_log_info("reload: remote %s removed", r->config.name);
 			cb_remote_deactivate(r, "removed from the config");
-			reset_slot(r);
+			cb_remote_unconfigure(r);
 			p->removed++;
 			continue;
 		}

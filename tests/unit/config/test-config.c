@@ -942,6 +942,24 @@ static void test_clear_and_suites(void)
 	CHECK_INT_EQ(strcmp(cb_srtp_suite_name(CB_SRTP_AEAD_AES_256_GCM), "AEAD_AES_256_GCM"), 0);
 }
 
+/* The defaults an unclaimed incoming stream plays with are those of a
+ * [remote] section that sets nothing. */
+static void test_default_remote(void)
+{
+	struct cb_remote_config d;
+
+	CHECK_LOADS(CALL "[remote r]\n");
+	memset(&d, 0xa5, sizeof(d));
+	cb_config_default_remote(&d);
+	CHECK_STR_EQ(d.name, "");
+	CHECK_INT_EQ(d.line, 0);
+	CHECK_INT_EQ(d.channels, cfg.remotes[0].channels);
+	CHECK_INT_EQ(d.payload_type, cfg.remotes[0].payload_type);
+	CHECK_INT_EQ(d.latency_ms, cfg.remotes[0].latency_ms);
+	CHECK_INT_EQ(d.has_ssrc, false);
+	CHECK_INT_EQ(d.ssrc, 0);
+}
+
 static void cleanup(void)
 {
 	static const char *const files[] = {
@@ -980,6 +998,7 @@ int main(void)
 	test_address_errors();
 	test_key_errors_srtp();
 	test_clear_and_suites();
+	test_default_remote();
 	cleanup();
 	return test_finish("test-config");
 }
