@@ -181,6 +181,7 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 		pw_log_error("cannot connect to the local context: %s", strerror(-res));
 		goto error;
 	}
+	/* The bridge takes the config over; it is cleared below either way. */
 	if ((res = cb_bridge_new(&impl->bridge, impl->core, config, err, sizeof(err))) < 0) {
 		pw_log_error("%s", err);
 		goto error;

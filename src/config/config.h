@@ -4,6 +4,20 @@
  * driven by the key table (config-keys.c), which is also the source of
  * `pw-callbridge --help-keys` and is checked against man/callbridge.ini.5 by
  * a test.  Nothing else in the tree knows INI syntax.
+ *
+ * Who owns a struct cb_config.  It holds secrets (the SRTP keys, the ICE
+ * passwords, the TURN password), so it has one owner at a time and every
+ * path ends in cb_config_clear():
+ *  - whoever declares or allocates one owns it, and clears it before it is
+ *    freed or goes out of scope: after a successful use, after a failure (a
+ *    failed load has wiped it already; clear it anyway) and at exit;
+ *  - it never changes hands by plain assignment or memcpy: cb_config_move()
+ *    copies it and wipes the source, so no second copy of a secret is left;
+ *  - a function that keeps a config (cb_bridge_new, cb_bridge_reload) moves
+ *    it in and says so; the caller still clears its own, which then holds
+ *    nothing, or the whole config when the callee did not take it.
+ * A struct cb_call_config or cb_ice_config copied on its own is wiped the
+ * same way where it is dropped.
  */
 #ifndef CALLBRIDGE_CONFIG_H
 #define CALLBRIDGE_CONFIG_H
@@ -137,8 +151,12 @@ int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_rep
 int cb_config_load_string(const char *name, const char *text, size_t len,
 			  struct cb_config *cfg, struct cb_config_report *report);
 
-/* Wipes key material and resets to empty. */
+/* Wipes key material and resets to empty; safe to repeat. */
 void cb_config_clear(struct cb_config *cfg);
+
+/* Moves src into dst: dst is cleared, takes src's content, and src is
+ * wiped, so the secrets exist once.  The only way a config changes hands. */
+void cb_config_move(struct cb_config *dst, struct cb_config *src);
 
 /* The [remote] section as the key table's defaults make it, with no name:
  * what an incoming stream no [remote] claims plays with. */

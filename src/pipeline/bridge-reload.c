@@ -298,7 +298,7 @@ static void apply_remotes(struct cb_bridge *b, const struct cb_config *next, str
 	}
 }
 
-int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
+int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 {
 	struct reload_plan *p;
 	const char *fixed;
@@ -367,8 +367,8 @@ int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
 
 	sdp_changed = p->added || p->removed || p->recreated || p->changed ||
 		      strcmp(b->config.call.sdp_file, next->call.sdp_file) != 0;
-	cb_config_clear(&b->config);
-	b->config = *next;
+	/* The one copy of the new keys is the bridge's from here on. */
+	cb_config_move(&b->config, next);
 	b->timer_ticks = 0;
 	if (sdp_changed && strcmp(b->config.call.sdp_file, "none") != 0) {
 		if (b->config.call.sdp_file[0])
@@ -379,7 +379,7 @@ int cb_bridge_reload(struct cb_bridge *b, const struct cb_config *next)
 	}
 	cb_bridge_sync_remote_nodes(b);
 	pw_log_info("%s: reloaded: %u added, %u removed, %u changed in place, %u recreated",
-		    next->path, p->added, p->removed, p->changed, p->recreated);
+		    b->config.path, p->added, p->removed, p->changed, p->recreated);
 	free(p);
 	return 0;
 }
@@ -409,10 +409,10 @@ int cb_bridge_reload_file(struct cb_bridge *b, const char *path)
 			     path);
 	} else {
 		res = cb_bridge_reload(b, next);
-		if (res < 0)
-			cb_config_clear(next);
-		/* On success the bridge took the config over by value. */
 	}
+	/* Every path: moved into the bridge (then this finds it wiped
+	 * already), rejected, or never loaded. */
+	cb_config_clear(next);
 	free(next);
 	free(report);
 	return res;

@@ -323,11 +323,12 @@ void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s)
 	cb_send_stream_free(s);
 }
 
-int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
+int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config *taken,
 		  char *err, size_t err_len)
 {
 	struct cb_bridge *b;
-	const struct cb_call_config *call = &config->call;
+	const struct cb_config *config;
+	const struct cb_call_config *call;
 	char host[256] = "localhost";
 	int res;
 
@@ -335,7 +336,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
-	b->config = *config;
+	/* One copy of the keys: the bridge's, wiped by cb_bridge_destroy. */
+	cb_config_move(&b->config, taken);
+	config = &b->config;
+	call = &config->call;
 	b->core = core;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);

@@ -270,6 +270,7 @@ int main(int argc, char *argv[])
 	if (config == NULL)
 		return EXIT_RUNTIME;
 	if (load_config(config_path, config) < 0) {
+		cb_config_clear(config);
 		free(config);
 		return EXIT_CONFIG;
 	}
@@ -333,6 +334,7 @@ int main(int argc, char *argv[])
 	}
 	pw_core_add_listener(app.core, &app.core_listener, &core_events, &app);
 
+	/* The bridge takes the config over; ours is wiped either way. */
 	res = cb_bridge_new(&app.bridge, app.core, config, err, sizeof(err));
 	cb_config_clear(config);
 	if (res < 0) {

@@ -942,6 +942,37 @@ static void test_clear_and_suites(void)
 	CHECK_INT_EQ(strcmp(cb_srtp_suite_name(CB_SRTP_AEAD_AES_256_GCM), "AEAD_AES_256_GCM"), 0);
 }
 
+static bool all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* The one way a config changes hands leaves its secrets in one place. */
+static void test_move(void)
+{
+	static struct cb_config dst, copy;
+
+	CHECK_LOADS(CALL "srtp-key = " KEY30 "\nremote-srtp-key = " KEY30 "\n[track t]\n");
+	memcpy(&copy, &cfg, sizeof(copy));
+	/* What dst held before is wiped, not merely overwritten in part. */
+	memset(&dst, 0xa5, sizeof(dst));
+	cb_config_move(&dst, &cfg);
+	CHECK(memcmp(&dst, &copy, sizeof(dst)) == 0);
+	CHECK(all_zero(&cfg, sizeof(cfg)));
+	CHECK(dst.call.srtp_key.set);
+	/* Moving into itself keeps it. */
+	cb_config_move(&dst, &dst);
+	CHECK(memcmp(&dst, &copy, sizeof(dst)) == 0);
+	cb_config_clear(&dst);
+	cb_config_clear(&copy);
+	CHECK(all_zero(&dst, sizeof(dst)));
+}
+
 /* The defaults an unclaimed incoming stream plays with are those of a
  * [remote] section that sets nothing. */
 static void test_default_remote(void)
@@ -998,6 +1029,7 @@ int main(void)
 	test_address_errors();
 	test_key_errors_srtp();
 	test_clear_and_suites();
+	test_move();
 	test_default_remote();
 	cleanup();
 	return test_finish("test-config");
