@@ -1,20 +1,20 @@
 /* callbridge: every key a call file may hold.
  *
  * The loader recognises keys, applies defaults and range-checks only through
- * this table, `pw-callbridge --help-keys` prints it, and test-manpage checks
- * man/callbridge.ini.5 against it: adding a key here is the whole job apart
- * from storing its value (config-check.c) and documenting it (the test
- * insists).
+ * this table, a reload decides what to do with a changed key only through
+ * its reload column (reload-plan.c), `pw-callbridge --help-keys` prints it,
+ * and test-manpage checks man/callbridge.ini.5 against it: adding a key here
+ * is the whole job apart from storing its value (config-check.c), comparing
+ * it (config-compare.c) and documenting it (the tests insist on all three).
  *
  * Defaults are written as a user would write them and go through the same
  * parser as the file, so a default can never disagree with the syntax.
  *
- * The reload column says what a reload of the running call does with a
- * changed key, as pipeline/bridge-reload.c does it: FIXED keys define the
- * session (its addresses, its keys, its ICE agent, its frame size), a
- * RECREATE key changes what an encoder, a node or a jitter buffer was made
- * with, LIVE keys are read again in place.  A key file (srtp-key-file, ...)
- * behaves as the key it loads.
+ * The reload column is where every reload decision comes from: FIXED
+ * keys define the session (its addresses, its keys, its ICE agent, its
+ * frame size), a RECREATE key changes what an encoder, a node or a jitter
+ * buffer was made with, LIVE keys are read again in place.  A key file
+ * (srtp-key-file, ...) behaves as the key it loads.
  */
 #include "config/config.h"
 

@@ -212,6 +212,25 @@ void cb_config_move(struct cb_config *dst, struct cb_config *src)
 	cb_config_clear(src);
 }
 
+void cb_config_stream_dest(const struct cb_config *config, uint32_t index,
+			   struct cb_address *dest)
+{
+	const struct cb_stream_config *sc = &config->streams[index];
+	uint32_t shared = 0;
+
+	if (sc->remote.set) {
+		*dest = sc->remote;
+		return;
+	}
+	*dest = config->call.remote;
+	if (config->call.bundle)
+		return;
+	for (uint32_t i = 0; i < index; i++)
+		if (!config->streams[i].remote.set)
+			shared++;
+	cb_address_add_port(dest, 2 * shared);
+}
+
 int cb_config_find_stream(const struct cb_config *cfg, const char *name)
 {
 	for (uint32_t i = 0; i < cfg->n_streams; i++)

@@ -162,6 +162,12 @@ void cb_config_move(struct cb_config *dst, struct cb_config *src);
  * what an incoming stream no [remote] claims plays with. */
 void cb_config_default_remote(struct cb_remote_config *out);
 
+/* Where config->streams[index] sends to: its own remote, else the call's,
+ * on consecutive even ports (port, port+2, ...) among the streams without
+ * their own remote unless bundle. */
+void cb_config_stream_dest(const struct cb_config *config, uint32_t index,
+			   struct cb_address *dest);
+
 /* Name lookups; -1 when absent. */
 int cb_config_find_stream(const struct cb_config *cfg, const char *name);
 int cb_config_find_track(const struct cb_config *cfg, const char *name);

@@ -256,25 +256,6 @@ int cb_bridge_write_sdp(struct cb_bridge *b)
 	return cb_sdp_write_file(b->sdp_path, &session);
 }
 
-void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
-			   struct cb_address *dest)
-{
-	const struct cb_stream_config *sc = &config->streams[index];
-	uint32_t shared = 0;
-
-	if (sc->remote.set) {
-		*dest = sc->remote;
-		return;
-	}
-	*dest = config->call.remote;
-	if (config->call.bundle)
-		return;
-	for (uint32_t i = 0; i < index; i++)
-		if (!config->streams[i].remote.set)
-			shared++;
-	cb_address_add_port(dest, 2 * shared);
-}
-
 void cb_bridge_connect_inputs(struct cb_bridge *b)
 {
 	for (uint32_t i = 0; i < b->n_streams; i++)
@@ -299,7 +280,7 @@ int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, u
 	struct cb_send_stream *s;
 	int res;
 
-	cb_bridge_stream_dest(config, index, &dest);
+	cb_config_stream_dest(config, index, &dest);
 	if ((res = cb_send_stream_new(&s, &config->streams[index], config->call.ptime_samples,
 				      &dest)) < 0)
 		return res;

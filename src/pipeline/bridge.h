@@ -21,12 +21,14 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 		  char *err, size_t err_len);
 void cb_bridge_destroy(struct cb_bridge *bridge);
 
-/* Applies a new config to the running call: what was added appears, what
- * was removed goes (a stream with a BYE), changed settings apply in place,
- * everything else runs on untouched (same SSRC, contiguous sequence, no
- * gap). Returns 0, or a negative errno with the call unchanged and the
- * reason logged (a [call] key that cannot change live: name, transport,
- * local, srtp, the keys, ptime). On success the config moves into the
+/* Applies a new config to the running call as the reload column of the key
+ * table says for each key that changed (`pw-callbridge --help-keys`,
+ * config/reload-plan.h): what was added appears, what was removed goes (a
+ * stream with a BYE), live keys apply in place, an entry whose recreating
+ * key changed is made anew, and everything else runs on untouched (same
+ * SSRC, contiguous sequence, no gap). Returns 0, or a negative errno with
+ * the call unchanged and the reason logged (a fixed key changed, named; or
+ * something new could not be made). On success the config moves into the
  * bridge and *config is left wiped; on failure it is untouched. Either way
  * the caller clears its own (config.h). */
 int cb_bridge_reload(struct cb_bridge *bridge, struct cb_config *config);
