@@ -28,10 +28,10 @@
  * file renamed over it, as editors do; changes settle for 200 ms first.
  * A reload applies only the difference, exactly as SIGHUP does for
  * pw-callbridge (see pw-callbridge(1)): what did not change keeps running
- * untouched. A file with errors, or one that changes a [call] key that
- * cannot change live (name, transport, local, srtp, the keys, ptime), is
- * rejected with FILE:LINE messages in the log and the call goes on as it
- * was.
+ * untouched. A file with errors, or one that changes a key that cannot
+ * change while the call runs (those `pw-callbridge --help-keys` marks
+ * fixed), is rejected with the reason in the log and the call goes on as
+ * it was.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -181,6 +181,7 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 		pw_log_error("cannot connect to the local context: %s", strerror(-res));
 		goto error;
 	}
+	/* The bridge takes the config over; it is cleared below either way. */
 	if ((res = cb_bridge_new(&impl->bridge, impl->core, config, err, sizeof(err))) < 0) {
 		pw_log_error("%s", err);
 		goto error;

@@ -175,8 +175,9 @@ static void store_track(struct cb_loader *l, uint32_t index, const char *key,
 	}
 }
 
-static void store_remote(struct cb_loader *l, struct cb_remote_config *r, const char *key,
-			 struct cb_value *v, int line)
+/* False for a key it does not store; needs no loader, so that the [remote]
+ * defaults can be made without a file (cb_config_default_remote). */
+static bool store_remote(struct cb_remote_config *r, const char *key, const struct cb_value *v)
 {
 	if (strcmp(key, "channels") == 0) {
 		r->channels = (uint32_t)v->i;
@@ -188,8 +189,9 @@ static void store_remote(struct cb_loader *l, struct cb_remote_config *r, const 
 	} else if (strcmp(key, "latency") == 0) {
 		r->latency_ms = (uint32_t)v->i;
 	} else {
-		cb_loader_error(l, line, "internal error: [remote] key '%s' is not stored", key);
+		return false;
 	}
+	return true;
 }
 
 void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t index,
@@ -208,7 +210,9 @@ void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t in
 		store_track(l, index, key, v, line);
 		break;
 	case CB_SECTION_REMOTE:
-		store_remote(l, &l->cfg->remotes[index], key, v, line);
+		if (!store_remote(&l->cfg->remotes[index], key, v))
+			cb_loader_error(l, line, "internal error: [remote] key '%s' is not stored",
+					key);
 		break;
 	case CB_SECTION_ICE:
 		cb_loader_store_ice(l, key, text, v, line);
@@ -234,6 +238,23 @@ void cb_loader_apply_defaults(struct cb_loader *l, enum cb_section_kind kind, ui
 		else
 			cb_loader_error(l, 0, "internal error: default of %s.%s: %s",
 					section, info->key, err);
+	}
+}
+
+void cb_config_default_remote(struct cb_remote_config *out)
+{
+	char err[CB_ERROR_MAX];
+	struct cb_value v;
+
+	memset(out, 0, sizeof(*out));
+	/* The same parse and store as a [remote] section that sets nothing;
+	 * test-config checks that every default of the table parses. */
+	for (size_t row = 0; row < cb_config_n_keys; row++) {
+		const struct cb_key_info *info = &cb_config_keys[row];
+
+		if (info->def && strcmp(info->section, "remote") == 0 &&
+		    cb_value_parse(info, info->def, &v, err, sizeof(err)))
+			store_remote(out, info->key, &v);
 	}
 }
 

@@ -1,12 +1,20 @@
 /* callbridge: every key a call file may hold.
  *
  * The loader recognises keys, applies defaults and range-checks only through
- * this table, `pw-callbridge --help-keys` prints it, and test-manpage checks
- * man/callbridge.ini.5 against it: adding a key here is the whole job apart
- * from storing its value (config.c) and documenting it (the test insists).
+ * this table, a reload decides what to do with a changed key only through
+ * its reload column (reload-plan.c), `pw-callbridge --help-keys` prints it,
+ * and test-manpage checks man/callbridge.ini.5 against it: adding a key here
+ * is the whole job apart from storing its value (config-check.c), comparing
+ * it (config-compare.c) and documenting it (the tests insist on all three).
  *
  * Defaults are written as a user would write them and go through the same
  * parser as the file, so a default can never disagree with the syntax.
+ *
+ * The reload column is where every reload decision comes from: FIXED
+ * keys define the session (its addresses, its keys, its ICE agent, its
+ * frame size), a RECREATE key changes what an encoder, a node or a jitter
+ * buffer was made with, LIVE keys are read again in place.  A key file
+ * (srtp-key-file, ...) behaves as the key it loads.
  */
 #include "config/config.h"
 
@@ -15,106 +23,119 @@
 
 const struct cb_key_info cb_config_keys[] = {
 	/* ---- [call] ---- */
-	{ "call", "name", CB_KEY_TYPE_NAME, NULL, "[a-z0-9_-]{1,32}", 0, 0,
+	{ "call", "name", CB_KEY_TYPE_NAME, CB_RELOAD_FIXED, NULL, "[a-z0-9_-]{1,32}", 0, 0,
 	  "Name of the call, used in PipeWire node names and the default SDP file name; required." },
-	{ "call", "transport", CB_KEY_TYPE_ENUM, "udp", "udp|ice", 0, 0,
+	{ "call", "transport", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "udp", "udp|ice", 0, 0,
 	  "How packets travel: plain UDP to fixed addresses, or ice: one ICE transport (libnice, STUN, TURN) set up by the [ice] section, all streams BUNDLEd with rtcp-mux." },
-	{ "call", "local", CB_KEY_TYPE_ADDRESS, "0.0.0.0:0", "HOST:PORT", 0, 65535,
+	{ "call", "local", CB_KEY_TYPE_ADDRESS, CB_RELOAD_FIXED, "0.0.0.0:0", "HOST:PORT", 0, 65535,
 	  "Local address RTP and RTCP (multiplexed) are bound to; port 0 picks any free port. With transport = ice it restricts the host candidates to this address and port (0.0.0.0 gathers every interface)." },
-	{ "call", "remote", CB_KEY_TYPE_ADDRESS, NULL, "HOST:PORT", 1, 65535,
+	{ "call", "remote", CB_KEY_TYPE_ADDRESS, CB_RELOAD_LIVE, NULL, "HOST:PORT", 1, 65535,
 	  "Where streams are sent unless their [stream] section has its own remote." },
-	{ "call", "srtp", CB_KEY_TYPE_ENUM, "AES_CM_128_HMAC_SHA1_80", SUITES, 0, 0,
+	{ "call", "srtp", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "AES_CM_128_HMAC_SHA1_80", SUITES, 0, 0,
 	  "SRTP protection suite for both directions; none sends plain RTP." },
-	{ "call", "srtp-key", CB_KEY_TYPE_BASE64_KEY, NULL, "BASE64", 0, 0,
+	{ "call", "srtp-key", CB_KEY_TYPE_BASE64_KEY, CB_RELOAD_FIXED, NULL, "BASE64", 0, 0,
 	  "Base64 master key and salt this side sends with; a random key is made at start when absent." },
-	{ "call", "srtp-key-file", CB_KEY_TYPE_PATH, NULL, "PATH", 0, 0,
+	{ "call", "srtp-key-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
 	  "File holding the base64 sending key instead of srtp-key; relative to the config file." },
-	{ "call", "remote-srtp-key", CB_KEY_TYPE_BASE64_KEY, NULL, "BASE64", 0, 0,
+	{ "call", "remote-srtp-key", CB_KEY_TYPE_BASE64_KEY, CB_RELOAD_FIXED, NULL, "BASE64", 0, 0,
 	  "Base64 master key and salt the peer sends with, used to decrypt what it sends." },
-	{ "call", "remote-srtp-key-file", CB_KEY_TYPE_PATH, NULL, "PATH", 0, 0,
+	{ "call", "remote-srtp-key-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
 	  "File holding the base64 key of the peer instead of remote-srtp-key; relative to the config file." },
-	{ "call", "sdp-file", CB_KEY_TYPE_PATH, "", "PATH|none", 0, 0,
+	{ "call", "sdp-file", CB_KEY_TYPE_PATH, CB_RELOAD_LIVE, "", "PATH|none", 0, 0,
 	  "Where the SDP describing the call is written; empty picks $XDG_RUNTIME_DIR/callbridge-NAME.sdp, none writes nothing." },
-	{ "call", "stats-file", CB_KEY_TYPE_PATH, "", "PATH", 0, 0,
+	{ "call", "stats-file", CB_KEY_TYPE_PATH, CB_RELOAD_LIVE, "", "PATH", 0, 0,
 	  "A JSON file rewritten every second with the call's counters, for scripts and tests; empty writes none." },
-	{ "call", "ptime", CB_KEY_TYPE_PTIME, "20", "2.5|5|10|20|40|60", 2.5, 60,
+	{ "call", "ptime", CB_KEY_TYPE_PTIME, CB_RELOAD_FIXED, "20", "2.5|5|10|20|40|60", 2.5, 60,
 	  "Packet duration in milliseconds, one Opus frame per packet." },
-	{ "call", "bundle", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,
+	{ "call", "bundle", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "false", "true|false", 0, 0,
 	  "Send streams without their own remote all to the call's remote port, told apart by SSRC (a callbridge peer); false sends them to consecutive even ports (port, port+2, ...), as plain RTP receivers such as ffmpeg need." },
-	{ "call", "accept-unknown", CB_KEY_TYPE_BOOL, "true", "true|false", 0, 0,
+	{ "call", "accept-unknown", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "true", "true|false", 0, 0,
 	  "Play incoming streams whose SSRC matches no [remote] section, with [remote] defaults." },
-	{ "call", "remote-timeout", CB_KEY_TYPE_INT, "10", "1..3600", 1, 3600,
+	{ "call", "remote-timeout", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "10", "1..3600", 1, 3600,
 	  "Seconds without packets after which an incoming stream is considered gone." },
 
 	/* ---- [ice]: the ICE transport of transport = ice ---- */
-	{ "ice", "role", CB_KEY_TYPE_ENUM, "controlling", "controlling|controlled", 0, 0,
+	{ "ice", "role", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "controlling", "controlling|controlled", 0, 0,
 	  "ICE role: the controlling side knows the other's address and nominates the pair; the controlled side may know nothing and learns the peer from its checks." },
-	{ "ice", "ufrag", CB_KEY_TYPE_STRING, NULL, "4..256 ice-chars", 0, 0,
+	{ "ice", "ufrag", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "4..256 ice-chars", 0, 0,
 	  "This side's ICE username fragment (letters, digits, + and /), at least 4 characters; required." },
-	{ "ice", "pwd", CB_KEY_TYPE_STRING, NULL, "22..256 ice-chars", 0, 0,
+	{ "ice", "pwd", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "22..256 ice-chars", 0, 0,
 	  "This side's ICE password (letters, digits, + and /), at least 22 characters; required, never logged." },
-	{ "ice", "remote-ufrag", CB_KEY_TYPE_STRING, NULL, "4..256 ice-chars", 0, 0,
+	{ "ice", "remote-ufrag", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "4..256 ice-chars", 0, 0,
 	  "The other side's ICE username fragment (its ufrag); required." },
-	{ "ice", "remote-pwd", CB_KEY_TYPE_STRING, NULL, "22..256 ice-chars", 0, 0,
+	{ "ice", "remote-pwd", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "22..256 ice-chars", 0, 0,
 	  "The other side's ICE password (its pwd); required." },
-	{ "ice", "remote-candidates", CB_KEY_TYPE_STRING, "", "HOST:PORT[, ...]", 0, 0,
+	{ "ice", "remote-candidates", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, "", "HOST:PORT[, ...]", 0, 0,
 	  "Comma-separated addresses ([v6]:port for IPv6, at most 8) where the other side can be reached; may be empty on the controlled side, which learns the peer from its checks." },
-	{ "ice", "stun-server", CB_KEY_TYPE_ADDRESS, NULL, "HOST:PORT", 1, 65535,
+	{ "ice", "stun-server", CB_KEY_TYPE_ADDRESS, CB_RELOAD_FIXED, NULL, "HOST:PORT", 1, 65535,
 	  "STUN server used to learn this side's public (server-reflexive) address; resolved when the file is loaded." },
-	{ "ice", "turn-server", CB_KEY_TYPE_ADDRESS, NULL, "HOST:PORT", 1, 65535,
+	{ "ice", "turn-server", CB_KEY_TYPE_ADDRESS, CB_RELOAD_FIXED, NULL, "HOST:PORT", 1, 65535,
 	  "TURN server that relays media when no direct path works; resolved when the file is loaded." },
-	{ "ice", "turn-transport", CB_KEY_TYPE_ENUM, "udp", "udp|tcp|tls", 0, 0,
+	{ "ice", "turn-transport", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "udp", "udp|tcp|tls", 0, 0,
 	  "How this side talks to the TURN server." },
-	{ "ice", "turn-username", CB_KEY_TYPE_STRING, NULL, "TEXT", 0, 0,
+	{ "ice", "turn-username", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "TEXT", 0, 0,
 	  "TURN user name; required with turn-server." },
-	{ "ice", "turn-password", CB_KEY_TYPE_STRING, NULL, "TEXT", 0, 0,
+	{ "ice", "turn-password", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "TEXT", 0, 0,
 	  "TURN password; never logged. Prefer turn-password-file." },
-	{ "ice", "turn-password-file", CB_KEY_TYPE_PATH, NULL, "PATH", 0, 0,
+	{ "ice", "turn-password-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
 	  "File holding the TURN password instead of turn-password; relative to the config file, should be mode 600." },
-	{ "ice", "policy", CB_KEY_TYPE_ENUM, "all", "all|relay", 0, 0,
+	{ "ice", "policy", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "all", "all|relay", 0, 0,
 	  "Which local candidates are used: all, or relay (only TURN relayed candidates, hiding this side's addresses)." },
 
 	/* ---- [stream NAME]: an outgoing RTP stream ---- */
-	{ "stream", "channels", CB_KEY_TYPE_INT, "2", "1..2", 1, 2,
+	{ "stream", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "2", "1..2", 1, 2,
 	  "Number of audio channels encoded." },
-	{ "stream", "bitrate", CB_KEY_TYPE_INT, "64000", "6000..510000", 6000, 510000,
+	{ "stream", "bitrate", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "64000", "6000..510000", 6000, 510000,
 	  "Opus target bitrate in bits per second." },
-	{ "stream", "fec", CB_KEY_TYPE_BOOL, "true", "true|false", 0, 0,
+	{ "stream", "fec", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "true", "true|false", 0, 0,
 	  "Opus in-band forward error correction, so a lost packet can be rebuilt from the next." },
-	{ "stream", "dtx", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,
+	{ "stream", "dtx", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "false", "true|false", 0, 0,
 	  "Opus discontinuous transmission: send almost nothing during silence." },
-	{ "stream", "expected-loss", CB_KEY_TYPE_INT, "10", "0..100", 0, 100,
+	{ "stream", "expected-loss", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "10", "0..100", 0, 100,
 	  "Packet loss in percent the encoder prepares for; tunes how much in-band FEC is sent." },
-	{ "stream", "complexity", CB_KEY_TYPE_INT, "10", "0..10", 0, 10,
+	{ "stream", "complexity", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "10", "0..10", 0, 10,
 	  "Opus encoder complexity; lower uses less CPU for slightly worse quality." },
-	{ "stream", "application", CB_KEY_TYPE_ENUM, "audio", "voip|audio|lowdelay", 0, 0,
+	{ "stream", "application", CB_KEY_TYPE_ENUM, CB_RELOAD_RECREATE, "audio", "voip|audio|lowdelay", 0, 0,
 	  "Opus application mode: voip favours speech, audio music, lowdelay the smallest delay." },
-	{ "stream", "payload-type", CB_KEY_TYPE_INT, "111", "96..127", 96, 127,
+	{ "stream", "payload-type", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "111", "96..127", 96, 127,
 	  "RTP payload type number of the stream." },
-	{ "stream", "remote", CB_KEY_TYPE_ADDRESS, NULL, "HOST:PORT", 1, 65535,
+	{ "stream", "remote", CB_KEY_TYPE_ADDRESS, CB_RELOAD_LIVE, NULL, "HOST:PORT", 1, 65535,
 	  "Destination of this stream; without it the stream goes to the call's remote." },
 
 	/* ---- [track NAME]: a PipeWire sink node ---- */
-	{ "track", "channels", CB_KEY_TYPE_INT, "2", "1..2", 1, 2,
+	{ "track", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "2", "1..2", 1, 2,
 	  "Number of channels of the sink node." },
-	{ "track", "stream", CB_KEY_TYPE_LIST, NULL, "NAME[,NAME...]", 1, CB_MAX_TRACK_STREAMS,
+	{ "track", "stream", CB_KEY_TYPE_LIST, CB_RELOAD_LIVE, NULL, "NAME[,NAME...]", 1, CB_MAX_TRACK_STREAMS,
 	  "Comma-separated streams (at most 4) the track is mixed into; without it the track gets a stream of its own named like the track." },
-	{ "track", "gain", CB_KEY_TYPE_FLOAT, "0", "-60..24", -60, 24,
+	{ "track", "gain", CB_KEY_TYPE_FLOAT, CB_RELOAD_LIVE, "0", "-60..24", -60, 24,
 	  "Gain in dB applied before mixing." },
-	{ "track", "ignore-audio-level", CB_KEY_TYPE_BOOL, "false", "true|false", 0, 0,
+	{ "track", "ignore-audio-level", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "false", "true|false", 0, 0,
 	  "Leave this track out of the speaking detection (RTP audio level)." },
-	{ "track", "speaking-hangover", CB_KEY_TYPE_INT, "500", "0..10000", 0, 10000,
+	{ "track", "speaking-hangover", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "500", "0..10000", 0, 10000,
 	  "Milliseconds a track still counts as speaking after its level drops." },
 
 	/* ---- [remote NAME]: an incoming stream ---- */
-	{ "remote", "channels", CB_KEY_TYPE_INT, "1", "1..2", 1, 2,
+	{ "remote", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "1", "1..2", 1, 2,
 	  "Number of channels of the source node the stream is played into." },
-	{ "remote", "ssrc", CB_KEY_TYPE_SSRC, NULL, "0..0xffffffff", 0, 4294967295.0,
+	{ "remote", "ssrc", CB_KEY_TYPE_SSRC, CB_RELOAD_RECREATE, NULL, "0..0xffffffff", 0, 4294967295.0,
 	  "SSRC of the incoming stream this section describes, decimal or 0x-prefixed hex." },
-	{ "remote", "payload-type", CB_KEY_TYPE_INT, "111", "96..127", 96, 127,
+	{ "remote", "payload-type", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "111", "96..127", 96, 127,
 	  "RTP payload type expected from the peer." },
-	{ "remote", "latency", CB_KEY_TYPE_INT, "5", "5..1000", 5, 1000,
+	{ "remote", "latency", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "5", "5..1000", 5, 1000,
 	  "Jitter buffer target in milliseconds." },
 };
 
 const size_t cb_config_n_keys = sizeof(cb_config_keys) / sizeof(cb_config_keys[0]);
+
+const char *cb_reload_name(enum cb_reload reload)
+{
+	switch (reload) {
+	case CB_RELOAD_FIXED:
+		return "fixed";
+	case CB_RELOAD_LIVE:
+		return "live";
+	case CB_RELOAD_RECREATE:
+		return "recreates";
+	}
+	return NULL;
+}

@@ -316,8 +316,13 @@ static char *reader(char *str, int num, void *stream)
 	size_t n, phys;
 	int line;
 
-	if (l->pos >= l->len || num < 4)
+	if (l->pos >= l->len || num < 4) {
+		/* inih's line buffer held every line, keys too, and is called
+		 * with here once more at the end: leave nothing in it. */
+		if (num > 0)
+			explicit_bzero(str, (size_t)num);
 		return NULL;
+	}
 	s = l->text + l->pos;
 	nl = memchr(s, '\n', l->len - l->pos);
 	n = nl ? (size_t)(nl - s) : l->len - l->pos;

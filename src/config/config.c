@@ -107,10 +107,20 @@ static void set_dir(struct cb_loader *l, const char *path)
 	free(copy);
 }
 
+/* The text may hold keys: every copy of it is wiped before it is freed,
+ * on the error paths too (a read that fails half way). */
+static void free_text(char *text, size_t len)
+{
+	if (text == NULL)
+		return;
+	explicit_bzero(text, len);
+	free(text);
+}
+
 static int read_file(const char *path, char **text, size_t *len)
 {
 	struct stat st;
-	char *buf;
+	char *buf = NULL;
 	size_t n = 0;
 	ssize_t r;
 	int fd, err;
@@ -138,14 +148,10 @@ static int read_file(const char *path, char **text, size_t *len)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			err = errno;
-			free(buf);
-			errno = err;
 			goto fail;
 		}
 		n += (size_t)r;
 		if (n > CB_CONFIG_MAX_SIZE) {
-			free(buf);
 			errno = EFBIG;
 			goto fail;
 		}
@@ -156,6 +162,7 @@ static int read_file(const char *path, char **text, size_t *len)
 	return 0;
 fail:
 	err = errno;
+	free_text(buf, n);
 	close(fd);
 	return -err;
 }
@@ -178,7 +185,7 @@ int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_rep
 		r = -ENAMETOOLONG;
 	if (r < 0) {
 		cb_loader_error(l, 0, "cannot read: %s", strerror(-r));
-		free(text);
+		free_text(text, len);
 		free(l);
 		return r;
 	}
@@ -186,9 +193,7 @@ int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_rep
 	set_dir(l, path);
 	r = load_text(l, text, len);
 	warn_open_inline_keys(l, path);
-	/* The file may hold keys. */
-	explicit_bzero(text, len);
-	free(text);
+	free_text(text, len);
 	free(l);
 	return r;
 }
@@ -196,6 +201,34 @@ int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_rep
 void cb_config_clear(struct cb_config *cfg)
 {
 	explicit_bzero(cfg, sizeof(*cfg));
+}
+
+void cb_config_move(struct cb_config *dst, struct cb_config *src)
+{
+	if (dst == src)
+		return;
+	cb_config_clear(dst);
+	memcpy(dst, src, sizeof(*dst));
+	cb_config_clear(src);
+}
+
+void cb_config_stream_dest(const struct cb_config *config, uint32_t index,
+			   struct cb_address *dest)
+{
+	const struct cb_stream_config *sc = &config->streams[index];
+	uint32_t shared = 0;
+
+	if (sc->remote.set) {
+		*dest = sc->remote;
+		return;
+	}
+	*dest = config->call.remote;
+	if (config->call.bundle)
+		return;
+	for (uint32_t i = 0; i < index; i++)
+		if (!config->streams[i].remote.set)
+			shared++;
+	cb_address_add_port(dest, 2 * shared);
 }
 
 int cb_config_find_stream(const struct cb_config *cfg, const char *name)

@@ -4,6 +4,20 @@
  * driven by the key table (config-keys.c), which is also the source of
  * `pw-callbridge --help-keys` and is checked against man/callbridge.ini.5 by
  * a test.  Nothing else in the tree knows INI syntax.
+ *
+ * Who owns a struct cb_config.  It holds secrets (the SRTP keys, the ICE
+ * passwords, the TURN password), so it has one owner at a time and every
+ * path ends in cb_config_clear():
+ *  - whoever declares or allocates one owns it, and clears it before it is
+ *    freed or goes out of scope: after a successful use, after a failure (a
+ *    failed load has wiped it already; clear it anyway) and at exit;
+ *  - it never changes hands by plain assignment or memcpy: cb_config_move()
+ *    copies it and wipes the source, so no second copy of a secret is left;
+ *  - a function that keeps a config (cb_bridge_new, cb_bridge_reload) moves
+ *    it in and says so; the caller still clears its own, which then holds
+ *    nothing, or the whole config when the callee did not take it.
+ * A struct cb_call_config or cb_ice_config copied on its own is wiped the
+ * same way where it is dropped.
  */
 #ifndef CALLBRIDGE_CONFIG_H
 #define CALLBRIDGE_CONFIG_H
@@ -137,8 +151,22 @@ int cb_config_load(const char *path, struct cb_config *cfg, struct cb_config_rep
 int cb_config_load_string(const char *name, const char *text, size_t len,
 			  struct cb_config *cfg, struct cb_config_report *report);
 
-/* Wipes key material and resets to empty. */
+/* Wipes key material and resets to empty; safe to repeat. */
 void cb_config_clear(struct cb_config *cfg);
+
+/* Moves src into dst: dst is cleared, takes src's content, and src is
+ * wiped, so the secrets exist once.  The only way a config changes hands. */
+void cb_config_move(struct cb_config *dst, struct cb_config *src);
+
+/* The [remote] section as the key table's defaults make it, with no name:
+ * what an incoming stream no [remote] claims plays with. */
+void cb_config_default_remote(struct cb_remote_config *out);
+
+/* Where config->streams[index] sends to: its own remote, else the call's,
+ * on consecutive even ports (port, port+2, ...) among the streams without
+ * their own remote unless bundle. */
+void cb_config_stream_dest(const struct cb_config *config, uint32_t index,
+			   struct cb_address *dest);
 
 /* Name lookups; -1 when absent. */
 int cb_config_find_stream(const struct cb_config *cfg, const char *name);
@@ -162,10 +190,29 @@ enum cb_key_type {
 	CB_KEY_TYPE_PTIME,	/* 2.5 5 10 20 40 60 */
 };
 
+/* What a reload does when a key changed: the column every reload decision
+ * is taken from (config/reload-plan.c), printed by --help-keys and stated
+ * per key in callbridge.ini(5).  Zero is no value, so a row that misses it
+ * is caught by test-config. */
+enum cb_reload {
+	/* Defines the session: a reload changing it is rejected, naming the
+	 * key, and the call goes on unchanged; restart to apply it. */
+	CB_RELOAD_FIXED = 1,
+	/* Applied in place, without a gap. */
+	CB_RELOAD_LIVE,
+	/* Its section's object is made anew: a stream gets a new encoder and
+	 * SSRC, a track a new node, a remote restarts with its next packet. */
+	CB_RELOAD_RECREATE,
+};
+
+/* "fixed", "live" or "recreates": the word --help-keys and the man page use. */
+const char *cb_reload_name(enum cb_reload reload);
+
 struct cb_key_info {
 	const char *section;	/* "call", "ice", "stream", "track", "remote" */
 	const char *key;
 	enum cb_key_type type;
+	enum cb_reload reload;	/* what a reload that changes it does */
 	const char *def;	/* default as the user would write it, NULL: none */
 	const char *values;	/* ENUM choices, or a human range such as "1..2" */
 	double min, max;	/* INT/FLOAT range */

@@ -72,10 +72,6 @@ struct cb_bridge {
 	uint32_t timer_ticks;
 };
 
-/* Where config->streams[index] sends to: its own remote, else the call's
- * (on consecutive even ports unless bundle). */
-void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
-			   struct cb_address *dest);
 /* A new send stream for config->streams[index], attached to its session's
  * RTP session; cb_bridge_free_stream undoes it. */
 int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, uint32_t index,

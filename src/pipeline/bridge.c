@@ -163,25 +163,6 @@ static void default_sdp_path(struct cb_bridge *b)
 }
 
 
-void cb_bridge_stream_dest(const struct cb_config *config, uint32_t index,
-			   struct cb_address *dest)
-{
-	const struct cb_stream_config *sc = &config->streams[index];
-	uint32_t shared = 0;
-
-	if (sc->remote.set) {
-		*dest = sc->remote;
-		return;
-	}
-	*dest = config->call.remote;
-	if (config->call.bundle)
-		return;
-	for (uint32_t i = 0; i < index; i++)
-		if (!config->streams[i].remote.set)
-			shared++;
-	cb_address_add_port(dest, 2 * shared);
-}
-
 void cb_bridge_connect_inputs(struct cb_bridge *b)
 {
 	for (uint32_t i = 0; i < b->n_streams; i++)
@@ -206,7 +187,7 @@ int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, u
 	struct cb_send_stream *s;
 	int res;
 
-	cb_bridge_stream_dest(config, index, &dest);
+	cb_config_stream_dest(config, index, &dest);
 	if ((res = cb_send_stream_new(&s, &config->streams[index], config->call.ptime_samples,
 				      &dest)) < 0)
 		return res;
@@ -230,11 +211,12 @@ void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s)
 	cb_send_stream_free(s);
 }
 
-int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
+int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config *taken,
 		  char *err, size_t err_len)
 {
 	struct cb_bridge *b;
-	const struct cb_call_config *call = &config->call;
+	const struct cb_config *config;
+	const struct cb_call_config *call;
 	char host[256] = "localhost";
 	int res;
 
@@ -242,7 +224,10 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
-	b->config = *config;
+	/* One copy of the keys: the bridge's, wiped by cb_bridge_destroy. */
+	cb_config_move(&b->config, taken);
+	config = &b->config;
+	call = &config->call;
 	b->core = core;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);

@@ -12,20 +12,26 @@
 
 struct cb_bridge;
 
-/* Must run on the thread that owns core's loop. On failure returns a
- * negative errno and a one-line reason in err. */
-int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, const struct cb_config *config,
+/* Must run on the thread that owns core's loop. Takes the config over: it
+ * moves into the bridge (cb_config_move) and *config is left wiped, whether
+ * or not the bridge could be made (the caller clears it all the same, see
+ * config.h). On failure returns a negative errno and a one-line reason in
+ * err. */
+int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config *config,
 		  char *err, size_t err_len);
 void cb_bridge_destroy(struct cb_bridge *bridge);
 
-/* Applies a new config to the running call: what was added appears, what
- * was removed goes (a stream with a BYE), changed settings apply in place,
- * everything else runs on untouched (same SSRC, contiguous sequence, no
- * gap). Returns 0, or a negative errno with the call unchanged and the
- * reason logged (a [call] key that cannot change live: name, transport,
- * local, srtp, the keys, ptime). On success the bridge owns `config`'s
- * content (do not cb_config_clear it); on failure the caller still does. */
-int cb_bridge_reload(struct cb_bridge *bridge, const struct cb_config *config);
+/* Applies a new config to the running call as the reload column of the key
+ * table says for each key that changed (`pw-callbridge --help-keys`,
+ * config/reload-plan.h): what was added appears, what was removed goes (a
+ * stream with a BYE), live keys apply in place, an entry whose recreating
+ * key changed is made anew, and everything else runs on untouched (same
+ * SSRC, contiguous sequence, no gap). Returns 0, or a negative errno with
+ * the call unchanged and the reason logged (a fixed key changed, named; or
+ * something new could not be made). On success the config moves into the
+ * bridge and *config is left wiped; on failure it is untouched. Either way
+ * the caller clears its own (config.h). */
+int cb_bridge_reload(struct cb_bridge *bridge, struct cb_config *config);
 /* Loads path and reloads; a file with errors is rejected whole, its
  * FILE:LINE errors logged. */
 int cb_bridge_reload_file(struct cb_bridge *bridge, const char *path);

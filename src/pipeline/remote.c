@@ -38,9 +38,7 @@ int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 		r->configured = true;
 		snprintf(r->name, sizeof(r->name), "%s", config->name);
 	} else {
-		r->config.channels = 2;
-		r->config.payload_type = 111;
-		r->config.latency_ms = 10;	/* the [remote] latency default */
+		cb_remote_unconfigure(r);
 	}
 	for (int i = 0; i < 2; i++) {
 		if ((res = cb_audio_ring_init(&r->feeds[i].ring, 2, FEED_FRAMES)) < 0)
@@ -54,6 +52,14 @@ int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 	atomic_init(&r->wanted, false);
 	atomic_init(&r->stats.audio_level, 127);
 	return 0;
+}
+
+void cb_remote_unconfigure(struct cb_remote *r)
+{
+	r->configured = false;
+	/* The channel count of what it plays comes from the Opus packets
+	 * (receive-worker.c), the rest from here. */
+	cb_config_default_remote(&r->config);
 }
 
 void cb_remote_clear(struct cb_remote *r)

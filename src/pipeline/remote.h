@@ -42,7 +42,7 @@ struct cb_remote_stats {
 #define CB_REMOTE_LATE_WINDOWS 4
 
 struct cb_remote {
-	/* set once at bridge creation */
+	/* set at bridge creation, and by a reload with the workers paused */
 	struct cb_remote_config config;	/* name empty for a slot kept for unknown SSRCs */
 	bool configured;
 
@@ -79,7 +79,13 @@ struct cb_remote {
 	unsigned int node_generation;
 };
 
+/* config NULL: a slot for SSRCs that no [remote] claims, as
+ * cb_remote_unconfigure leaves it. */
 int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config);
+/* Makes a slot one for unclaimed SSRCs again: no [remote] of its own, and
+ * exactly the [remote] defaults of the key table (cb_config_default_remote),
+ * whatever it was before.  The receive worker must not be running. */
+void cb_remote_unconfigure(struct cb_remote *r);
 void cb_remote_clear(struct cb_remote *r);
 
 /* Binds the remote to an SSRC and starts it, on a feed no node is using.

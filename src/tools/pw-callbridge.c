@@ -60,7 +60,8 @@ static void usage(FILE *out, const char *prog)
 		"                      credentials and candidates for the other side's [ice]\n"
 		"                      section, and exit\n"
 		"  -v, --verbose       more log output (repeat for debug)\n"
-		"      --help-keys     list every config key with its default\n"
+		"      --help-keys     list every config key with its default and what a\n"
+		"                      reload that changes it does\n"
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"\n"
@@ -71,18 +72,26 @@ static void usage(FILE *out, const char *prog)
 		prog, prog, prog);
 }
 
+/* The key table as it is: the same rows drive the loader and the reload. */
 static void print_keys(void)
 {
 	const char *section = NULL;
 
+	printf("Each key: its default, what a reload that changes it does, and what it is.\n"
+	       "Reload: fixed = the file is rejected and the call goes on (restart to\n"
+	       "apply it); live = applied in place; recreates = the stream gets a new\n"
+	       "encoder and SSRC, the track a new node, the remote restarts with its\n"
+	       "next packet.\n");
 	for (size_t i = 0; i < cb_config_n_keys; i++) {
 		const struct cb_key_info *k = &cb_config_keys[i];
 		if (section == NULL || strcmp(section, k->section) != 0) {
 			section = k->section;
-			printf("%s[%s%s]\n", i ? "\n" : "", section,
-			       strcmp(section, "call") == 0 ? "" : " NAME");
+			printf("\n[%s%s]\n", section,
+			       strcmp(section, "call") == 0 || strcmp(section, "ice") == 0 ?
+			       "" : " NAME");
 		}
-		printf("  %-22s %-14s %s\n", k->key, k->def ? k->def : "(none)", k->help);
+		printf("  %-22s %-14s %-10s %s\n", k->key, k->def ? k->def : "(none)",
+		       cb_reload_name(k->reload), k->help);
 	}
 }
 
@@ -261,6 +270,7 @@ int main(int argc, char *argv[])
 	if (config == NULL)
 		return EXIT_RUNTIME;
 	if (load_config(config_path, config) < 0) {
+		cb_config_clear(config);
 		free(config);
 		return EXIT_CONFIG;
 	}
@@ -324,6 +334,7 @@ int main(int argc, char *argv[])
 	}
 	pw_core_add_listener(app.core, &app.core_listener, &core_events, &app);
 
+	/* The bridge takes the config over; ours is wiped either way. */
 	res = cb_bridge_new(&app.bridge, app.core, config, err, sizeof(err));
 	cb_config_clear(config);
 	if (res < 0) {

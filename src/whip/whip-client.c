@@ -135,6 +135,8 @@ void cb_whip_client_free(struct cb_whip_client *c)
 }
 
 static void send_next(struct cb_whip_client *c);
+static int queue_bytes(struct cb_whip_client *c, enum method method, const char *content_type,
+		       GBytes *body);
 
 static void fail(struct cb_whip_client *c, unsigned int status, const char *reason)
 {
@@ -190,7 +192,7 @@ static void answered_post(struct cb_whip_client *c, struct request *r, GBytes *b
 {
 	SoupMessageHeaders *h = soup_message_get_response_headers(r->msg);
 	const char *etag = soup_message_headers_get_one(h, "ETag");
-	char *links = soup_message_headers_get_list(h, "Link");
+	const char *links = soup_message_headers_get_list(h, "Link");
 	GUri *location = resolve(r->msg, soup_message_headers_get_one(h, "Location"));
 	struct cb_ice_servers servers = { 0 };
 	const char *type = soup_message_headers_get_content_type(h, NULL);
@@ -199,23 +201,19 @@ static void answered_post(struct cb_whip_client *c, struct request *r, GBytes *b
 	const char *sdp = body ? g_bytes_get_data(body, &len) : NULL;
 
 	if (location == NULL) {
-		g_free(links);
 		fail(c, 201, "the 201 answer has no usable Location");
 		return;
 	}
 	if (type == NULL || g_ascii_strcasecmp(type, "application/sdp") != 0 || len == 0) {
 		g_uri_unref(location);
-		g_free(links);
 		fail(c, 201, "the 201 answer carries no application/sdp body");
 		return;
 	}
 	if (links && cb_link_header_parse(links, &servers, err, sizeof(err)) < 0) {
 		g_uri_unref(location);
-		g_free(links);
 		fail(c, 201, err);
 		return;
 	}
-	g_free(links);
 	{
 		char *text = g_uri_to_string(location);
 		snprintf(c->resource, sizeof(c->resource), "%s", text);
@@ -255,13 +253,13 @@ static void on_post_status(struct cb_whip_client *c, struct request *r, GBytes *
 		c->url = target;
 		set_display(c);
 		pw_log_info("WHIP: redirected to %s", c->display);
-		cb_whip_client_post(c, g_bytes_get_data(r->body, NULL));
+		queue_bytes(c, POST, "application/sdp", r->body);
 		return;
 	case 503:
 		c->state = CB_WHIP_IDLE;
 		pw_log_info("%s: busy (503); trying again in %u s", c->display, retry_after(h));
-		cb_whip_client_post(c, g_bytes_get_data(r->body, NULL));
 		c->busy = true;	/* held until the timer */
+		queue_bytes(c, POST, "application/sdp", r->body);
 		c->retry = g_timeout_source_new_seconds(retry_after(h));
 		g_source_set_callback(c->retry, on_retry, c, NULL);
 		g_source_attach(c->retry, g_main_context_get_thread_default());
@@ -391,8 +389,8 @@ static void send_next(struct cb_whip_client *c)
 					 on_sent, r);
 }
 
-static int queue(struct cb_whip_client *c, enum method method, const char *content_type,
-		 const char *body)
+static int queue_bytes(struct cb_whip_client *c, enum method method, const char *content_type,
+		       GBytes *body)
 {
 	struct request *r = calloc(1, sizeof(*r));
 
@@ -402,18 +400,24 @@ static int queue(struct cb_whip_client *c, enum method method, const char *conte
 	r->cancel = g_object_ref(c->cancel);
 	r->method = method;
 	r->content_type = content_type;
-	if (body)
-		r->body = g_bytes_new(body, strlen(body) + 1 - 1 + 1);
-	if (body) {
-		g_bytes_unref(r->body);
-		r->body = g_bytes_new(body, strlen(body));
-	}
+	r->body = body ? g_bytes_ref(body) : NULL;
 	if (method == POST)
 		g_queue_push_head(&c->pending, r);	/* before any PATCH waiting for it */
 	else
 		g_queue_push_tail(&c->pending, r);
 	send_next(c);
 	return 0;
+}
+
+static int queue(struct cb_whip_client *c, enum method method, const char *content_type,
+		 const char *body)
+{
+	GBytes *bytes = body ? g_bytes_new(body, strlen(body)) : NULL;
+	int res = queue_bytes(c, method, content_type, bytes);
+
+	if (bytes)
+		g_bytes_unref(bytes);
+	return res;
 }
 
 int cb_whip_client_post(struct cb_whip_client *c, const char *offer)

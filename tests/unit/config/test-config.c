@@ -150,7 +150,18 @@ static void test_table(void)
 			      strcmp(k->key, cb_config_keys[j].key) != 0);
 		if (k->type == CB_KEY_TYPE_INT || k->type == CB_KEY_TYPE_FLOAT)
 			CHECK(k->min < k->max);
+		/* Every row says what a reload does with it. */
+		CHECK(k->reload == CB_RELOAD_FIXED || k->reload == CB_RELOAD_LIVE ||
+		      k->reload == CB_RELOAD_RECREATE);
+		CHECK(cb_reload_name(k->reload) != NULL);
+		/* The ICE agent and the session keys live as long as the call. */
+		if (strcmp(k->section, "ice") == 0)
+			CHECK_INT_EQ(k->reload, CB_RELOAD_FIXED);
 	}
+	CHECK_STR_EQ(cb_reload_name(CB_RELOAD_FIXED), "fixed");
+	CHECK_STR_EQ(cb_reload_name(CB_RELOAD_LIVE), "live");
+	CHECK_STR_EQ(cb_reload_name(CB_RELOAD_RECREATE), "recreates");
+	CHECK(cb_reload_name((enum cb_reload)0) == NULL);
 }
 
 static void test_minimal_defaults(void)
@@ -931,6 +942,55 @@ static void test_clear_and_suites(void)
 	CHECK_INT_EQ(strcmp(cb_srtp_suite_name(CB_SRTP_AEAD_AES_256_GCM), "AEAD_AES_256_GCM"), 0);
 }
 
+static bool all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* The one way a config changes hands leaves its secrets in one place. */
+static void test_move(void)
+{
+	static struct cb_config dst, copy;
+
+	CHECK_LOADS(CALL "srtp-key = " KEY30 "\nremote-srtp-key = " KEY30 "\n[track t]\n");
+	memcpy(&copy, &cfg, sizeof(copy));
+	/* What dst held before is wiped, not merely overwritten in part. */
+	memset(&dst, 0xa5, sizeof(dst));
+	cb_config_move(&dst, &cfg);
+	CHECK(memcmp(&dst, &copy, sizeof(dst)) == 0);
+	CHECK(all_zero(&cfg, sizeof(cfg)));
+	CHECK(dst.call.srtp_key.set);
+	/* Moving into itself keeps it. */
+	cb_config_move(&dst, &dst);
+	CHECK(memcmp(&dst, &copy, sizeof(dst)) == 0);
+	cb_config_clear(&dst);
+	cb_config_clear(&copy);
+	CHECK(all_zero(&dst, sizeof(dst)));
+}
+
+/* The defaults an unclaimed incoming stream plays with are those of a
+ * [remote] section that sets nothing. */
+static void test_default_remote(void)
+{
+	struct cb_remote_config d;
+
+	CHECK_LOADS(CALL "[remote r]\n");
+	memset(&d, 0xa5, sizeof(d));
+	cb_config_default_remote(&d);
+	CHECK_STR_EQ(d.name, "");
+	CHECK_INT_EQ(d.line, 0);
+	CHECK_INT_EQ(d.channels, cfg.remotes[0].channels);
+	CHECK_INT_EQ(d.payload_type, cfg.remotes[0].payload_type);
+	CHECK_INT_EQ(d.latency_ms, cfg.remotes[0].latency_ms);
+	CHECK_INT_EQ(d.has_ssrc, false);
+	CHECK_INT_EQ(d.ssrc, 0);
+}
+
 static void cleanup(void)
 {
 	static const char *const files[] = {
@@ -969,6 +1029,8 @@ int main(void)
 	test_address_errors();
 	test_key_errors_srtp();
 	test_clear_and_suites();
+	test_move();
+	test_default_remote();
 	cleanup();
 	return test_finish("test-config");
 }

@@ -1,9 +1,11 @@
 /* Keeps man/callbridge.ini.5 in step with the key table: every key of
  * cb_config_keys must have an entry in its section's part of the page, with
- * its default and its range or choices, and the page may list no key the
- * table does not know.
+ * its default, its range or choices and what a reload does with it, and the
+ * page may list no key the table does not know.
  *
- * A key entry is a ".TP" whose tag line reads "\fBkey\fR = ...". */
+ * A key entry is a ".TP" whose tag line reads "\fBkey\fR = ...".  Its
+ * reload statement is "Reload: WORD" once in the entry, WORD being
+ * cb_reload_name() of the key's row ("fixed", "live", "recreates"). */
 #include "test.h"
 
 #include "config/config.h"
@@ -155,6 +157,33 @@ static void fail_key(const struct cb_key_info *k, const char *what)
 	fprintf(stderr, "callbridge.ini.5: [%s] %s: %s\n", k->section, k->key, what);
 }
 
+/* The entry says "Reload: WORD" exactly once, with the table's word. */
+static void check_reload(const struct cb_key_info *k, const char *text)
+{
+	static const char tag[] = "Reload: ";
+	const char *want = cb_reload_name(k->reload), *p = strstr(text, tag);
+	size_t n;
+
+	test_checks++;
+	if (!p) {
+		fail_key(k, "the entry does not say what a reload does (Reload: ...)");
+		return;
+	}
+	p += strlen(tag);
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+	test_checks++;
+	if (!want || n != strlen(want) || strncmp(p, want, n) != 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "the entry says Reload: %.*s, the table %s",
+			 (int)n, p, want ? want : "(nothing)");
+		fail_key(k, msg);
+	}
+	test_checks++;
+	if (strstr(p, tag))
+		fail_key(k, "the entry says Reload: more than once");
+}
+
 static void check_key(const struct cb_key_info *k)
 {
 	const struct entry *e = find_entry(k->section, k->key);
@@ -177,6 +206,8 @@ static void check_key(const struct cb_key_info *k)
 	} else if (!strstr(e->text, "no default")) {
 		fail_key(k, "the entry does not say there is no default");
 	}
+
+	check_reload(k, e->text);
 
 	switch (k->type) {
 	case CB_KEY_TYPE_INT:
@@ -210,7 +241,7 @@ static void check_page_structure(const char *text)
 	static const char *const heads[] = {
 		".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SS [call]",
 		".SS [stream NAME]", ".SS [track NAME]", ".SS [remote NAME]",
-		".SH ERRORS", ".SH FILES", ".SH EXAMPLE",
+		".SH ERRORS", ".SH RELOAD", ".SH FILES", ".SH EXAMPLE",
 	};
 	const char *see_also = strstr(text, ".SH SEE ALSO");
 

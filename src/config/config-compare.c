@@ -1,0 +1,186 @@
+/* callbridge: does one key of the table hold another value in two configs?
+ *
+ * The reload plan asks this for every row, so what counts as a change is
+ * decided here once, per key.  Values are compared as the loader stored
+ * them: addresses by the text the user wrote, key files by the key they
+ * load, a track's stream list by the names in it (its indexes move when
+ * streams are added or removed).  Secrets are compared in place, never
+ * copied.
+ */
+#include "config/reload-plan.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define IS(name) (strcmp(key, (name)) == 0)
+
+static bool same_address(const struct cb_address *a, const struct cb_address *b)
+{
+	return a->set == b->set && strcmp(a->text, b->text) == 0;
+}
+
+static bool same_key(const struct cb_key *a, const struct cb_key *b)
+{
+	return a->set == b->set && a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+static int call_differs(const char *key, const struct cb_call_config *a,
+			const struct cb_call_config *b)
+{
+	if (IS("name"))
+		return strcmp(a->name, b->name) != 0;
+	if (IS("transport"))
+		return a->transport != b->transport;
+	if (IS("local"))
+		return !same_address(&a->local, &b->local);
+	if (IS("remote"))
+		return !same_address(&a->remote, &b->remote);
+	if (IS("srtp"))
+		return a->srtp != b->srtp;
+	if (IS("srtp-key") || IS("srtp-key-file"))
+		return !same_key(&a->srtp_key, &b->srtp_key);
+	if (IS("remote-srtp-key") || IS("remote-srtp-key-file"))
+		return !same_key(&a->remote_srtp_key, &b->remote_srtp_key);
+	if (IS("sdp-file"))
+		return strcmp(a->sdp_file, b->sdp_file) != 0;
+	if (IS("stats-file"))
+		return strcmp(a->stats_file, b->stats_file) != 0;
+	if (IS("ptime"))
+		return a->ptime_samples != b->ptime_samples;
+	if (IS("bundle"))
+		return a->bundle != b->bundle;
+	if (IS("accept-unknown"))
+		return a->accept_unknown != b->accept_unknown;
+	if (IS("remote-timeout"))
+		return a->remote_timeout_ms != b->remote_timeout_ms;
+	return -ENOENT;
+}
+
+static bool same_candidates(const struct cb_ice_config *a, const struct cb_ice_config *b)
+{
+	if (a->n_remote_candidates != b->n_remote_candidates)
+		return false;
+	for (uint32_t i = 0; i < a->n_remote_candidates; i++)
+		if (!same_address(&a->remote_candidates[i], &b->remote_candidates[i]))
+			return false;
+	return true;
+}
+
+static int ice_differs(const char *key, const struct cb_ice_config *a,
+		       const struct cb_ice_config *b)
+{
+	if (IS("role"))
+		return a->role != b->role;
+	if (IS("ufrag"))
+		return strcmp(a->ufrag, b->ufrag) != 0;
+	if (IS("pwd"))
+		return strcmp(a->pwd, b->pwd) != 0;
+	if (IS("remote-ufrag"))
+		return strcmp(a->remote_ufrag, b->remote_ufrag) != 0;
+	if (IS("remote-pwd"))
+		return strcmp(a->remote_pwd, b->remote_pwd) != 0;
+	if (IS("remote-candidates"))
+		return !same_candidates(a, b);
+	if (IS("stun-server"))
+		return !same_address(&a->stun_server, &b->stun_server);
+	if (IS("turn-server"))
+		return !same_address(&a->turn_server, &b->turn_server);
+	if (IS("turn-transport"))
+		return a->turn_transport != b->turn_transport;
+	if (IS("turn-username"))
+		return strcmp(a->turn_username, b->turn_username) != 0;
+	if (IS("turn-password") || IS("turn-password-file"))
+		return strcmp(a->turn_password, b->turn_password) != 0;
+	if (IS("policy"))
+		return a->policy != b->policy;
+	return -ENOENT;
+}
+
+static int stream_differs(const char *key, const struct cb_stream_config *a,
+			  const struct cb_stream_config *b)
+{
+	if (IS("channels"))
+		return a->channels != b->channels;
+	if (IS("bitrate"))
+		return a->bitrate != b->bitrate;
+	if (IS("fec"))
+		return a->fec != b->fec;
+	if (IS("dtx"))
+		return a->dtx != b->dtx;
+	if (IS("expected-loss"))
+		return a->expected_loss != b->expected_loss;
+	if (IS("complexity"))
+		return a->complexity != b->complexity;
+	if (IS("application"))
+		return a->application != b->application;
+	if (IS("payload-type"))
+		return a->payload_type != b->payload_type;
+	if (IS("remote"))
+		return !same_address(&a->remote, &b->remote);
+	return -ENOENT;
+}
+
+/* Ring j of a track feeds its j-th stream: same names in the same order. */
+static bool same_track_streams(const struct cb_config *ca, const struct cb_track_config *a,
+			       const struct cb_config *cb, const struct cb_track_config *b)
+{
+	if (a->n_streams != b->n_streams)
+		return false;
+	for (uint32_t j = 0; j < a->n_streams; j++)
+		if (strcmp(ca->streams[a->streams[j]].name, cb->streams[b->streams[j]].name) != 0)
+			return false;
+	return true;
+}
+
+static int track_differs(const char *key, const struct cb_config *ca, uint32_t ia,
+			 const struct cb_config *cb, uint32_t ib)
+{
+	const struct cb_track_config *a = &ca->tracks[ia], *b = &cb->tracks[ib];
+
+	if (IS("channels"))
+		return a->channels != b->channels;
+	if (IS("stream"))
+		return !same_track_streams(ca, a, cb, b);
+	if (IS("gain"))
+		return a->gain_db != b->gain_db;
+	if (IS("ignore-audio-level"))
+		return a->ignore_audio_level != b->ignore_audio_level;
+	if (IS("speaking-hangover"))
+		return a->speaking_hangover_ms != b->speaking_hangover_ms;
+	return -ENOENT;
+}
+
+static int remote_differs(const char *key, const struct cb_remote_config *a,
+			  const struct cb_remote_config *b)
+{
+	if (IS("channels"))
+		return a->channels != b->channels;
+	if (IS("ssrc"))
+		return a->has_ssrc != b->has_ssrc || a->ssrc != b->ssrc;
+	if (IS("payload-type"))
+		return a->payload_type != b->payload_type;
+	if (IS("latency"))
+		return a->latency_ms != b->latency_ms;
+	return -ENOENT;
+}
+
+int cb_config_key_differs(size_t row, const struct cb_config *a, uint32_t a_index,
+			  const struct cb_config *b, uint32_t b_index)
+{
+	const struct cb_key_info *k;
+
+	if (row >= cb_config_n_keys)
+		return -ENOENT;
+	k = &cb_config_keys[row];
+	if (strcmp(k->section, "call") == 0)
+		return call_differs(k->key, &a->call, &b->call);
+	if (strcmp(k->section, "ice") == 0)
+		return ice_differs(k->key, &a->ice, &b->ice);
+	if (strcmp(k->section, "stream") == 0)
+		return stream_differs(k->key, &a->streams[a_index], &b->streams[b_index]);
+	if (strcmp(k->section, "track") == 0)
+		return track_differs(k->key, a, a_index, b, b_index);
+	if (strcmp(k->section, "remote") == 0)
+		return remote_differs(k->key, &a->remotes[a_index], &b->remotes[b_index]);
+	return -ENOENT;
+}
