@@ -9,6 +9,9 @@
 #include "util/clock.h"
 #include "util/secret.h"
 
+#define EARLY_MAX 8
+#define EARLY_RECORD_MAX 1500
+
 struct dtls_transport {
 	struct cb_transport base;
 	struct cb_transport *inner;
@@ -16,10 +19,17 @@ struct dtls_transport {
 	void *data;
 
 	/* The GLib thread only. */
-	struct cb_dtls_session *session;
+	struct cb_dtls_config config;	/* the role and fingerprint may come later */
+	struct cb_dtls_session *session;	/* NULL until the peer is known */
 	GMainContext *ctx;
 	GSource *timer;
 	bool path_up;
+	bool closing;
+	/* Records that came before the peer was known (an answerer's hello
+	 * racing the answer's arrival): replayed into the session. */
+	uint32_t n_early;
+	uint8_t early[EARLY_MAX][EARLY_RECORD_MAX];
+	size_t early_len[EARLY_MAX];
 
 	/* Read by describe from any thread. */
 	enum cb_dtls_role role;
@@ -88,15 +98,28 @@ struct record {
 	uint8_t buf[];
 };
 
+/* One record, on the GLib thread: to the session, or kept until there is
+ * one. */
+static void input(struct dtls_transport *d, const uint8_t *buf, size_t len)
+{
+	if (d->session == NULL) {
+		if (d->n_early < EARLY_MAX && len <= EARLY_RECORD_MAX) {
+			memcpy(d->early[d->n_early], buf, len);
+			d->early_len[d->n_early++] = len;
+		}
+		return;
+	}
+	cb_dtls_session_input(d->session, buf, len, now_ms());
+	atomic_store(&d->state, (int)cb_dtls_session_state(d->session));
+	rearm(d);
+}
+
 static gboolean input_in_thread(gpointer data)
 {
 	struct record *r = data;
 
-	if (r->d->session == NULL)
-		return G_SOURCE_REMOVE;
-	cb_dtls_session_input(r->d->session, r->buf, r->len, now_ms());
-	atomic_store(&r->d->state, (int)cb_dtls_session_state(r->d->session));
-	rearm(r->d);
+	if (!r->d->closing)
+		input(r->d, r->buf, r->len);
 	return G_SOURCE_REMOVE;
 }
 
@@ -114,9 +137,7 @@ static void on_record(void *data, const uint8_t *buf, size_t len, const struct c
 	struct record *r;
 
 	if (cb_glib_thread_is_current()) {
-		cb_dtls_session_input(d->session, buf, len, now_ms());
-		atomic_store(&d->state, (int)cb_dtls_session_state(d->session));
-		rearm(d);
+		input(d, buf, len);
 		return;
 	}
 	/* An inner transport read on another thread (udp): hand it over. */
@@ -128,6 +149,21 @@ static void on_record(void *data, const uint8_t *buf, size_t len, const struct c
 	cb_glib_thread_post(input_in_thread, r, free_record);
 }
 
+/* The handshake starts once both are true: the path is up, and the
+ * peer's role and fingerprint are known. */
+static void maybe_start(struct dtls_transport *d)
+{
+	if (!d->path_up || d->session == NULL)
+		return;
+	cb_dtls_session_start(d->session, now_ms());
+	for (uint32_t i = 0; i < d->n_early; i++)
+		cb_dtls_session_input(d->session, d->early[i], d->early_len[i], now_ms());
+	cb_secret_wipe(d->early, sizeof(d->early));
+	d->n_early = 0;
+	atomic_store(&d->state, (int)cb_dtls_session_state(d->session));
+	rearm(d);
+}
+
 static gboolean start_in_thread(gpointer data)
 {
 	struct dtls_transport *d = data;
@@ -135,9 +171,7 @@ static gboolean start_in_thread(gpointer data)
 	if (d->path_up)
 		return G_SOURCE_REMOVE;
 	d->path_up = true;
-	cb_dtls_session_start(d->session, now_ms());
-	atomic_store(&d->state, (int)cb_dtls_session_state(d->session));
-	rearm(d);
+	maybe_start(d);
 	return G_SOURCE_REMOVE;
 }
 
@@ -194,10 +228,12 @@ static gboolean teardown_in_thread(gpointer data)
 		g_source_unref(d->timer);
 		d->timer = NULL;
 	}
+	d->closing = true;
 	if (d->session)
 		cb_dtls_session_close(d->session);
 	cb_dtls_session_free(d->session);
 	d->session = NULL;
+	cb_secret_wipe(d->early, sizeof(d->early));
 	return G_SOURCE_REMOVE;
 }
 
@@ -227,28 +263,56 @@ static const struct cb_transport_ops dtls_ops = {
 	.destroy = dtls_destroy,
 };
 
-struct create_call {
-	struct dtls_transport *d;
-	const struct cb_dtls_config *config;
-};
-
-static gboolean create_in_thread(gpointer data)
+static int create_session(struct dtls_transport *d)
 {
-	struct create_call *c = data;
 	const struct cb_dtls_events events = { .send = session_send,
 					       .state_changed = on_session_state };
 
-	if (cb_dtls_session_new(&c->d->session, c->config, &events, c->d) < 0)
-		c->d->session = NULL;
+	if (cb_dtls_session_new(&d->session, &d->config, &events, d) < 0) {
+		d->session = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct peer_call {
+	struct dtls_transport *d;
+	enum cb_dtls_role role;
+	const uint8_t *fingerprint;
+	int result;
+};
+
+static gboolean set_peer_in_thread(gpointer data)
+{
+	struct peer_call *c = data;
+	struct dtls_transport *d = c->d;
+
+	if (d->session != NULL) {
+		c->result = -EALREADY;
+		return G_SOURCE_REMOVE;
+	}
+	d->config.role = c->role;
+	d->role = c->role;
+	memcpy(d->config.remote_fingerprint, c->fingerprint, CB_SHA256_LEN);
+	if ((c->result = create_session(d)) == 0)
+		maybe_start(d);
 	return G_SOURCE_REMOVE;
 }
 
-int cb_dtls_transport_new(struct cb_transport **out, struct cb_transport *inner,
-			  const struct cb_dtls_config *config, cb_dtls_transport_done done,
-			  void *data)
+static gboolean create_in_thread(gpointer data)
+{
+	struct peer_call *c = data;
+
+	c->result = create_session(c->d);
+	return G_SOURCE_REMOVE;
+}
+
+static int wrap(struct cb_transport **out, struct cb_transport *inner,
+		const struct cb_dtls_config *config, bool peer_known, cb_dtls_transport_done done,
+		void *data)
 {
 	struct dtls_transport *d = calloc(1, sizeof(*d));
-	struct create_call call = { .d = d, .config = config };
+	struct peer_call call = { .d = d };
 
 	if (d == NULL)
 		return -ENOMEM;
@@ -256,6 +320,7 @@ int cb_dtls_transport_new(struct cb_transport **out, struct cb_transport *inner,
 	d->inner = inner;
 	d->done = done;
 	d->data = data;
+	d->config = *config;
 	d->role = config->role;
 	atomic_init(&d->state, CB_DTLS_NEW);
 	if ((d->ctx = cb_glib_thread_ref()) == NULL) {
@@ -263,16 +328,44 @@ int cb_dtls_transport_new(struct cb_transport **out, struct cb_transport *inner,
 		return -ENOMEM;
 	}
 	/* OpenSSL objects are made on the thread that will use them. */
-	cb_glib_thread_call(create_in_thread, &call);
-	if (d->session == NULL) {
-		cb_glib_thread_unref();
-		free(d);
-		return -EINVAL;
+	if (peer_known) {
+		cb_glib_thread_call(create_in_thread, &call);
+		if (call.result < 0) {
+			cb_glib_thread_unref();
+			free(d);
+			return call.result;
+		}
 	}
 	cb_transport_set_handler(inner, CB_PACKET_DTLS, on_record, d);
 	cb_transport_set_state_listener(inner, on_inner_state, d);
 	*out = &d->base;
 	return 0;
+}
+
+int cb_dtls_transport_new(struct cb_transport **out, struct cb_transport *inner,
+			  const struct cb_dtls_config *config, cb_dtls_transport_done done,
+			  void *data)
+{
+	return wrap(out, inner, config, true, done, data);
+}
+
+int cb_dtls_transport_new_offerer(struct cb_transport **out, struct cb_transport *inner,
+				  const struct cb_dtls_config *config, cb_dtls_transport_done done,
+				  void *data)
+{
+	return wrap(out, inner, config, false, done, data);
+}
+
+int cb_dtls_transport_set_peer(struct cb_transport *t, enum cb_dtls_role role,
+			       const uint8_t fingerprint[CB_SHA256_LEN])
+{
+	struct peer_call call = { .d = (struct dtls_transport *)t, .role = role,
+				  .fingerprint = fingerprint };
+
+	if (t->ops != &dtls_ops)
+		return -EINVAL;
+	cb_glib_thread_call(set_peer_in_thread, &call);
+	return call.result;
 }
 
 struct cb_transport *cb_dtls_transport_inner(struct cb_transport *t)

@@ -22,6 +22,18 @@ typedef void (*cb_dtls_transport_done)(void *data, enum cb_dtls_state state, con
 int cb_dtls_transport_new(struct cb_transport **out, struct cb_transport *inner,
 			  const struct cb_dtls_config *config, cb_dtls_transport_done done,
 			  void *data);
+/* The same for an offerer (a=setup:actpass), who learns the DTLS role
+ * and the peer's fingerprint from the answer: config's role and
+ * remote_fingerprint are not read.  Records that come before
+ * cb_dtls_transport_set_peer are kept and replayed. */
+int cb_dtls_transport_new_offerer(struct cb_transport **out, struct cb_transport *inner,
+				  const struct cb_dtls_config *config, cb_dtls_transport_done done,
+				  void *data);
+/* The answer said who we are and which certificate the peer holds; the
+ * handshake starts as soon as the path is up too.  -EALREADY once set. */
+int cb_dtls_transport_set_peer(struct cb_transport *t, enum cb_dtls_role role,
+			       const uint8_t fingerprint[CB_SHA256_LEN]);
+
 /* The transport this one wraps. */
 struct cb_transport *cb_dtls_transport_inner(struct cb_transport *t);
 

@@ -145,8 +145,55 @@ static void run(enum cb_dtls_role role_a, uint32_t suites, enum cb_srtp_suite wa
 	cb_keying_clear(&b.keying);
 }
 
+/* The WHIP case: we offered actpass, the peer answered active, and its
+ * ClientHello arrives over ICE before we have read the answer.  The hello
+ * is kept; once the answer says "you are the server, this is my
+ * certificate", the handshake completes. */
+static void run_offerer(void)
+{
+	struct side a = { 0 }, b = { 0 };
+	struct cb_dtls_config c;
+
+	make_ice(&a, CB_ICE_ROLE_CONTROLLING, "aaaa", "aaaaaaaaaaaaaaaaaaaaaa");
+	make_ice(&b, CB_ICE_ROLE_CONTROLLED, "bbbb", "bbbbbbbbbbbbbbbbbbbbbb");
+	if (!a.ice || !b.ice)
+		return;
+	c = (struct cb_dtls_config) { .certificate = a.cert, .keying = &a.keying };
+	CHECK_INT_EQ(cb_dtls_transport_new_offerer(&a.t, cb_ice_transport_base(a.ice), &c, on_done,
+						   &a), 0);
+	wrap(&b, &a, CB_DTLS_CLIENT, 0);
+	CHECK_INT_EQ(cb_ice_transport_set_remote_credentials(a.ice, "bbbb", "bbbbbbbbbbbbbbbbbbbbbb"), 0);
+	CHECK_INT_EQ(cb_ice_transport_set_remote_credentials(b.ice, "aaaa", "aaaaaaaaaaaaaaaaaaaaaa"), 0);
+	cb_ice_transport_start(a.ice, 5000);
+	cb_ice_transport_start(b.ice, 5000);
+	trickle(b.ice, a.ice);
+	trickle(a.ice, b.ice);
+	for (int i = 0; i < 500 && !(cb_ice_transport_connected(a.ice) &&
+				     cb_ice_transport_connected(b.ice)); i++)
+		g_usleep(20000);
+	g_usleep(300000);	/* b's hello has gone out and is waiting at a */
+	CHECK_INT_EQ(atomic_load(&a.done), 0);
+	CHECK_INT_EQ(cb_dtls_transport_set_peer(a.t, CB_DTLS_SERVER,
+						cb_dtls_certificate_fingerprint(b.cert)), 0);
+	CHECK_INT_EQ(cb_dtls_transport_set_peer(a.t, CB_DTLS_SERVER,
+						cb_dtls_certificate_fingerprint(b.cert)), -EALREADY);
+	for (int i = 0; i < 500 && (atomic_load(&a.done) == 0 || atomic_load(&b.done) == 0); i++)
+		g_usleep(20000);
+	CHECK_INT_EQ(atomic_load(&a.done), CB_DTLS_CONNECTED + 1);
+	CHECK_INT_EQ(atomic_load(&b.done), CB_DTLS_CONNECTED + 1);
+	CHECK(send_srtp(&a, &b, 3));
+	CHECK(send_srtp(&b, &a, 4));
+	cb_transport_destroy(a.t);
+	cb_transport_destroy(b.t);
+	cb_dtls_certificate_free(a.cert);
+	cb_dtls_certificate_free(b.cert);
+	cb_keying_clear(&a.keying);
+	cb_keying_clear(&b.keying);
+}
+
 int main(void)
 {
+	run_offerer();
 	run(CB_DTLS_SERVER, 1u << CB_SRTP_AES_CM_128_HMAC_SHA1_80, CB_SRTP_AES_CM_128_HMAC_SHA1_80);
 	run(CB_DTLS_CLIENT, 0, CB_SRTP_AEAD_AES_128_GCM);
 	return test_finish("test-dtls-ice");
