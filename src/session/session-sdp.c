@@ -173,3 +173,115 @@ int cb_session_desc_write_file(const struct cb_session_desc *d, const char *path
 	free(lines);
 	return res;
 }
+
+static enum cb_sdp_direction sdp_direction(enum cb_media_direction d)
+{
+	switch (d) {
+	case CB_DIRECTION_SENDONLY: return CB_SDP_DIR_SENDONLY;
+	case CB_DIRECTION_RECVONLY: return CB_SDP_DIR_RECVONLY;
+	case CB_DIRECTION_INACTIVE: return CB_SDP_DIR_INACTIVE;
+	default: return CB_SDP_DIR_SENDRECV;
+	}
+}
+
+static enum cb_sdp_setup sdp_setup(enum cb_dtls_setup s)
+{
+	switch (s) {
+	case CB_DTLS_SETUP_ACTPASS: return CB_SDP_SETUP_ACTPASS;
+	case CB_DTLS_SETUP_ACTIVE: return CB_SDP_SETUP_ACTIVE;
+	case CB_DTLS_SETUP_PASSIVE: return CB_SDP_SETUP_PASSIVE;
+	default: return CB_SDP_SETUP_NONE;
+	}
+}
+
+static void webrtc_section(struct cb_sdp_section *m, const struct cb_session_desc *d,
+			   const struct cb_session_media *in)
+{
+	struct cb_sdp_format *f = &m->formats[0];
+	uint32_t ptime_tenths = in->ptime_samples ? in->ptime_samples * 10 / 48 : 200;
+
+	snprintf(m->type, sizeof(m->type), "audio");
+	m->port = 9;	/* RFC 8840 section 4.1.1: the real ones are candidates */
+	snprintf(m->proto, sizeof(m->proto), "UDP/TLS/RTP/SAVPF");
+	m->rtp = true;
+	m->level.connection.set = true;
+	snprintf(m->level.connection.addrtype, sizeof(m->level.connection.addrtype), "IP4");
+	snprintf(m->level.connection.address, sizeof(m->level.connection.address), "0.0.0.0");
+	snprintf(m->mid, sizeof(m->mid), "%s", in->mid);
+	m->level.direction = sdp_direction(in->direction);
+	snprintf(m->level.ice_ufrag, sizeof(m->level.ice_ufrag), "%s", d->ice.ufrag);
+	snprintf(m->level.ice_pwd, sizeof(m->level.ice_pwd), "%s", d->ice.pwd);
+	m->level.end_of_candidates = d->ice.end_of_candidates;
+	if (d->dtls.fingerprint_len) {
+		snprintf(m->level.fingerprints[0].hash, sizeof(m->level.fingerprints[0].hash),
+			 "%s", d->dtls.hash[0] ? d->dtls.hash : "sha-256");
+		m->level.fingerprints[0].len = d->dtls.fingerprint_len;
+		memcpy(m->level.fingerprints[0].bytes, d->dtls.fingerprint, d->dtls.fingerprint_len);
+		m->level.n_fingerprints = 1;
+	}
+	m->level.setup = sdp_setup(d->dtls.setup);
+	m->rtcp_mux = true;
+	m->rtcp_mux_only = true;
+	m->n_formats = 1;
+	snprintf(f->id, sizeof(f->id), "%u", in->payload_type);
+	f->pt = in->payload_type;
+	f->has_rtpmap = true;
+	snprintf(f->encoding, sizeof(f->encoding), "opus");
+	f->clock_rate = 48000;
+	f->channels = 2;	/* RFC 7587 section 7: always; mono is in fmtp */
+	f->has_fmtp = true;
+	snprintf(f->fmtp, sizeof(f->fmtp), "minptime=%u;useinbandfec=%d;stereo=%d;sprop-stereo=%d%s",
+		 ptime_tenths < 100 ? (ptime_tenths + 9) / 10 : 10, in->fec ? 1 : 0,
+		 in->channels == 2, in->channels == 2, in->dtx ? ";usedtx=1" : "");
+	m->ptime = ptime_tenths;
+	if (in->audio_level_ext_id > 0) {
+		m->extmaps[0].id = (uint16_t)in->audio_level_ext_id;
+		snprintf(m->extmaps[0].uri, sizeof(m->extmaps[0].uri), "%s", CB_SDP_URI_AUDIO_LEVEL);
+		m->n_extmaps = 1;
+	}
+	if (in->ssrc) {
+		m->ssrcs[0].ssrc = in->ssrc;
+		snprintf(m->ssrcs[0].attribute, sizeof(m->ssrcs[0].attribute), "cname");
+		m->ssrcs[0].has_value = true;
+		snprintf(m->ssrcs[0].value, sizeof(m->ssrcs[0].value), "%s", d->cname);
+		m->n_ssrcs = 1;
+		/* RFC 8830: the stream is the call, the track this section. */
+		snprintf(m->msids[0], sizeof(m->msids[0]), "%.63s %.32s", d->name, in->mid);
+		m->n_msids = 1;
+	}
+	for (uint32_t i = 0; i < d->ice.n_candidates && i < CB_SDP_MAX_CANDIDATES; i++)
+		snprintf(m->candidates[m->n_candidates++], sizeof(m->candidates[0]), "%s",
+			 d->ice.candidates[i] + strlen("candidate:"));
+}
+
+int cb_session_desc_render_webrtc(const struct cb_session_desc *d, char *buf, size_t cap)
+{
+	struct cb_sdp *sdp = calloc(1, sizeof(*sdp));
+	struct cb_sdp_group *g;
+	int res;
+
+	if (sdp == NULL)
+		return -ENOMEM;
+	if (d->n_media == 0 || d->n_media > CB_SDP_MAX_MEDIA) {
+		free(sdp);
+		return -EINVAL;
+	}
+	snprintf(sdp->origin_username, sizeof(sdp->origin_username), "-");
+	sdp->session_id = d->session_id ? d->session_id : 1;
+	sdp->session_version = d->version ? d->version : 1;
+	snprintf(sdp->origin_addrtype, sizeof(sdp->origin_addrtype), "IP4");
+	snprintf(sdp->origin_address, sizeof(sdp->origin_address), "127.0.0.1");
+	snprintf(sdp->name, sizeof(sdp->name), "-");
+	snprintf(sdp->level.ice_options, sizeof(sdp->level.ice_options), "trickle");
+	snprintf(sdp->msid_semantic, sizeof(sdp->msid_semantic), "WMS *");
+	g = &sdp->groups[sdp->n_groups++];
+	snprintf(g->semantics, sizeof(g->semantics), "BUNDLE");
+	for (uint32_t i = 0; i < d->n_media; i++) {
+		webrtc_section(&sdp->media[sdp->n_media++], d, &d->media[i]);
+		snprintf(g->mids[g->n_mids++], sizeof(g->mids[0]), "%s", d->media[i].mid);
+	}
+	res = cb_sdp_render(sdp, buf, cap);
+	cb_secret_wipe(sdp, sizeof(*sdp));
+	free(sdp);
+	return res;
+}

@@ -24,3 +24,12 @@ int cb_session_desc_from_sdp(const struct cb_sdp *sdp, struct cb_session_desc *d
 int cb_session_desc_write_file(const struct cb_session_desc *d, const char *path);
 
 #endif
+
+/* d as a WebRTC offer or answer (JSEP, RFC 8829; what WHIP and WHEP
+ * carry): one BUNDLE group, UDP/TLS/RTP/SAVPF, ICE credentials and the
+ * candidates known so far, the DTLS fingerprint and setup, rtcp-mux and
+ * rtcp-mux-only, and per audio section an Opus format whose fmtp tells
+ * the truth (RFC 7587: stereo and sprop-stereo for 2 channels,
+ * useinbandfec, minptime), the RFC 6464 extmap, and the SSRC with its
+ * cname and msid.  Returns the length or a negative errno. */
+int cb_session_desc_render_webrtc(const struct cb_session_desc *d, char *buf, size_t cap);
