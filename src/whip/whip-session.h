@@ -1,0 +1,66 @@
+/* One WHIP or WHEP session (RFC 9725): an ICE transport with a DTLS layer
+ * around it, keyed into the caller's keying object, and the HTTP client
+ * that negotiates it.  WHIP publishes one of the call's streams (one audio
+ * m-line, sendonly); WHEP plays one resource (recvonly).
+ *
+ * The media workers use cb_whip_session_transport() like any other
+ * transport from the start: until DTLS has keys they drop and count what
+ * they would send, so nothing leaves in clear.
+ *
+ * Made, asked and closed from the main thread; all of its work runs on
+ * the GLib thread (doc/threads.md). */
+#ifndef CALLBRIDGE_WHIP_SESSION_H
+#define CALLBRIDGE_WHIP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crypto/keying.h"
+#include "dtls/certificate.h"
+#include "session/session-desc.h"
+#include "transport/ice-params.h"
+#include "transport/transport.h"
+#include "whip/whip-client.h"
+
+struct cb_whip_session_config {
+	bool whep;
+	char url[CB_WHIP_URL_MAX];
+	char token[CB_WHIP_TOKEN_MAX];		/* secret; "" for none */
+	/* Servers, policy, local address and the name for logs; this side's
+	 * credentials are made per session. */
+	struct cb_ice_params ice;
+	const struct cb_dtls_certificate *certificate;	/* borrowed */
+	uint32_t suites;			/* SRTP profiles to offer; 0: all four */
+	struct cb_session_media media;		/* our m-line (mid, Opus, SSRC) */
+	char name[64];				/* the call */
+	char cname[128];
+	struct cb_keying *keying;		/* borrowed: DTLS puts keys here */
+};
+
+/* What status shows of a session. */
+struct cb_whip_info {
+	const char *kind;			/* "whip", "whep" */
+	char url[CB_WHIP_URL_MAX];		/* without its query */
+	const char *http_state;
+	unsigned int http_status;
+	char failure[200];
+	/* The answer's choices, once answered. */
+	bool answered;
+	uint8_t payload_type;
+	int audio_level_ext_id;
+	uint32_t remote_ssrc;			/* WHEP: the SSRC the server sends with */
+};
+
+struct cb_whip_session;
+
+/* Starts gathering and posts the offer. On failure a reason in err. */
+int cb_whip_session_new(struct cb_whip_session **out, const struct cb_whip_session_config *config,
+			char *err, size_t err_len);
+/* DELETEs the resource (waiting at most wait_ms for the answer), then
+ * frees everything. */
+void cb_whip_session_close(struct cb_whip_session *s, uint32_t wait_ms);
+
+struct cb_transport *cb_whip_session_transport(struct cb_whip_session *s);
+void cb_whip_session_info(struct cb_whip_session *s, struct cb_whip_info *info);
+
+#endif
