@@ -4,6 +4,7 @@
  * that silently becomes a default is worse than an error at load time.
  */
 #include "config/config-values.h"
+#include "util/message.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,19 +16,6 @@
 #include <strings.h>
 
 #include <glib.h>
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return false;
-}
 
 bool cb_name_valid(const char *s)
 {
@@ -88,14 +76,14 @@ static bool parse_int(const struct cb_key_info *info, const char *text, int64_t 
 	long long v;
 
 	if (!*text)
-		return fail(err, err_len, "empty value, expected an integer");
+		return cb_fail(err, err_len, "empty value, expected an integer");
 	errno = 0;
 	v = strtoll(text, &end, 10);
 	if (*end || end == text)
-		return fail(err, err_len, "'%s' is not an integer", text);
+		return cb_fail(err, err_len, "'%s' is not an integer", text);
 	format_range(info, range, sizeof(range));
 	if (errno == ERANGE || (double)v < info->min || (double)v > info->max)
-		return fail(err, err_len, "%s is out of range (%s)", text, range);
+		return cb_fail(err, err_len, "%s is out of range (%s)", text, range);
 	*out = v;
 	return true;
 }
@@ -124,10 +112,10 @@ static bool parse_float(const struct cb_key_info *info, const char *text, double
 	double v;
 
 	if (!parse_double(text, &v))
-		return fail(err, err_len, "'%s' is not a number", text);
+		return cb_fail(err, err_len, "'%s' is not a number", text);
 	format_range(info, range, sizeof(range));
 	if (v < info->min || v > info->max)
-		return fail(err, err_len, "%s is out of range (%s)", text, range);
+		return cb_fail(err, err_len, "%s is out of range (%s)", text, range);
 	*out = v;
 	return true;
 }
@@ -152,7 +140,7 @@ static bool parse_enum(const struct cb_key_info *info, const char *text, int64_t
 		p = bar ? bar + 1 : NULL;
 	}
 	list_choices(info->values, choices, sizeof(choices));
-	return fail(err, err_len, "'%s' is not one of %s", text, choices);
+	return cb_fail(err, err_len, "'%s' is not one of %s", text, choices);
 }
 
 /* The durations Opus can put in one packet at 48 kHz. */
@@ -169,7 +157,7 @@ static bool parse_ptime(const char *text, int64_t *samples, char *err, size_t er
 			}
 		}
 	}
-	return fail(err, err_len, "'%s' is not one of 2.5, 5, 10, 20, 40, 60 (milliseconds)", text);
+	return cb_fail(err, err_len, "'%s' is not one of 2.5, 5, 10, 20, 40, 60 (milliseconds)", text);
 }
 
 static bool parse_ssrc(const char *text, int64_t *out, char *err, size_t err_len)
@@ -193,7 +181,7 @@ static bool parse_ssrc(const char *text, int64_t *out, char *err, size_t err_len
 	*out = (int64_t)v;
 	return true;
 bad:
-	return fail(err, err_len, "'%s' is not a 32-bit number (decimal, or hex with 0x)", text);
+	return cb_fail(err, err_len, "'%s' is not a 32-bit number (decimal, or hex with 0x)", text);
 }
 
 static bool parse_list(const struct cb_key_info *info, const char *text, struct cb_value *v,
@@ -203,7 +191,7 @@ static bool parse_list(const struct cb_key_info *info, const char *text, struct 
 
 	v->n_names = 0;
 	if (!*text)
-		return fail(err, err_len, "empty value, expected NAME[,NAME...]");
+		return cb_fail(err, err_len, "empty value, expected NAME[,NAME...]");
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -216,20 +204,20 @@ static bool parse_list(const struct cb_key_info *info, const char *text, struct 
 		while (n && g_ascii_isspace(p[n - 1]))
 			n--;
 		if (n == 0)
-			return fail(err, err_len, "empty name in list '%s'", text);
+			return cb_fail(err, err_len, "empty name in list '%s'", text);
 		if (n > CB_NAME_MAX)
-			return fail(err, err_len, "'%.*s' is not a valid name (1..32 of a-z, 0-9, _ and -)",
+			return cb_fail(err, err_len, "'%.*s' is not a valid name (1..32 of a-z, 0-9, _ and -)",
 				    (int)n, p);
 		memcpy(name, p, n);
 		name[n] = '\0';
 		if (!cb_name_valid(name))
-			return fail(err, err_len, "'%s' is not a valid name (1..32 of a-z, 0-9, _ and -)",
+			return cb_fail(err, err_len, "'%s' is not a valid name (1..32 of a-z, 0-9, _ and -)",
 				    name);
 		for (uint32_t i = 0; i < v->n_names; i++)
 			if (strcmp(v->names[i], name) == 0)
-				return fail(err, err_len, "'%s' is listed twice", name);
+				return cb_fail(err, err_len, "'%s' is listed twice", name);
 		if (v->n_names >= (uint32_t)info->max || v->n_names >= CB_MAX_TRACK_STREAMS)
-			return fail(err, err_len, "too many names (at most %d)", (int)info->max);
+			return cb_fail(err, err_len, "too many names (at most %d)", (int)info->max);
 		memcpy(v->names[v->n_names++], name, n + 1);
 		if (!comma)
 			return true;
@@ -270,17 +258,17 @@ bool cb_base64_key_parse(const char *text, size_t len, struct cb_key *key,
 	char *copy;
 
 	if (len == 0)
-		return fail(err, err_len, "empty key");
+		return cb_fail(err, err_len, "empty key");
 	if (len % 4 != 0)
-		return fail(err, err_len, "not valid base64 (length %zu is not a multiple of 4)", len);
+		return cb_fail(err, err_len, "not valid base64 (length %zu is not a multiple of 4)", len);
 	while (pad < 2 && text[len - 1 - pad] == '=')
 		pad++;
 	for (size_t i = 0; i < len - pad; i++)
 		if (b64_value(text[i]) < 0)
-			return fail(err, err_len, "not valid base64 (bad character at position %zu)",
+			return cb_fail(err, err_len, "not valid base64 (bad character at position %zu)",
 				    i + 1);
 	if ((len - pad) % 4 == 1)
-		return fail(err, err_len, "not valid base64 (bad padding)");
+		return cb_fail(err, err_len, "not valid base64 (bad padding)");
 
 	/* g_base64_decode wants a terminated string and `text` may not be one. */
 	copy = g_malloc(len + 1);
@@ -293,7 +281,7 @@ bool cb_base64_key_parse(const char *text, size_t len, struct cb_key *key,
 	if (out_len > sizeof(key->bytes)) {
 		explicit_bzero(out, out_len);
 		g_free(out);
-		return fail(err, err_len, "key is %zu bytes, longer than any SRTP suite uses", out_len);
+		return cb_fail(err, err_len, "key is %zu bytes, longer than any SRTP suite uses", out_len);
 	}
 	memset(key, 0, sizeof(*key));
 	memcpy(key->bytes, out, out_len);
@@ -313,7 +301,7 @@ bool cb_value_parse(const struct cb_key_info *info, const char *text,
 	switch (info->type) {
 	case CB_KEY_TYPE_NAME:
 		if (!cb_name_valid(text))
-			return fail(err, err_len,
+			return cb_fail(err, err_len,
 				    "'%s' is not a valid name (1..32 of a-z, 0-9, _ and -)", text);
 		return true;
 	case CB_KEY_TYPE_STRING:
@@ -321,7 +309,7 @@ bool cb_value_parse(const struct cb_key_info *info, const char *text,
 		return true;
 	case CB_KEY_TYPE_BOOL:
 		if (!parse_bool(text, &v->b))
-			return fail(err, err_len,
+			return cb_fail(err, err_len,
 				    "'%s' is not a boolean (true, false, yes, no, on, off, 1, 0)", text);
 		return true;
 	case CB_KEY_TYPE_INT:
@@ -341,7 +329,7 @@ bool cb_value_parse(const struct cb_key_info *info, const char *text,
 	case CB_KEY_TYPE_PTIME:
 		return parse_ptime(text, &v->i, err, err_len);
 	}
-	return fail(err, err_len, "internal error: unknown key type %d", (int)info->type);
+	return cb_fail(err, err_len, "internal error: unknown key type %d", (int)info->type);
 }
 
 void cb_value_wipe(struct cb_value *v)

@@ -60,11 +60,7 @@ static void rearm(struct dtls_transport *d)
 {
 	int ms = cb_dtls_session_next_timeout_ms(d->session, now_ms());
 
-	if (d->timer) {
-		g_source_destroy(d->timer);
-		g_source_unref(d->timer);
-		d->timer = NULL;
-	}
+	cb_glib_source_clear(&d->timer);
 	if (ms < 0)
 		return;
 	d->timer = g_timeout_source_new((guint)ms);
@@ -223,11 +219,7 @@ static gboolean teardown_in_thread(gpointer data)
 {
 	struct dtls_transport *d = data;
 
-	if (d->timer) {
-		g_source_destroy(d->timer);
-		g_source_unref(d->timer);
-		d->timer = NULL;
-	}
+	cb_glib_source_clear(&d->timer);
 	d->closing = true;
 	if (d->session)
 		cb_dtls_session_close(d->session);

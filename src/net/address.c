@@ -14,19 +14,7 @@
 #include <glib.h>
 
 #include "net/address.h"
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return false;
-}
+#include "util/message.h"
 
 bool cb_address_parse(const char *text, int min_port, struct cb_address *a,
 		      char *err, size_t err_len)
@@ -46,10 +34,10 @@ bool cb_address_parse(const char *text, int min_port, struct cb_address *a,
 		const char *close = strchr(text, ']');
 
 		if (!close || close[1] != ':')
-			return fail(err, err_len, "'%s' is not [ADDRESS]:PORT", text);
+			return cb_fail(err, err_len, "'%s' is not [ADDRESS]:PORT", text);
 		host_len = (size_t)(close - text - 1);
 		if (host_len >= sizeof(host))
-			return fail(err, err_len, "address in '%s' is too long", text);
+			return cb_fail(err, err_len, "address in '%s' is too long", text);
 		memcpy(host, text + 1, host_len);
 		hints.ai_flags |= AI_NUMERICHOST;
 		hints.ai_family = AF_INET6;
@@ -58,35 +46,35 @@ bool cb_address_parse(const char *text, int min_port, struct cb_address *a,
 		const char *colon = strrchr(text, ':');
 
 		if (!colon)
-			return fail(err, err_len, "'%s' has no port (expected HOST:PORT)", text);
+			return cb_fail(err, err_len, "'%s' has no port (expected HOST:PORT)", text);
 		host_len = (size_t)(colon - text);
 		if (memchr(text, ':', host_len))
-			return fail(err, err_len,
+			return cb_fail(err, err_len,
 				    "'%s': write IPv6 addresses in brackets, as [ADDRESS]:PORT", text);
 		if (host_len >= sizeof(host))
-			return fail(err, err_len, "host name in '%s' is too long", text);
+			return cb_fail(err, err_len, "host name in '%s' is too long", text);
 		memcpy(host, text, host_len);
 		port = colon + 1;
 	}
 	host[host_len] = '\0';
 	if (host_len == 0)
-		return fail(err, err_len, "'%s' has no host (expected HOST:PORT)", text);
+		return cb_fail(err, err_len, "'%s' has no host (expected HOST:PORT)", text);
 
 	errno = 0;
 	pnum = g_ascii_isdigit(port[0]) ? strtol(port, &end, 10) : -1;
 	if (pnum < 0 || *end || errno == ERANGE)
-		return fail(err, err_len, "'%s': port '%s' is not a number", text, port);
+		return cb_fail(err, err_len, "'%s': port '%s' is not a number", text, port);
 	if (pnum < min_port || pnum > 65535)
-		return fail(err, err_len, "'%s': port %ld is out of range (%d..65535)", text, pnum,
+		return cb_fail(err, err_len, "'%s': port %ld is out of range (%d..65535)", text, pnum,
 			    min_port);
 
 	r = getaddrinfo(host, port, &hints, &res);
 	if (r != 0)
-		return fail(err, err_len, "cannot resolve '%s': %s", host,
+		return cb_fail(err, err_len, "cannot resolve '%s': %s", host,
 			    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
 	if (!res || res->ai_addrlen > sizeof(a->addr)) {
 		freeaddrinfo(res);
-		return fail(err, err_len, "cannot resolve '%s'", host);
+		return cb_fail(err, err_len, "cannot resolve '%s'", host);
 	}
 	memset(a, 0, sizeof(*a));
 	memcpy(&a->addr, res->ai_addr, res->ai_addrlen);

@@ -124,3 +124,12 @@ void cb_glib_thread_post(GSourceFunc fn, gpointer data, GDestroyNotify free_fn)
 	g_source_attach(source, context);
 	g_source_unref(source);
 }
+
+void cb_glib_source_clear(GSource **source)
+{
+	if (*source == NULL)
+		return;
+	g_source_destroy(*source);
+	g_source_unref(*source);
+	*source = NULL;
+}

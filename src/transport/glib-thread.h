@@ -22,4 +22,8 @@ void cb_glib_thread_post(GSourceFunc fn, gpointer data, GDestroyNotify free_fn);
 
 bool cb_glib_thread_is_current(void);
 
+/* Destroys and drops a source made with g_*_source_new, if any, and
+ * clears the pointer (on the thread whose context it is attached to). */
+void cb_glib_source_clear(GSource **source);
+
 #endif

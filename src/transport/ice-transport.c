@@ -471,11 +471,7 @@ static gboolean teardown_in_thread(gpointer data)
 {
 	struct cb_ice_transport *t = data;
 
-	if (t->watchdog) {
-		g_source_destroy(t->watchdog);
-		g_source_unref(t->watchdog);
-		t->watchdog = NULL;
-	}
+	cb_glib_source_clear(&t->watchdog);
 	if (t->agent) {
 		guint sid = atomic_load(&t->stream_id);
 		atomic_store(&t->connected, false);

@@ -5,6 +5,7 @@
 
 #include <libsoup/soup.h>
 
+#include "transport/glib-thread.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "whip/whip-client.h"
@@ -60,13 +61,26 @@ const char *cb_whip_state_name(enum cb_whip_state s)
 	return "unknown";
 }
 
+void cb_whip_display_url(const char *url, char *out, size_t len)
+{
+	GUri *uri = g_uri_parse(url, G_URI_FLAGS_ENCODED, NULL);
+	/* No query, no user info: either may carry a secret. */
+	char *shown = uri ? g_uri_to_string_partial(uri, G_URI_HIDE_USERINFO | G_URI_HIDE_PASSWORD |
+							 G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT) : NULL;
+
+	snprintf(out, len, "%s", shown ? shown : "?");
+	g_free(shown);
+	if (uri)
+		g_uri_unref(uri);
+}
+
 static void set_display(struct cb_whip_client *c)
 {
-	/* No query, no user info: either may carry a secret. */
-	char *shown = g_uri_to_string_partial(c->url, G_URI_HIDE_USERINFO | G_URI_HIDE_PASSWORD |
-						      G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
-	snprintf(c->display, sizeof(c->display), "%s", shown ? shown : "?");
-	g_free(shown);
+	char *text = g_uri_to_string(c->url);
+
+	cb_whip_display_url(text, c->display, sizeof(c->display));
+	cb_secret_wipe(text, strlen(text));
+	g_free(text);
 }
 
 int cb_whip_client_new(struct cb_whip_client **out, const char *url, const char *token,
@@ -120,10 +134,7 @@ void cb_whip_client_free(struct cb_whip_client *c)
 	g_cancellable_cancel(c->cancel);
 	while ((r = g_queue_pop_head(&c->pending)) != NULL)
 		free_request(r);
-	if (c->retry) {
-		g_source_destroy(c->retry);
-		g_source_unref(c->retry);
-	}
+	cb_glib_source_clear(&c->retry);
 	g_object_unref(c->session);
 	g_object_unref(c->cancel);
 	g_uri_unref(c->url);

@@ -73,6 +73,8 @@ enum cb_whip_state cb_whip_client_state(const struct cb_whip_client *c);
 const char *cb_whip_state_name(enum cb_whip_state state);
 /* The URL without its query (which may carry a key), for logs and status. */
 const char *cb_whip_client_display_url(const struct cb_whip_client *c);
+/* url as logs and status show it: without user info, query or fragment. */
+void cb_whip_display_url(const char *url, char *out, size_t len);
 /* The resource's absolute URL once created, else "". */
 const char *cb_whip_client_resource(const struct cb_whip_client *c);
 unsigned int cb_whip_client_last_status(const struct cb_whip_client *c);

@@ -285,17 +285,7 @@ int cb_whip_session_new(struct cb_whip_session **out, const struct cb_whip_sessi
 	s->config = *config;
 	s->info.kind = config->whep ? "whep" : "whip";
 	s->info.http_state = "posting";
-	{
-		/* No query in logs or status: it may carry a key. */
-		GUri *u = g_uri_parse(config->url, G_URI_FLAGS_ENCODED, NULL);
-		char *shown = u ? g_uri_to_string_partial(u, G_URI_HIDE_USERINFO |
-							  G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY |
-							  G_URI_HIDE_FRAGMENT) : NULL;
-		snprintf(s->info.url, sizeof(s->info.url), "%s", shown ? shown : "?");
-		g_free(shown);
-		if (u)
-			g_uri_unref(u);
-	}
+	cb_whip_display_url(config->url, s->info.url, sizeof(s->info.url));
 	/* RFC 8445 section 5.3: 24 ice-chars give 144 bits for the pwd. The
 	 * offerer is controlling (RFC 8445 section 6.1.1). */
 	make_credential(s->config.ice.ufrag, 8);
@@ -356,11 +346,7 @@ static gboolean ended_in_thread(gpointer data)
 {
 	struct cb_whip_session *s = data;
 
-	if (s->trickle_timer) {
-		g_source_destroy(s->trickle_timer);
-		g_source_unref(s->trickle_timer);
-		s->trickle_timer = NULL;
-	}
+	cb_glib_source_clear(&s->trickle_timer);
 	cb_whip_client_free(s->http);
 	s->http = NULL;
 	return G_SOURCE_REMOVE;
