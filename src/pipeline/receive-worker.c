@@ -85,27 +85,43 @@ static struct cb_srtp_session *session_out(struct cb_receive_input *in)
 	return in->fixed_out ? in->fixed_out : cb_srtp_slot_get(&in->srtcp_out);
 }
 
-static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t ssrc)
-{
-	for (uint32_t i = 0; i < w->n_remotes; i++)
-		if (w->remotes[i].active && w->remotes[i].ssrc == ssrc)
-			return &w->remotes[i];
-	return NULL;
-}
-
-/* Which remote takes a new SSRC: one configured for exactly it, else the
- * first configured remote without an ssrc key that is free, else (with
- * accept-unknown) a spare slot. */
-static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t ssrc)
+/* Remotes are told apart by SSRC within their session (input): two WHEP
+ * resources may well pick the same one. */
+static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t input, uint32_t ssrc)
 {
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
-		if (r->configured && r->config.has_ssrc && r->config.ssrc == ssrc)
+		if (r->active && r->ssrc == ssrc && r->input == input)
+			return r;
+	}
+	return NULL;
+}
+
+static bool on_input(const struct cb_remote *r, uint32_t input)
+{
+	return r->bound_input < 0 || (uint32_t)r->bound_input == input;
+}
+
+/* Which remote takes a new SSRC: one configured for exactly it, else the
+ * remote that is this input's own session (WHEP), else the first
+ * configured remote without an ssrc key that is free, else (with
+ * accept-unknown) a spare slot. */
+static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint32_t ssrc)
+{
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (r->configured && on_input(r, input) && r->config.has_ssrc && r->config.ssrc == ssrc)
 			return r;
 	}
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
-		if (r->configured && !r->config.has_ssrc && !r->active)
+		if (r->configured && r->bound_input >= 0 && (uint32_t)r->bound_input == input &&
+		    !r->active)
+			return r;
+	}
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (r->configured && r->bound_input < 0 && !r->config.has_ssrc && !r->active)
 			return r;
 	}
 	if (!w->accept_unknown)
@@ -139,7 +155,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 	ssrc = cb_get_be32(buf + 8);
 	if (cb_srtp_unprotect_rtp(srtp, buf, &clear_len) < 0) {
 		atomic_fetch_add_explicit(&w->stats.auth_failures, 1, memory_order_relaxed);
-		if ((r = find_active(w, ssrc)) != NULL)
+		if ((r = find_active(w, input, ssrc)) != NULL)
 			atomic_fetch_add_explicit(&r->stats.auth_failures, 1, memory_order_relaxed);
 		return;
 	}
@@ -148,9 +164,9 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
 		return;
 	}
-	r = find_active(w, pkt.header.ssrc);
+	r = find_active(w, input, pkt.header.ssrc);
 	if (r == NULL) {
-		r = claim(w, pkt.header.ssrc);
+		r = claim(w, input, pkt.header.ssrc);
 		if (r == NULL) {
 			atomic_fetch_add_explicit(&w->stats.unknown_ssrc, 1, memory_order_relaxed);
 			return;
@@ -164,6 +180,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 			   cb_opus_packet_channels(pkt.payload, pkt.payload_len);
 		if (cb_remote_activate(r, pkt.header.ssrc, channels == 1 ? 1 : 2, now_ns) < 0)
 			return;
+		r->input = input;
 	}
 	if (pkt.header.payload_type != r->config.payload_type) {
 		atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1, memory_order_relaxed);
@@ -180,6 +197,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 struct rtcp_context {
 	struct cb_receive_worker *worker;
 	struct cb_receive_input *input;
+	uint32_t index;
 	uint64_t now_ns;
 	uint64_t now_ntp;
 };
@@ -187,7 +205,7 @@ struct rtcp_context {
 static void on_sender_report(void *data, uint32_t ssrc, const struct cb_rtcp_sender_info *info)
 {
 	struct rtcp_context *c = data;
-	struct cb_remote *r = find_active(c->worker, ssrc);
+	struct cb_remote *r = find_active(c->worker, c->index, ssrc);
 	if (r)
 		cb_rtp_source_sender_report(&r->source, info->ntp_time, c->now_ns);
 }
@@ -203,7 +221,7 @@ static void on_report_block(void *data, uint32_t reporter, const struct cb_rtcp_
 static void on_bye(void *data, uint32_t ssrc)
 {
 	struct rtcp_context *c = data;
-	struct cb_remote *r = find_active(c->worker, ssrc);
+	struct cb_remote *r = find_active(c->worker, c->index, ssrc);
 	if (r)
 		cb_remote_deactivate(r, "RTCP BYE");
 }
@@ -214,10 +232,10 @@ static const struct cb_rtcp_events rtcp_events = {
 	.bye = on_bye,
 };
 
-static void handle_rtcp(struct cb_receive_worker *w, struct cb_receive_input *in, uint8_t *buf,
-			size_t len, uint64_t now_ns)
+static void handle_rtcp(struct cb_receive_worker *w, struct cb_receive_input *in, uint32_t input,
+			uint8_t *buf, size_t len, uint64_t now_ns)
 {
-	struct rtcp_context c = { .worker = w, .input = in, .now_ns = now_ns,
+	struct rtcp_context c = { .worker = w, .input = in, .index = input, .now_ns = now_ns,
 				  .now_ntp = cb_ntp_now() };
 	struct cb_srtp_session *srtp = session_in(in);
 
@@ -261,7 +279,7 @@ void cb_receive_worker_handle_input(struct cb_receive_worker *w, uint32_t input,
 		return;
 	}
 	if (cb_rtp_is_rtcp(buf, len))
-		handle_rtcp(w, in, buf, len, now_ns);
+		handle_rtcp(w, in, input, buf, len, now_ns);
 	else
 		handle_rtp(w, in, input, buf, len, from, now_ns);
 }

@@ -33,6 +33,7 @@ int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 	int res;
 
 	memset(r, 0, sizeof(*r));
+	r->bound_input = -1;
 	if (config) {
 		r->config = *config;
 		r->configured = true;

@@ -54,6 +54,10 @@ struct cb_remote {
 	uint64_t last_packet_ns;
 	struct cb_address from;
 	uint32_t input;			/* the receive input (session) it arrives on */
+	/* A remote that is its own session (WHEP) takes what arrives on that
+	 * input, whatever the SSRC; -1: any input (udp, ice). Main thread
+	 * writes it while the receive worker is paused or not started. */
+	int bound_input;
 	struct cb_jitter_buffer *jitter_buffer;
 	struct cb_opus_decoder *decoder;
 	struct cb_rate_control rate_control;
