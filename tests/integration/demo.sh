@@ -5,6 +5,10 @@
 # stream it points at carries the 440 Hz tone. Ctrl-C ends it cleanly.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# config/demo.ini sends to 127.0.0.1:5004 and 5006, where ffmpeg (ffplay
+# for a user) listens: the test runs in a network namespace of its own,
+# where nothing else can hold those ports.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-demo.XXXXXX)"
 demo=""
