@@ -90,36 +90,6 @@ cb_port_file() {
 }
 _cb_port_file_or_exit() { [[ -s "$1" ]] || { [[ -n "$2" ]] && ! kill -0 "$2" 2>/dev/null; }; }
 
-# An even UDP port with it and the next one free, picked by the kernel.
-cb_free_port() {
-  python3 - <<'PY'
-import socket
-for _ in range(200):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    if p % 2 or p > 65000:
-        s.close(); continue
-    t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        t.bind(("127.0.0.1", p + 1))
-    except OSError:
-        s.close(); continue
-    # probe two more pairs, for streams sent to consecutive ports
-    ok = True
-    for q in (p + 2, p + 3, p + 4, p + 5):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            u.bind(("127.0.0.1", q))
-        except OSError:
-            ok = False
-        u.close()
-    s.close(); t.close()
-    if ok:
-        print(p); break
-PY
-}
-
 # Node presence, read from one captured `pw-cli ls Node`.  Never pipe
 # pw-cli into `grep -q` under pipefail: grep exits at its first match, the
 # writer takes SIGPIPE, and a node that is there reads as gone (this made
