@@ -51,9 +51,10 @@ cb_in_private_netns() { [[ "${CB_PRIVATE_NETNS:-}" == "$$" ]]; }
 
 # cb_bridge_port LOG CALL [SECONDS]: the UDP port a bridge started with
 # local = ADDR:0 got, from the line it logs at start, "call CALL: N tracks,
-# M streams, local ADDR:PORT, SRTP ..." (the last one, for a log a
-# restarted bridge appends to).  Waits up to SECONDS (default 10); else
-# says so, with the log's last lines, and returns 1.
+# M streams, local ADDR:PORT, SRTP ...".  Give each start a fresh LOG: one
+# holding an earlier start's line would not wait for the new one.  Waits up
+# to SECONDS (default 10); else says so, with the log's last lines, and
+# returns 1.
 cb_bridge_port() {
   local log="$1" call="$2" secs="${3:-10}" port=""
   if ! cb_wait_until "$secs" _cb_logged_port "$log" "$call"; then
@@ -61,7 +62,7 @@ cb_bridge_port() {
     tail -n 20 "$log" >&2 2>/dev/null || true
     return 1
   fi
-  echo "${port##*$'\n'}"
+  echo "${port%%$'\n'*}"
 }
 _cb_logged_port() { # sets the caller's port
   port="$(sed -n "s/.*\] call $2: [0-9]* tracks, [0-9]* streams, local [^ ,]*:\([1-9][0-9]*\), .*/\1/p" "$1" 2>/dev/null)"
