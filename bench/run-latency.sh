@@ -28,6 +28,10 @@
 # (scripts/private-session.sh), alice's track `mic` -> Opus/RTP/SRTP over UDP
 # on 127.0.0.1 -> bob's `[remote peer]`, default settings except ptime and
 # the [remote] latency (mono track and remote, as in tests/integration/duplex.sh).
+# Each bridge needs the other's port before it starts, so the ports are
+# fixed (5004, 5006), and the whole run is in a network namespace of its own
+# (cb_private_netns), where nothing else can hold them; its loopback is the
+# same code path as the host's.
 #
 # The common time base, sample-accurate:
 #
@@ -84,6 +88,7 @@ build_it=1
 keep=0
 verbose=0
 cmdline="bench/run-latency.sh${*:+ $*}"
+args=("$@")   # for cb_private_netns, which runs the script again
 
 while (($#)); do
   case "$1" in
@@ -115,6 +120,7 @@ done
 export CALLBRIDGE_SOURCE_ROOT="$root" CALLBRIDGE_BUILD_ROOT="$build"
 # shellcheck source-path=SCRIPTDIR source=../tests/lib/common.sh
 source "$root/tests/lib/common.sh"
+cb_private_netns "${args[@]}"
 LAT=(/usr/bin/python3 "$root/bench/latency.py")
 
 if ((build_it)); then
@@ -260,7 +266,7 @@ run_case() { # SESSION PTIME JITTER
   ((verbose)) && vflag=(--verbose)
   dir="$work/$session-p$ptime-j$jitter"
   mkdir -p "$dir"
-  port_a="$(cb_free_port)"; port_b=$((port_a + 2))
+  port_a=5004; port_b=5006   # this script's own network namespace
   key_a="$(cb_random_key)"
   key_b="$(cb_random_key)"
   write_config alice "$port_a" "$port_b" "$key_a" "$key_b" "$ptime" "$jitter" "$dir"

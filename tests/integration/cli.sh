@@ -55,13 +55,13 @@ grep -q "colour" "$work/bad.err" || cb_fail "unknown key not named"
 ! grep -q "c2hvcnQ" "$work/bad.err" || cb_fail "key material in an error message"
 ok "--check reports every error as FILE:LINE naming the key"
 
-# PipeWire not running: exit 2, clear message.
-port="$(cb_free_port)"
+# PipeWire not running: exit 2, clear message.  Until the wire check
+# (which gets a listener of its own) the call sends to the discard port.
 cat > "$work/good.ini" <<INI
 [call]
 name = cli
 local = 127.0.0.1:0
-remote = 127.0.0.1:$port
+remote = 127.0.0.1:9
 srtp = none
 sdp-file = $work/cli.sdp
 ptime = 20
@@ -85,11 +85,13 @@ status=0
 cb_lacks_node 'callbridge.*' || cb_fail "a node appeared for a bad config"
 ok "bad config: exit 1, no node"
 
-# Port in use: exit 2, nodes cleaned up.
-python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$port)); time.sleep(30)" &
+# Port in use: exit 2, nodes cleaned up.  The port is one another socket
+# holds (bound to port 0) for the whole check.
+python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port 0 --port-file "$work/held.port" \
+  --seconds 30 --out "$work/held.json" &
 holder=$!
-sleep 0.3
-sed "s/^local = .*/local = 127.0.0.1:$port/" "$work/good.ini" > "$work/busy.ini"
+held="$(cb_port_file "$work/held.port" "$holder")" || cb_fail "no socket to hold a port"
+sed "s/^local = .*/local = 127.0.0.1:$held/" "$work/good.ini" > "$work/busy.ini"
 status=0
 "$CB_BIN" --config "$work/busy.ini" 2> "$work/busy.err" || status=$?
 kill "$holder"; wait "$holder" 2>/dev/null || true
@@ -115,10 +117,12 @@ grep -q "inline:$key_b64" "$work/cli.sdp" || cb_fail "the SDP file does not carr
 ok "world-readable key file warns; the key goes to the SDP only"
 
 # The wire: run the clear-RTP call, listen independently, end with SIGTERM.
-python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port "$port" --seconds 30 --out "$work/wire.json" &
+python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port 0 --port-file "$work/listen.port" \
+  --seconds 30 --out "$work/wire.json" &
 listener=$!
-sleep 0.3
-"$CB_BIN" --config "$work/good.ini" > "$work/run.log" 2>&1 &
+port="$(cb_port_file "$work/listen.port" "$listener")" || cb_fail "the RTP listener did not start"
+sed "s/^remote = .*/remote = 127.0.0.1:$port/" "$work/good.ini" > "$work/wire.ini"
+"$CB_BIN" --config "$work/wire.ini" > "$work/run.log" 2>&1 &
 cb_pid=$!
 cb_wait_node callbridge.cli.voice 10 || cb_fail "track node did not appear"
 [[ "$(grep -A20 'node.name = "callbridge.cli.voice"' <<<"$(pw-cli ls Node)")" == *'media.class = "Audio/Sink"'* ]] \

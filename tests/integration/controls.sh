@@ -16,11 +16,14 @@
 # once each.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# ffmpeg listens on the ports the SDP file names, fixed before it starts:
+# the test runs in a network namespace of its own, where they cannot be taken.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-controls.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-port="$(cb_free_port)"
+port=5004   # and 5006: one port per stream
 cat > "$work/ct.ini" <<INI
 [call]
 name = ct

@@ -15,6 +15,10 @@ if [[ -z "${CB_DEMO_NETNS:-}" ]]; then
   exec unshare --net -- bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
 fi
 source "$(dirname "$0")/../lib/common.sh"
+# config/demo.ini sends to 127.0.0.1:5004 and 5006, where ffmpeg (ffplay
+# for a user) listens: the test runs in a network namespace of its own,
+# where nothing else can hold those ports.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-demo.XXXXXX)"
 demo=""

@@ -7,11 +7,15 @@
 # and counted as an authentication failure, and no node appears.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# Each bridge needs the other's port before it starts, and eve takes
+# bob's after him: fixed ports, in a network namespace of the test's own
+# where nothing else can take them.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-duplex.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-port_a="$(cb_free_port)"; port_b=$((port_a + 2))
+port_a=5004; port_b=5006
 key_a="$(cb_random_key)"
 key_b="$(cb_random_key)"
 wrong="$(cb_random_key)"

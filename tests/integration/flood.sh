@@ -11,6 +11,9 @@
 # Printed: the bridge's CPU time during each flood, and the RSS figures.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# ffmpeg listens on the ports the SDP file names, fixed before it starts:
+# the test runs in a network namespace of its own, where they cannot be taken.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-flood.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
@@ -18,7 +21,7 @@ flood="$CB_BUILD_ROOT/tests/lib/udp-flood"
 rate="${CB_FLOOD_RATE:-20000}"
 seconds="${CB_FLOOD_SECONDS:-10}"
 
-port="$(cb_free_port)"; ff_port=$((port + 2))
+port=5004; ff_port=5006   # the bridge's, and the one ffmpeg listens on
 key="$(cb_random_key)"
 peer_key="$(cb_random_key)"
 cat > "$work/call.ini" <<INI

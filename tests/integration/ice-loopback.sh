@@ -5,12 +5,16 @@
 # transport; tones go both ways; the stats files name the selected pair.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# --print-ice and alice's file name bob's port before he binds it: a fixed
+# port, in a network namespace of the test's own where nothing else can
+# take it.
+cb_private_netns "$@"
 source "$CB_SOURCE_ROOT/tests/lib/ice.sh"
 
 work="$(mktemp -d /tmp/cb-ice-loopback.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-port_b="$(cb_free_port)"
+port_b=5000
 cb_ice_config alice controlling 127.0.0.1:0 "127.0.0.1:$port_b"
 cb_ice_config bob controlled "127.0.0.1:$port_b" ""
 

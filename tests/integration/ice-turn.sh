@@ -10,6 +10,11 @@
 # rewritten with the relayed one once gathering ends.  Tones go both ways.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# coturn listens on a port fixed on its command line (given port 0, each of
+# its listener threads binds a port of its own and none is reported), and
+# alice's file names bob's port before he starts: fixed ports, in a network
+# namespace of the test's own where nothing else can take them.
+cb_private_netns "$@"
 source "$CB_SOURCE_ROOT/tests/lib/ice.sh"
 
 work="$(mktemp -d /tmp/cb-ice-turn.XXXXXX)"
@@ -23,8 +28,8 @@ cleanup() {
 }
 cb_trap_exit cleanup
 
-turn_port="$(cb_free_port)"
-port_b=$((turn_port + 2))
+turn_port=3478
+port_b=5000
 cb_turn_start 127.0.0.1 "$turn_port" "$work/turn.log"
 kill -0 "$cb_turn_pid" || { cat "$work/turn.log"; cb_fail "coturn did not start"; }
 
@@ -34,7 +39,7 @@ policy = relay"
 cb_session_start "$work/session"
 
 cb_note "a STUN server that never answers: the nodes come before gathering ends"
-hole_port="$(cb_free_port)"
+hole_port=3490
 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -22,7 +22,11 @@ cleanup() {
 }
 cb_trap_exit cleanup
 
-port="$(cb_free_port)"
+cb_session_start "$work/session"
+# The listener binds port 0 and says which port it got; the bridge sends there.
+/usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port 0 --port-file "$work/listen.port" \
+  --seconds 60 --out "$work/wire.json" & listener=$!
+port="$(cb_port_file "$work/listen.port" "$listener")" || cb_fail "the RTP listener did not start"
 cat > "$work/lv.ini" <<INI
 [call]
 name = lv
@@ -44,9 +48,6 @@ stream = mix
 channels = 1
 INI
 
-cb_session_start "$work/session"
-/usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port "$port" --seconds 60 \
-  --out "$work/wire.json" & listener=$!
 "$CB_BIN" --config "$work/lv.ini" > "$work/lv.log" 2>&1 & cb_bridge_pids+=($!)
 for n in callbridge.lv.music callbridge.lv.voice; do
   cb_wait_node "$n" 10 || { cat "$work/lv.log"; cb_fail "node $n did not appear"; }

@@ -10,11 +10,15 @@
 # alice's stats file must count both of bob's SSRCs without auth failures.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# Each bridge needs the other's port before it starts, and bob starts
+# again on his: fixed ports, in a network namespace of the test's own
+# where nothing else can take them.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-peer-restart.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-port_a="$(cb_free_port)"; port_b=$((port_a + 2))
+port_a=5004; port_b=5006
 key_a="$(cb_random_key)"
 key_b="$(cb_random_key)"
 cb_duplex_configs "$port_a" "$port_b" "$key_a" "$key_b" <<INI

@@ -8,15 +8,18 @@
 # tone before and again after the restart. Prints the time to recovery.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# ffmpeg listens on the tap's port, fixed in the SDP file before it starts:
+# the test runs in a network namespace of its own, where no port can be taken.
+cb_private_netns "$@"
 
 work="$(mktemp -d /tmp/cb-pwrestart.XXXXXX)"
 # A loaded machine can take a while to bring WirePlumber back.
 export CB_SESSION_TIMEOUT="${CB_SESSION_TIMEOUT:-30}"
 cb_trap_exit cb_cleanup_bridges
 
-listen="$(cb_free_port)"
-tap="$(cb_free_port)"
-local_port="$(cb_free_port)"
+listen=5004       # the wire listener
+tap=5006          # ffmpeg (and 5007 for RTCP)
+local_port=5008   # the bridge, which the GStreamer peer sends to
 cat > "$work/pr.ini" <<INI
 [call]
 name = pr

@@ -13,7 +13,6 @@ source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
 work="$(mktemp -d /tmp/cb-receive-gst.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-bridge_port="$(cb_free_port)"; relay_port=$((bridge_port + 2))
 key="$(cb_random_key)"
 ssrc=0x1234abcd
 seconds=8
@@ -21,7 +20,7 @@ seconds=8
 cat > "$work/rx.ini" <<INI
 [call]
 name = rx
-local = 127.0.0.1:$bridge_port
+local = 127.0.0.1:0
 remote = 127.0.0.1:9
 srtp-key = $(head -c 30 /dev/urandom | base64)
 remote-srtp-key = $key
@@ -39,11 +38,14 @@ INI
 cb_session_start "$work/session"
 "$CB_BIN" --config "$work/rx.ini" > "$work/rx.log" 2>&1 & cb_bridge_pids+=($!)
 cb_wait_file "$work/rx.json" 5 || { cat "$work/rx.log"; cb_fail "bridge did not start"; }
+# The bridge and the relay each bind port 0; the ports they got are handed
+# on: the bridge's to the relay, the relay's to the sender.
+bridge_port="$(cb_bridge_port "$work/rx.log" rx)" || cb_fail "the bridge did not report its port"
 
-"$CB_BUILD_ROOT/tests/lib/impair-relay" --listen "127.0.0.1:$relay_port" \
+"$CB_BUILD_ROOT/tests/lib/impair-relay" --listen 127.0.0.1:0 --ready-file "$work/relay.port" \
   --forward "127.0.0.1:$bridge_port" --loss 0.05 --jitter-ms 30 --seed 11 \
   --duration $((seconds + 4)) --stats-file "$work/relay.stats" & relay=$!
-sleep 0.3
+relay_port="$(cb_port_file "$work/relay.port" "$relay")" || cb_fail "the relay did not start"
 
 cb_gst_send_tone "$relay_port" "$key" 440 "$seconds" "$ssrc" > "$work/gst.log" 2>&1 & sender=$!
 cb_wait_node callbridge.rx.remote.guest 5 || { cat "$work/rx.log" "$work/gst.log"; cb_fail "no remote node"; }

@@ -16,7 +16,11 @@ if grep -qE 'lib(a|ub|t)san' <<<"$(ldd "$CB_BUILD_ROOT/modules/libpipewire-modul
   exit 77
 fi
 
-listen="$(cb_free_port)"
+# The wire listener binds port 0 and says which port it got; the call sends there.
+python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port 0 --port-file "$work/listen.port" \
+  --seconds 60 --out "$work/wire.json" &
+listener=$!
+listen="$(cb_port_file "$work/listen.port" "$listener")" || cb_fail "the RTP listener did not start"
 write_config() { # TRACK...
   cat <<INI
 [call]
@@ -49,8 +53,6 @@ CONF
 export CB_SESSION_PIPEWIRE_CONF_D="$work/conf.d"
 export CB_SESSION_MODULE_DIR="$CB_BUILD_ROOT/modules"
 
-python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port "$listen" --seconds 60 --out "$work/wire.json" &
-listener=$!
 cb_session_start "$work/session"
 for n in callbridge.rm.keep callbridge.rm.first; do
   cb_wait_node "$n" 10 || { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "node $n did not appear"; }

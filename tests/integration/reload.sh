@@ -17,9 +17,30 @@ source "$(dirname "$0")/../lib/common.sh"
 work="$(mktemp -d /tmp/cb-reload.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-listen="$(cb_free_port)"
-port_a="$(cb_free_port)"
-port_b="$(cb_free_port)"
+# Every listener binds port 0 and the port it got is handed on: the wire
+# listener's to rl's [call] remote, rb's (the receiving bridge) to stream fx.
+cb_session_start "$work/session"
+python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port 0 --port-file "$work/listen.port" \
+  --seconds 60 --out "$work/wire.json" &
+listener=$!
+listen="$(cb_port_file "$work/listen.port" "$listener")" || cb_fail "the RTP listener did not start"
+cat > "$work/rb.ini" <<INI
+[call]
+name = rb
+local = 127.0.0.1:0
+remote = 127.0.0.1:9
+srtp = none
+sdp-file = none
+ptime = 20
+
+[track unused]
+channels = 1
+
+[remote peer]
+channels = 1
+INI
+"$CB_BIN" --config "$work/rb.ini" > "$work/rb.log" 2>&1 & cb_bridge_pids+=($!)
+port_b="$(cb_bridge_port "$work/rb.log" rb)" || cb_fail "rb did not report its port"
 
 call_section() { # LOCAL_PORT
   cat <<INI
@@ -38,7 +59,7 @@ channels = 1
 
 INI
 }
-{ call_section "$port_a"; cat <<INI
+{ call_section 0; cat <<INI
 [stream fx]
 channels = 1
 remote = 127.0.0.1:$port_b
@@ -55,7 +76,7 @@ stream = fx
 channels = 1
 INI
 } > "$work/v1.ini"
-{ call_section "$port_a"; cat <<INI
+{ call_section 0; cat <<INI
 [stream fx]
 channels = 1
 bitrate = 48000
@@ -77,33 +98,17 @@ INI
 # v3: v2 with an error on a known line.
 sed 's/^bitrate = 48000$/bitrate = lots/' "$work/v2.ini" > "$work/v3.ini"
 bad_line="$(grep -n '^bitrate = lots' "$work/v3.ini" | cut -d: -f1)"
-# v4: v2 on another local port, which cannot change live.
-{ call_section "$((port_a + 1))"; tail -n +"$(($(call_section 0 | wc -l) + 1))" "$work/v2.ini"; } > "$work/v4.ini"
-
-cat > "$work/rb.ini" <<INI
-[call]
-name = rb
-local = 127.0.0.1:$port_b
-remote = 127.0.0.1:$((port_b + 1))
-srtp = none
-sdp-file = none
-ptime = 20
-
-[track unused]
-channels = 1
-
-[remote peer]
-channels = 1
-INI
 cp "$work/v1.ini" "$work/rl.ini"
-for f in v1 v2 v4 rb; do "$CB_BIN" --config "$work/$f.ini" --check >/dev/null || cb_fail "$f.ini invalid"; done
+for f in v1 v2 rb; do "$CB_BIN" --config "$work/$f.ini" --check >/dev/null || cb_fail "$f.ini invalid"; done
 
-cb_session_start "$work/session"
-python3 "$CB_SOURCE_ROOT/tests/lib/rtp_listen.py" --port "$listen" --seconds 60 --out "$work/wire.json" &
-listener=$!
-"$CB_BIN" --config "$work/rb.ini" > "$work/rb.log" 2>&1 & cb_bridge_pids+=($!)
 "$CB_BIN" --config "$work/rl.ini" > "$work/rl.log" 2>&1 & cb_bridge_pids+=($!)
 rl_pid="${cb_bridge_pids[1]}"
+# v4: v2 on another local port than the one rl runs on, which cannot change
+# live (never bound: the reload is rejected).
+port_a="$(cb_bridge_port "$work/rl.log" rl)" || cb_fail "rl did not report its port"
+{ call_section "$((port_a == 65535 ? port_a - 1 : port_a + 1))"
+  tail -n +"$(($(call_section 0 | wc -l) + 1))" "$work/v2.ini"; } > "$work/v4.ini"
+"$CB_BIN" --config "$work/v4.ini" --check >/dev/null || cb_fail "v4.ini invalid"
 for n in callbridge.rl.voice callbridge.rl.music callbridge.rl.old callbridge.rb.remote.peer; do
   cb_wait_node "$n" 10 || { cat "$work"/*.log; cb_fail "node $n did not appear"; }
 done

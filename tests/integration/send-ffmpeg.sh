@@ -11,6 +11,9 @@
 #   module: load libpipewire-module-callbridge into the private PipeWire
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# ffmpeg listens on the ports the SDP file names, fixed before it starts:
+# the test runs in a network namespace of its own, where they cannot be taken.
+cb_private_netns "$@"
 
 mode="${1:-daemon}"
 work="$(mktemp -d /tmp/cb-send-ffmpeg.XXXXXX)"
@@ -22,8 +25,7 @@ cleanup() {
 }
 cb_trap_exit cleanup
 
-port="$(cb_free_port)"
-[[ -n "$port" ]] || cb_fail "no free UDP port"
+port=5004   # and 5006: bundle = false, one port per stream
 
 cat > "$work/call.ini" <<INI
 [call]

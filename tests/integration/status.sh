@@ -13,12 +13,15 @@
 #   text screens carry no control character, and alice keeps sending.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+# Each bridge needs the other's port before it starts: fixed ports, in a
+# network namespace of the test's own where nothing else can take them.
+cb_private_netns "$@"
 source "$CB_SOURCE_ROOT/tests/lib/gst.sh"
 
 work="$(mktemp -d /tmp/cb-status.XXXXXX)"
 cb_trap_exit cb_cleanup_bridges
 
-port_a="$(cb_free_port)"; port_b=$((port_a + 2))
+port_a=5004; port_b=5006
 key_a="$(cb_random_key)"
 key_b="$(cb_random_key)"
 wrong="$(cb_random_key)"

@@ -18,35 +18,78 @@ source "$CB_SOURCE_ROOT/scripts/private-session.sh"
 cb_fail() { echo "FAIL: $*" >&2; exit 1; }
 cb_note() { echo "--- $*" >&2; }
 
-# An even UDP port with it and the next one free, picked by the kernel.
-cb_free_port() {
-  python3 - <<'PY'
-import socket
-for _ in range(200):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    if p % 2 or p > 65000:
-        s.close(); continue
-    t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        t.bind(("127.0.0.1", p + 1))
-    except OSError:
-        s.close(); continue
-    # probe two more pairs, for streams sent to consecutive ports
-    ok = True
-    for q in (p + 2, p + 3, p + 4, p + 5):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            u.bind(("127.0.0.1", q))
-        except OSError:
-            ok = False
-        u.close()
-    s.close(); t.close()
-    if ok:
-        print(p); break
-PY
+# ---- Ports ----------------------------------------------------------------
+# Tests never race for ports: nothing here picks a "free" port for some
+# process to bind later, since anything else on the machine (CI runs other
+# jobs) could take it in between.  Either the listener binds port 0 and the
+# test hands on the port it got (cb_bridge_port for pw-callbridge,
+# cb_port_file for rtp_listen.py, impair-relay and other listeners of ours),
+# or, where a peer must listen on a port fixed in advance (ffmpeg reading an
+# SDP file, coturn, two bridges that each need the other's port before they
+# start, a bridge restarted on the port its peer sends to), the whole test
+# runs in a network namespace of its own (cb_private_netns), where nothing
+# else can hold a port.  tests/lib/lint_ports.py keeps it that way.
+
+# cb_private_netns "$@": first thing after sourcing this file, before the
+# test makes anything (the script starts over): runs the rest of the test in
+# a new network namespace that has only its own loopback, so the fixed ports
+# it uses are its own.  Everything the test starts -- its PipeWire session
+# too, whose sockets are paths in the file system -- lives in it, and the
+# namespace goes away with the last of them: nothing to clean up, nothing
+# left behind by a killed test.  Needs root, as the ice-netns tests do.
+cb_private_netns() {
+  if ! cb_in_private_netns; then
+    unshare --net true 2>/dev/null ||
+      cb_fail "cb_private_netns: cannot make a network namespace (unshare --net needs root)"
+    export CB_PRIVATE_NETNS=$$
+    # unshare execs in this same process, so $$ stays the marker.
+    exec unshare --net -- "$BASH" "$0" "$@"
+  fi
+  ip link set lo up || cb_fail "cb_private_netns: cannot bring up lo"
 }
+cb_in_private_netns() { [[ "${CB_PRIVATE_NETNS:-}" == "$$" ]]; }
+
+# cb_bridge_port LOG CALL [SECONDS]: the UDP port a bridge started with
+# local = ADDR:0 got, from the line it logs at start, "call CALL: N tracks,
+# M streams, local ADDR:PORT, SRTP ...".  Give each start a fresh LOG: one
+# holding an earlier start's line would not wait for the new one.  Waits up
+# to SECONDS (default 10); else says so, with the log's last lines, and
+# returns 1.
+cb_bridge_port() {
+  local log="$1" call="$2" secs="${3:-10}" port=""
+  if ! cb_wait_until "$secs" _cb_logged_port "$log" "$call"; then
+    echo "no 'call $call: ... local ADDR:PORT' line in $log after $secs s:" >&2
+    tail -n 20 "$log" >&2 2>/dev/null || true
+    return 1
+  fi
+  echo "${port%%$'\n'*}"
+}
+_cb_logged_port() { # sets the caller's port
+  port="$(sed -n "s/.*\] call $2: [0-9]* tracks, [0-9]* streams, local [^ ,]*:\([1-9][0-9]*\), .*/\1/p" "$1" 2>/dev/null)"
+  [[ -n "$port" ]]
+}
+
+# cb_port_file FILE [PID [SECONDS]]: the line of ports a listener of ours
+# that bound port 0 wrote to FILE (rtp_listen.py --port-file, impair-relay
+# --ready-file / --port-file: written whole, then renamed into place), once
+# it is there.  Fails (1, with a message) after SECONDS (default 10), or as
+# soon as PID, the listener, has exited without writing it.
+cb_port_file() {
+  local file="$1" pid="${2:-}" secs="${3:-10}" line
+  cb_wait_until "$secs" _cb_port_file_or_exit "$file" "$pid" || true
+  if [[ ! -s "$file" ]]; then
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "pid $pid exited without writing its port to $file" >&2
+    else
+      echo "no port in $file after $secs s" >&2
+    fi
+    return 1
+  fi
+  read -r line < "$file"
+  [[ "$line" =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || { echo "$file: not a line of ports: '$line'" >&2; return 1; }
+  echo "$line"
+}
+_cb_port_file_or_exit() { [[ -s "$1" ]] || { [[ -n "$2" ]] && ! kill -0 "$2" 2>/dev/null; }; }
 
 # Node presence, read from one captured `pw-cli ls Node`.  Never pipe
 # pw-cli into `grep -q` under pipefail: grep exits at its first match, the
@@ -236,8 +279,11 @@ cb_random_key() { head -c 30 /dev/urandom | base64; }
 
 # cb_call_section FILE NAME LOCAL_PORT REMOTE_PORT SEND_KEY RECV_KEY: starts
 # FILE with the [call] keys every two-bridge loopback test shares; the
-# caller appends the rest (cat >> FILE).
+# caller appends the rest (cat >> FILE).  A LOCAL_PORT other than 0 is
+# only for a test in its own network namespace (see Ports above).
 cb_call_section() {
+  [[ "$3" == 0 ]] || cb_in_private_netns ||
+    cb_fail "cb_call_section: local port $3 outside cb_private_netns would race with the rest of the machine; use 0"
   cat > "$1" <<INI
 [call]
 name = $2

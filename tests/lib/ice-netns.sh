@@ -8,6 +8,10 @@
 # the relay is the only way between them.  The bridges run in A and B and
 # still reach the private PipeWire session, whose socket is a path in the
 # file system, which network namespaces share.
+#
+# The fixed ports (bob 10.77.2.2:5000, coturn 10.77.1.1:3478 and its relay
+# range) are not a race: they are bound inside namespaces this test made,
+# named after its pid, where nothing else on the machine binds anything.
 
 cb_ns_a="cbA-$$"; cb_ns_b="cbB-$$"; cb_ns_r="cbR-$$"
 

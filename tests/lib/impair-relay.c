@@ -1,13 +1,13 @@
 /*
  * impair-relay: a small UDP relay that impairs what it forwards, for tests.
  *
- *   impair-relay --listen 127.0.0.1:PORT --forward 127.0.0.1:PORT2
+ *   impair-relay --listen 127.0.0.1:PORT (--forward 127.0.0.1:PORT2 | --forward-file FILE)
  *                [--loss P] [--burst N] [--delay-ms D] [--jitter-ms J]
  *                [--jitter-dist uniform|normal] [--reorder | --no-reorder]
  *                [--duplicate P] [--seed S] [--stats-file FILE]
  *                [--duration S] [--bidirectional] [--impair-reverse]
  *                [--forward-bind 127.0.0.1:PORT3] [--ready-file FILE]
- *                [--queue N] [--quiet]
+ *                [--port-file FILE] [--queue N] [--quiet]
  *
  * Datagrams received on the listen address are sent to the forward address
  * from a second socket, after these impairments:
@@ -28,6 +28,16 @@
  * address that sent to the listen socket (so RTCP can flow back). They pass
  * unimpaired unless --impair-reverse is given (then with the same settings
  * but independent random streams).
+ *
+ * Ports: PORT (and PORT3) may be 0, for a port the kernel picks. --ready-file
+ * gets the listen port, --port-file "LISTEN_PORT FORWARD_PORT" (the port of
+ * the forwarding socket, bound at start then), each written to FILE.tmp and
+ * renamed once the sockets are bound, so a test hands on ports the relay
+ * holds instead of picking "free" ones for it to bind later.  When the peer
+ * to forward to needs the relay's ports before it can start (it sends back
+ * to the forwarding socket), --forward-file FILE names it: after binding and
+ * writing those files the relay waits (up to 60 s, or until a signal) for
+ * FILE to hold "ADDR:PORT" and a newline, and only then starts relaying.
  *
  * Scheduling: a min-heap of pending datagrams (at most --queue, default 4096,
  * and 32 MiB) ordered by due time on CLOCK_MONOTONIC; ppoll() sleeps until the
@@ -156,7 +166,7 @@ struct config {
 	bool reorder;
 	double duplicate;
 	uint64_t seed;
-	const char *stats_file, *ready_file;
+	const char *stats_file, *ready_file, *port_file, *forward_file;
 	double duration;
 	bool bidirectional, impair_reverse, quiet;
 	unsigned queue;
@@ -297,7 +307,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fputs("usage: impair-relay --listen ADDR:PORT --forward ADDR:PORT [options]\n"
+	fputs("usage: impair-relay --listen ADDR:PORT (--forward ADDR:PORT | --forward-file FILE) [options]\n"
 	      "  --loss P            drop probability 0..1 (default 0)\n"
 	      "  --burst N           drops come in bursts of exactly N datagrams (default 1)\n"
 	      "  --delay-ms D        fixed extra delay (default 0)\n"
@@ -313,6 +323,8 @@ static void usage(FILE *f)
 	      "  --impair-reverse    impair the reverse direction too (default: clean)\n"
 	      "  --forward-bind ADDR:PORT  source address of forwarded datagrams\n"
 	      "  --ready-file FILE   write the bound listen port here once ready\n"
+	      "  --port-file FILE    write \"LISTEN_PORT FORWARD_PORT\" here once bound\n"
+	      "  --forward-file FILE wait (60 s at most) for ADDR:PORT in FILE, then forward there\n"
 	      "  --queue N           max pending datagrams (default 4096)\n"
 	      "  --quiet             no summary on stderr\n", f);
 }
@@ -424,6 +436,10 @@ static void parse_args(int argc, char **argv)
 			cfg.stats_file = v;
 		} else if (OPT("--ready-file")) {
 			cfg.ready_file = v;
+		} else if (OPT("--port-file")) {
+			cfg.port_file = v;
+		} else if (OPT("--forward-file")) {
+			cfg.forward_file = v;
 		} else if (OPT("--duration")) {
 			cfg.duration = parse_double(v, o, 0, 1e7);
 		} else if (OPT("--queue")) {
@@ -441,9 +457,9 @@ static void parse_args(int argc, char **argv)
 #undef FLAG
 #undef OPT
 	}
-	if (!cfg.have_listen || !cfg.have_forward) {
+	if (!cfg.have_listen || cfg.have_forward == (cfg.forward_file != NULL)) {
 		usage(stderr);
-		die("--listen and --forward are required");
+		die("--listen and one of --forward and --forward-file are required");
 	}
 	if (cfg.loss >= 1.0 && cfg.burst > 1)
 		cfg.burst = 1;
@@ -782,6 +798,69 @@ static int open_socket(const struct sockaddr_in *bind_to, const char *what)
 	return fd;
 }
 
+static uint16_t bound_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &al) < 0)
+		die("getsockname: %s", strerror(errno));
+	return ntohs(a.sin_port);
+}
+
+/* "LISTEN_PORT\n", or with both "LISTEN_PORT FORWARD_PORT\n", written to
+ * PATH.tmp and renamed: a reader never sees half a line. */
+static void write_port_file(const char *path, bool both)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		die("%s: %s", tmp, strerror(errno));
+	if (both)
+		fprintf(f, "%u %u\n", bound_port(fd_listen), bound_port(fd_forward));
+	else
+		fprintf(f, "%u\n", bound_port(fd_listen));
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		die("writing %s: %s", path, strerror(errno));
+}
+
+/* --forward-file: polls for a first line "ADDR:PORT\n" (a line without its
+ * newline may still be being written).  SIGINT/SIGTERM are blocked here, so
+ * they are looked for as pending. */
+#define FORWARD_FILE_WAIT_S 60
+static void wait_forward_file(void)
+{
+	int64_t deadline = now_ns() + (int64_t)FORWARD_FILE_WAIT_S * 1000000000;
+	const struct timespec tick = { 0, 20 * 1000000 };
+
+	for (;;) {
+		FILE *f = fopen(cfg.forward_file, "r");
+		sigset_t pending;
+
+		if (f) {
+			char line[256];
+			bool ok = fgets(line, sizeof(line), f) != NULL && strchr(line, '\n');
+			fclose(f);
+			if (ok) {
+				line[strcspn(line, "\r\n")] = '\0';
+				parse_addr(line, &cfg.forward_addr, "--forward-file");
+				cfg.have_forward = true;
+				return;
+			}
+		}
+		sigpending(&pending);
+		if (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM)) {
+			fprintf(stderr, "impair-relay: stopped while waiting for %s\n", cfg.forward_file);
+			exit(1);
+		}
+		if (now_ns() >= deadline)
+			die("no forward address in %s after %d s", cfg.forward_file, FORWARD_FILE_WAIT_S);
+		nanosleep(&tick, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa;
@@ -818,27 +897,26 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	fd_listen = open_socket(&cfg.listen_addr, "listen");
-	fd_forward = open_socket(cfg.have_forward_bind ? &cfg.forward_bind : NULL, "forward");
+	if (cfg.have_forward_bind) {
+		fd_forward = open_socket(&cfg.forward_bind, "forward");
+	} else if (cfg.port_file) {
+		/* bound now, as the first send would, so its port can be told */
+		struct sockaddr_in any = { .sin_family = AF_INET };
+		fd_forward = open_socket(&any, "forward");
+	} else {
+		fd_forward = open_socket(NULL, "forward");
+	}
+
+	if (cfg.ready_file)
+		write_port_file(cfg.ready_file, false);
+	if (cfg.port_file)
+		write_port_file(cfg.port_file, true);
+	if (cfg.forward_file)
+		wait_forward_file();
 
 	t_start = now_ns();
 	if (cfg.duration > 0)
 		t_end = t_start + (int64_t)llround(cfg.duration * 1e9);
-
-	if (cfg.ready_file) {
-		struct sockaddr_in a;
-		socklen_t al = sizeof(a);
-		char tmp[4096];
-		FILE *f;
-		getsockname(fd_listen, (struct sockaddr *)&a, &al);
-		snprintf(tmp, sizeof(tmp), "%s.tmp", cfg.ready_file);
-		if ((f = fopen(tmp, "w")) != NULL) {
-			fprintf(f, "%u\n", ntohs(a.sin_port));
-			if (fclose(f) != 0 || rename(tmp, cfg.ready_file) != 0)
-				die("writing %s: %s", cfg.ready_file, strerror(errno));
-		} else {
-			die("%s: %s", tmp, strerror(errno));
-		}
-	}
 
 	for (;;) {
 		struct pollfd pfd[2];

@@ -5,12 +5,18 @@ wall-clock arrival, and the RFC 6464 audio level with its V flag when an
 RFC 8285 one-byte header extension carries one as ID --level-id) and the
 RTCP packet types. Stops after --seconds or on SIGTERM/SIGINT.
 
+--port 0 binds a port the kernel picks; --port-file FILE then gets the
+bound port (written to FILE.tmp and renamed once the socket is bound), for
+the test to hand to the sender. Tests never pick a "free" port for this
+listener to bind later: another process could take it in between.
+
 The RTP header, extension included, is in the clear under SRTP too, so the
 levels can be read from SRTP packets as well.
 
 Used by tests to check the wire format without trusting our own parser."""
 import argparse
 import json
+import os
 import signal
 import socket
 import struct
@@ -52,10 +58,15 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--out", required=True)
     ap.add_argument("--level-id", type=int, default=1)
+    ap.add_argument("--port-file", help="write the bound port here once bound")
     a = ap.parse_args()
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((a.host, a.port))
+    if a.port_file:
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write("%d\n" % s.getsockname()[1])
+        os.replace(a.port_file + ".tmp", a.port_file)
     s.settimeout(0.1)
     stop = [False]
 

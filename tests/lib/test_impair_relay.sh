@@ -165,6 +165,44 @@ def drain(a):
         pass
     print(n)
 
+def handoff(a):
+    """handoff DIR RELAY: the relay binds port 0 for both its sockets and
+    reports them (--port-file), then learns where to forward from
+    --forward-file, written only after the receiver, which needed the relay's
+    forwarding port first, has bound port 0 itself.  Prints "ok" when a
+    datagram went through both ways and came from the reported ports."""
+    d, relay = a[0], a[1]
+    ports, fwd = os.path.join(d, "handoff.ports"), os.path.join(d, "handoff.forward")
+    proc = subprocess.Popen([relay, "--listen", "127.0.0.1:0", "--forward-bind", "127.0.0.1:0",
+                             "--forward-file", fwd, "--port-file", ports, "--bidirectional",
+                             "--duration", "30"])
+    atexit.register(lambda: proc.poll() is None and proc.kill())
+    for _ in range(100):
+        if os.path.exists(ports) or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    listen_port, forward_port = map(int, open(ports).read().split())
+    R = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    R.bind(("127.0.0.1", 0))
+    R.settimeout(2)
+    # a torn write must not be taken for an address: no newline yet
+    with open(fwd, "w") as f:
+        f.write("127.0.0.1:%d" % R.getsockname()[1])
+        f.flush()
+        time.sleep(0.2)
+        f.write("\n")
+    S = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    S.bind(("127.0.0.1", 0))
+    S.settimeout(2)
+    S.sendto(b"\x80" + b"f" * 19, ("127.0.0.1", listen_port))
+    data, frm = R.recvfrom(100)
+    assert frm == ("127.0.0.1", forward_port), (frm, forward_port)
+    R.sendto(b"\x80" + b"r" * 19, frm)
+    data, frm = S.recvfrom(100)
+    assert frm == ("127.0.0.1", listen_port) and data[1:2] == b"r", (frm, data)
+    stop_relay(proc)
+    print("ok")
+
 def load_stats(path):
     st = {}
     for line in open(path):
@@ -335,7 +373,7 @@ def check(a):
     sys.exit(1 if c.n_fail else 0)
 
 if __name__ == "__main__":
-    {"probe": probe, "check": check, "drain": drain}[sys.argv[1]](sys.argv[2:])
+    {"probe": probe, "check": check, "drain": drain, "handoff": handoff}[sys.argv[1]](sys.argv[2:])
 PY
 
 # ---------------------------------------------------------------- helpers
@@ -431,10 +469,31 @@ else
   bad "SIGINT drain: receiver got ${n:-?}, $(grep -E '^(forwarded|unsent)=' "$tmp/drain.stats" 2>/dev/null | tr '\n' ' ') $(tail -2 "$tmp/drain.err")"
 fi
 
+# Port 0 both sides, --port-file, and the forward address learnt late.
+echo "# port hand-off"
+if out=$("$PY" "$tmp/probe.py" handoff "$tmp" "$RELAY" 2>"$tmp/handoff.err") && [[ "$out" == ok ]]; then
+  ok "hand-off: ports reported by --port-file, forward address read from --forward-file"
+else
+  bad "hand-off: ${out:-} $(tail -3 "$tmp/handoff.err")"
+fi
+# No forward address: it gives up by itself (here after a signal) instead of hanging.
+"$RELAY" --listen 127.0.0.1:0 --forward-file "$tmp/never" --port-file "$tmp/never.ports" 2>"$tmp/never.err" &
+relay_pid=$!
+for ((i = 0; i < 50; i++)); do [[ -s "$tmp/never.ports" ]] && break; sleep 0.1; done
+kill -TERM "$relay_pid"; rc=0; wait "$relay_pid" || rc=$?; relay_pid=""
+if [[ $rc == 1 ]] && grep -q "stopped while waiting for $tmp/never" "$tmp/never.err" &&
+   [[ "$(cat "$tmp/never.ports")" =~ ^[1-9][0-9]*\ [1-9][0-9]*$ ]]; then
+  ok "--forward-file: ports written, a signal ends the wait"
+else
+  bad "--forward-file wait: rc=$rc, ports '$(cat "$tmp/never.ports" 2>/dev/null)', $(tail -2 "$tmp/never.err")"
+fi
+
 # Bad arguments are refused.
 echo "# arguments"
 if "$RELAY" --listen 127.0.0.1:1 2>/dev/null; then bad "missing --forward accepted"; else ok "missing --forward refused"; fi
 if "$RELAY" --listen 127.0.0.1:1 --forward 127.0.0.1:2 --loss 2 2>/dev/null; then bad "--loss 2 accepted"; else ok "--loss 2 refused"; fi
+if "$RELAY" --listen 127.0.0.1:1 --forward 127.0.0.1:2 --forward-file /nonexistent 2>/dev/null; then
+  bad "--forward with --forward-file accepted"; else ok "--forward with --forward-file refused"; fi
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
