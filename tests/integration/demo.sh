@@ -5,15 +5,6 @@
 # stream it points at carries the 440 Hz tone. Ctrl-C ends it cleanly.
 set -euo pipefail
 
-# config/demo.ini sends to the fixed port 5004 (it is the README's example,
-# meant to be copied), which ffmpeg then binds. On a shared machine another
-# process may hold that port, so the test runs in a network namespace of its
-# own, where nothing else can: the bridge, ffmpeg and the private session
-# (a unix socket on the file system) all live inside it.
-if [[ -z "${CB_DEMO_NETNS:-}" ]]; then
-  export CB_DEMO_NETNS=1
-  exec unshare --net -- bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
-fi
 source "$(dirname "$0")/../lib/common.sh"
 # config/demo.ini sends to 127.0.0.1:5004 and 5006, where ffmpeg (ffplay
 # for a user) listens: the test runs in a network namespace of its own,
