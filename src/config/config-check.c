@@ -36,7 +36,7 @@ static int key_line(const struct cb_section_state *st, const char *section, cons
 	return row >= 0 ? st->key_lines[row] : 0;
 }
 
-static bool resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len)
+bool cb_loader_resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len)
 {
 	int n;
 
@@ -103,10 +103,10 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 		/* "" and "none" are instructions to the runtime, not paths. */
 		if (!*text || strcmp(text, "none") == 0)
 			snprintf(c->sdp_file, sizeof(c->sdp_file), "%s", text);
-		else if (!resolve_path(l, text, c->sdp_file, sizeof(c->sdp_file)))
+		else if (!cb_loader_resolve_path(l, text, c->sdp_file, sizeof(c->sdp_file)))
 			cb_loader_error(l, line, "%s: path is too long", key);
 	} else if (strcmp(key, "stats-file") == 0) {
-		if (*text && !resolve_path(l, text, c->stats_file, sizeof(c->stats_file)))
+		if (*text && !cb_loader_resolve_path(l, text, c->stats_file, sizeof(c->stats_file)))
 			cb_loader_error(l, line, "%s: path is too long", key);
 	} else if (strcmp(key, "ptime") == 0) {
 		c->ptime_samples = (uint32_t)v->i;

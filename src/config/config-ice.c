@@ -171,6 +171,30 @@ static void require(struct cb_loader *l, const char *key, const char *why)
 		cb_loader_error(l, l->ice.line, "[ice] has no %s: %s", key, why);
 }
 
+/* TURN and policy. */
+static void check_turn(struct cb_loader *l)
+{
+	const struct cb_ice_config *ice = &l->cfg->ice;
+
+	if (ice->turn_server.set) {
+		if (!row_line(l, "turn-username"))
+			cb_loader_error(l, row_line(l, "turn-server"),
+					"turn-server: set turn-username as well");
+		if (!row_line(l, "turn-password") && !row_line(l, "turn-password-file"))
+			cb_loader_error(l, row_line(l, "turn-server"),
+					"turn-server: set turn-password or turn-password-file as well");
+	} else {
+		const char *keys[] = { "turn-username", "turn-password", "turn-password-file",
+				       "turn-transport" };
+		for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+			if (row_line(l, keys[i]))
+				cb_loader_error(l, row_line(l, keys[i]), "%s is set but there is "
+						"no turn-server", keys[i]);
+	}
+	if (ice->policy == CB_ICE_POLICY_RELAY && !ice->turn_server.set)
+		cb_loader_error(l, row_line(l, "policy"), "policy = relay needs a turn-server");
+}
+
 void cb_loader_check_ice(struct cb_loader *l)
 {
 	struct cb_config *cfg = l->cfg;
@@ -199,23 +223,7 @@ void cb_loader_check_ice(struct cb_loader *l)
 				l->ice.line, "remote-candidates: the controlling side must know at "
 				"least one address of the other side (only role = controlled may "
 				"leave it empty)");
-	if (ice->turn_server.set) {
-		if (!row_line(l, "turn-username"))
-			cb_loader_error(l, row_line(l, "turn-server"),
-					"turn-server: set turn-username as well");
-		if (!row_line(l, "turn-password") && !row_line(l, "turn-password-file"))
-			cb_loader_error(l, row_line(l, "turn-server"),
-					"turn-server: set turn-password or turn-password-file as well");
-	} else {
-		const char *keys[] = { "turn-username", "turn-password", "turn-password-file",
-				       "turn-transport" };
-		for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-			if (row_line(l, keys[i]))
-				cb_loader_error(l, row_line(l, keys[i]), "%s is set but there is "
-						"no turn-server", keys[i]);
-	}
-	if (ice->policy == CB_ICE_POLICY_RELAY && !ice->turn_server.set)
-		cb_loader_error(l, row_line(l, "policy"), "policy = relay needs a turn-server");
+	check_turn(l);
 	if (cfg->call.remote.set)
 		cb_loader_error(l, key_line_call_remote(l), "remote: with transport = ice the "
 				"other side's addresses go in remote-candidates of [ice]");

@@ -85,6 +85,10 @@ void cb_loader_store_ice(struct cb_loader *l, const char *key, const char *text,
 			 struct cb_value *v, int line);
 void cb_loader_check_ice(struct cb_loader *l);
 
+/* `path` taken from the config file's directory unless absolute, into
+ * out; false when it does not fit. */
+bool cb_loader_resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len);
+
 /* Reads a secret from a file (relative to the config file) into out, without
  * surrounding white space; warns when others may read it. false on error
  * (already reported). */
