@@ -41,6 +41,7 @@
 #define CB_MAX_TRACK_STREAMS 4	/* a track may feed several streams (a tee) */
 #define CB_MAX_ERRORS      32
 #define CB_ERROR_MAX       512
+#define CB_URL_MAX         2048	/* whip, whep: characters, without the NUL */
 
 enum cb_transport_kind {
 	CB_TRANSPORT_UDP,
@@ -188,6 +189,7 @@ enum cb_key_type {
 	CB_KEY_TYPE_LIST,	/* comma separated names */
 	CB_KEY_TYPE_SSRC,	/* 32-bit, decimal or 0x hex */
 	CB_KEY_TYPE_PTIME,	/* 2.5 5 10 20 40 60 */
+	CB_KEY_TYPE_URL,	/* http:// or https://, a host, at most CB_URL_MAX */
 };
 
 /* What a reload does when a key changed: the column every reload decision
