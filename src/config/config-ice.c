@@ -1,4 +1,5 @@
-/* callbridge: the [ice] section of transport = ice.  Storing its keys and
+/* callbridge: the [ice] section of transport = ice (and of webrtc, where
+ * only its STUN and TURN servers and policy apply).  Storing its keys and
  * the checks that need the whole file: credentials, TURN, the role. */
 #include "config/config-loader.h"
 
@@ -171,7 +172,7 @@ static void require(struct cb_loader *l, const char *key, const char *why)
 		cb_loader_error(l, l->ice.line, "[ice] has no %s: %s", key, why);
 }
 
-/* TURN and policy. */
+/* TURN and policy: the same rules with ice and webrtc. */
 static void check_turn(struct cb_loader *l)
 {
 	const struct cb_ice_config *ice = &l->cfg->ice;
@@ -195,6 +196,28 @@ static void check_turn(struct cb_loader *l)
 		cb_loader_error(l, row_line(l, "policy"), "policy = relay needs a turn-server");
 }
 
+/* With webrtc [ice] is optional: its STUN and TURN servers and policy
+ * apply to every session, whose credentials and role are made per
+ * session (and the answer of the WHIP/WHEP server brings the other
+ * side's). */
+static void check_ice_webrtc(struct cb_loader *l)
+{
+	static const char *const made[] = { "ufrag", "pwd", "remote-ufrag", "remote-pwd",
+					     "remote-candidates" };
+
+	if (!l->have_ice)
+		return;
+	for (size_t i = 0; i < G_N_ELEMENTS(made); i++)
+		if (row_line(l, made[i]))
+			cb_loader_error(l, row_line(l, made[i]), "%s: ICE credentials are made per "
+					"session with transport = webrtc; remove it", made[i]);
+	if (row_line(l, "role"))
+		cb_loader_error(l, row_line(l, "role"), "role: ICE credentials are made per "
+				"session with transport = webrtc, and the role with them; "
+				"remove it");
+	check_turn(l);
+}
+
 void cb_loader_check_ice(struct cb_loader *l)
 {
 	struct cb_config *cfg = l->cfg;
@@ -204,6 +227,10 @@ void cb_loader_check_ice(struct cb_loader *l)
 	if (row >= 0 && (l->call.seen & (UINT64_C(1) << row)))
 		transport_line = l->call.key_lines[row];
 
+	if (cfg->call.transport == CB_TRANSPORT_WEBRTC) {
+		check_ice_webrtc(l);
+		return;
+	}
 	if (cfg->call.transport != CB_TRANSPORT_ICE) {
 		if (l->have_ice)
 			cb_loader_warning(l, l->ice.line, "[ice] is ignored: transport is not ice");

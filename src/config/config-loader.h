@@ -95,6 +95,18 @@ bool cb_loader_resolve_path(struct cb_loader *l, const char *path, char *out, si
 bool cb_loader_read_secret_file(struct cb_loader *l, const char *keyname, const char *path,
 				char *out, size_t out_len, int line);
 
+/* config-webrtc.c: the keys of transport = webrtc. */
+/* A bearer token from a file, as cb_loader_read_secret_file reads it, that
+ * must be visible ASCII without spaces (it goes into an HTTP header). */
+void cb_loader_read_token_file(struct cb_loader *l, const char *keyname, const char *path,
+			       char *out, size_t out_len, int line);
+/* Resolves the path into out and checks the PEM certificate and key there. */
+void cb_loader_store_certificate(struct cb_loader *l, const char *keyname, const char *path,
+				 char *out, size_t out_len, int line);
+/* What transport = webrtc forbids and requires, and the profiles to offer;
+ * whip, whep and the webrtc keys with another transport. */
+void cb_loader_check_webrtc(struct cb_loader *l);
+
 /* Whole-file checks once every line has been read; makes implicit streams. */
 void cb_loader_check(struct cb_loader *l);
 
