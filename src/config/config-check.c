@@ -36,7 +36,7 @@ static int key_line(const struct cb_section_state *st, const char *section, cons
 	return row >= 0 ? st->key_lines[row] : 0;
 }
 
-static bool resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len)
+bool cb_loader_resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len)
 {
 	int n;
 
@@ -78,7 +78,8 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 	if (strcmp(key, "name") == 0) {
 		snprintf(c->name, sizeof(c->name), "%s", text);
 	} else if (strcmp(key, "transport") == 0) {
-		c->transport = strcasecmp(text, "ice") == 0 ? CB_TRANSPORT_ICE : CB_TRANSPORT_UDP;
+		c->transport = strcasecmp(text, "webrtc") == 0 ? CB_TRANSPORT_WEBRTC :
+			       strcasecmp(text, "ice") == 0 ? CB_TRANSPORT_ICE : CB_TRANSPORT_UDP;
 	} else if (strcmp(key, "local") == 0) {
 		c->local = v->addr;
 	} else if (strcmp(key, "remote") == 0) {
@@ -99,14 +100,20 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 	} else if (strcmp(key, "remote-srtp-key-file") == 0) {
 		if (only_one_of(l, key, "remote-srtp-key", line))
 			load_key_file(l, key, text, &c->remote_srtp_key, line);
+	} else if (strcmp(key, "bearer-token-file") == 0) {
+		cb_loader_read_token_file(l, key, text, c->bearer_token, sizeof(c->bearer_token),
+					  line);
+	} else if (strcmp(key, "dtls-certificate-file") == 0) {
+		cb_loader_store_certificate(l, key, text, c->dtls_certificate_file,
+					    sizeof(c->dtls_certificate_file), line);
 	} else if (strcmp(key, "sdp-file") == 0) {
 		/* "" and "none" are instructions to the runtime, not paths. */
 		if (!*text || strcmp(text, "none") == 0)
 			snprintf(c->sdp_file, sizeof(c->sdp_file), "%s", text);
-		else if (!resolve_path(l, text, c->sdp_file, sizeof(c->sdp_file)))
+		else if (!cb_loader_resolve_path(l, text, c->sdp_file, sizeof(c->sdp_file)))
 			cb_loader_error(l, line, "%s: path is too long", key);
 	} else if (strcmp(key, "stats-file") == 0) {
-		if (*text && !resolve_path(l, text, c->stats_file, sizeof(c->stats_file)))
+		if (*text && !cb_loader_resolve_path(l, text, c->stats_file, sizeof(c->stats_file)))
 			cb_loader_error(l, line, "%s: path is too long", key);
 	} else if (strcmp(key, "ptime") == 0) {
 		c->ptime_samples = (uint32_t)v->i;
@@ -121,9 +128,11 @@ static void store_call(struct cb_loader *l, const char *key, const char *text,
 	}
 }
 
-static void store_stream(struct cb_loader *l, struct cb_stream_config *s, const char *key,
+static void store_stream(struct cb_loader *l, uint32_t index, const char *key,
 			 const char *text, struct cb_value *v, int line)
 {
+	struct cb_stream_config *s = &l->cfg->streams[index];
+
 	if (strcmp(key, "channels") == 0) {
 		s->channels = (uint32_t)v->i;
 	} else if (strcmp(key, "bitrate") == 0) {
@@ -147,6 +156,11 @@ static void store_stream(struct cb_loader *l, struct cb_stream_config *s, const 
 		s->payload_type = (uint8_t)v->i;
 	} else if (strcmp(key, "remote") == 0) {
 		s->remote = v->addr;
+	} else if (strcmp(key, "whip") == 0) {
+		snprintf(s->whip, sizeof(s->whip), "%s", text);
+	} else if (strcmp(key, "bearer-token-file") == 0) {
+		cb_loader_read_token_file(l, key, text, l->cfg->stream_tokens[index],
+					  sizeof(l->cfg->stream_tokens[index]), line);
 	} else {
 		cb_loader_error(l, line, "internal error: [stream] key '%s' is not stored", key);
 	}
@@ -188,6 +202,8 @@ static bool store_remote(struct cb_remote_config *r, const char *key, const stru
 		r->payload_type = (uint8_t)v->i;
 	} else if (strcmp(key, "latency") == 0) {
 		r->latency_ms = (uint32_t)v->i;
+	} else if (strcmp(key, "whep") == 0) {
+		snprintf(r->whep, sizeof(r->whep), "%s", v->s);
 	} else {
 		return false;
 	}
@@ -204,13 +220,17 @@ void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t in
 		store_call(l, key, text, v, line);
 		break;
 	case CB_SECTION_STREAM:
-		store_stream(l, &l->cfg->streams[index], key, text, v, line);
+		store_stream(l, index, key, text, v, line);
 		break;
 	case CB_SECTION_TRACK:
 		store_track(l, index, key, v, line);
 		break;
 	case CB_SECTION_REMOTE:
-		if (!store_remote(&l->cfg->remotes[index], key, v))
+		/* The token needs the loader (a file to read) and is no default. */
+		if (strcmp(key, "bearer-token-file") == 0)
+			cb_loader_read_token_file(l, key, text, l->cfg->remote_tokens[index],
+						  sizeof(l->cfg->remote_tokens[index]), line);
+		else if (!store_remote(&l->cfg->remotes[index], key, v))
 			cb_loader_error(l, line, "internal error: [remote] key '%s' is not stored",
 					key);
 		break;
@@ -267,7 +287,8 @@ static void check_key(struct cb_loader *l, const struct cb_key *key,
 	enum cb_srtp_suite suite = l->cfg->call.srtp;
 	size_t need = cb_srtp_suite_key_len(suite);
 
-	if (!key->set)
+	/* With webrtc any key is an error of its own (config-webrtc.c). */
+	if (!key->set || l->cfg->call.transport == CB_TRANSPORT_WEBRTC)
 		return;
 	if (suite == CB_SRTP_NONE)
 		cb_loader_error(l, line, "%s is set but srtp = none", used);
@@ -300,6 +321,14 @@ static void resolve_track_streams(struct cb_loader *l, uint32_t ti, uint32_t n_e
 		return;
 	}
 
+	/* An implicit stream has no section to hold its whip URL. */
+	if (cfg->call.transport == CB_TRANSPORT_WEBRTC) {
+		cb_loader_error(l, t->line, "[track %s] has no stream key: with transport = "
+				"webrtc every stream needs a whip URL, which a track's own "
+				"(implicit) stream cannot have; add stream = NAME naming a "
+				"[stream] with whip", t->name);
+		return;
+	}
 	si = cb_config_find_stream(cfg, t->name);
 	if (si >= 0) {
 		cb_loader_error(l, t->line, "[track %s] has no stream key, so it would be sent "
@@ -403,4 +432,5 @@ void cb_loader_check(struct cb_loader *l)
 		check_destinations(l);
 	check_ssrcs(l);
 	cb_loader_check_ice(l);
+	cb_loader_check_webrtc(l);
 }

@@ -3,7 +3,8 @@
  * The reload plan asks this for every row, so what counts as a change is
  * decided here once, per key.  Values are compared as the loader stored
  * them: addresses by the text the user wrote, key files by the key they
- * load, a track's stream list by the names in it (its indexes move when
+ * load (a bearer-token-file by its token), a certificate file by its
+ * path, a track's stream list by the names in it (its indexes move when
  * streams are added or removed).  Secrets are compared in place, never
  * copied.
  */
@@ -36,11 +37,15 @@ static int call_differs(const char *key, const struct cb_call_config *a,
 	if (IS("remote"))
 		return !same_address(&a->remote, &b->remote);
 	if (IS("srtp"))
-		return a->srtp != b->srtp;
+		return a->srtp != b->srtp || a->srtp_offer != b->srtp_offer;
 	if (IS("srtp-key") || IS("srtp-key-file"))
 		return !same_key(&a->srtp_key, &b->srtp_key);
 	if (IS("remote-srtp-key") || IS("remote-srtp-key-file"))
 		return !same_key(&a->remote_srtp_key, &b->remote_srtp_key);
+	if (IS("bearer-token-file"))
+		return strcmp(a->bearer_token, b->bearer_token) != 0;
+	if (IS("dtls-certificate-file"))
+		return strcmp(a->dtls_certificate_file, b->dtls_certificate_file) != 0;
 	if (IS("sdp-file"))
 		return strcmp(a->sdp_file, b->sdp_file) != 0;
 	if (IS("stats-file"))
@@ -96,9 +101,11 @@ static int ice_differs(const char *key, const struct cb_ice_config *a,
 	return -ENOENT;
 }
 
-static int stream_differs(const char *key, const struct cb_stream_config *a,
-			  const struct cb_stream_config *b)
+static int stream_differs(const char *key, const struct cb_config *ca, uint32_t ia,
+			  const struct cb_config *cb, uint32_t ib)
 {
+	const struct cb_stream_config *a = &ca->streams[ia], *b = &cb->streams[ib];
+
 	if (IS("channels"))
 		return a->channels != b->channels;
 	if (IS("bitrate"))
@@ -117,6 +124,10 @@ static int stream_differs(const char *key, const struct cb_stream_config *a,
 		return a->payload_type != b->payload_type;
 	if (IS("remote"))
 		return !same_address(&a->remote, &b->remote);
+	if (IS("whip"))
+		return strcmp(a->whip, b->whip) != 0;
+	if (IS("bearer-token-file"))
+		return strcmp(ca->stream_tokens[ia], cb->stream_tokens[ib]) != 0;
 	return -ENOENT;
 }
 
@@ -150,9 +161,11 @@ static int track_differs(const char *key, const struct cb_config *ca, uint32_t i
 	return -ENOENT;
 }
 
-static int remote_differs(const char *key, const struct cb_remote_config *a,
-			  const struct cb_remote_config *b)
+static int remote_differs(const char *key, const struct cb_config *ca, uint32_t ia,
+			  const struct cb_config *cb, uint32_t ib)
 {
+	const struct cb_remote_config *a = &ca->remotes[ia], *b = &cb->remotes[ib];
+
 	if (IS("channels"))
 		return a->channels != b->channels;
 	if (IS("ssrc"))
@@ -161,6 +174,10 @@ static int remote_differs(const char *key, const struct cb_remote_config *a,
 		return a->payload_type != b->payload_type;
 	if (IS("latency"))
 		return a->latency_ms != b->latency_ms;
+	if (IS("whep"))
+		return strcmp(a->whep, b->whep) != 0;
+	if (IS("bearer-token-file"))
+		return strcmp(ca->remote_tokens[ia], cb->remote_tokens[ib]) != 0;
 	return -ENOENT;
 }
 
@@ -177,10 +194,10 @@ int cb_config_key_differs(size_t row, const struct cb_config *a, uint32_t a_inde
 	if (strcmp(k->section, "ice") == 0)
 		return ice_differs(k->key, &a->ice, &b->ice);
 	if (strcmp(k->section, "stream") == 0)
-		return stream_differs(k->key, &a->streams[a_index], &b->streams[b_index]);
+		return stream_differs(k->key, a, a_index, b, b_index);
 	if (strcmp(k->section, "track") == 0)
 		return track_differs(k->key, a, a_index, b, b_index);
 	if (strcmp(k->section, "remote") == 0)
-		return remote_differs(k->key, &a->remotes[a_index], &b->remotes[b_index]);
+		return remote_differs(k->key, a, a_index, b, b_index);
 	return -ENOENT;
 }

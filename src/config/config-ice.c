@@ -1,4 +1,5 @@
-/* callbridge: the [ice] section of transport = ice.  Storing its keys and
+/* callbridge: the [ice] section of transport = ice (and of webrtc, where
+ * only its STUN and TURN servers and policy apply).  Storing its keys and
  * the checks that need the whole file: credentials, TURN, the role. */
 #include "config/config-loader.h"
 
@@ -171,6 +172,52 @@ static void require(struct cb_loader *l, const char *key, const char *why)
 		cb_loader_error(l, l->ice.line, "[ice] has no %s: %s", key, why);
 }
 
+/* TURN and policy: the same rules with ice and webrtc. */
+static void check_turn(struct cb_loader *l)
+{
+	const struct cb_ice_config *ice = &l->cfg->ice;
+
+	if (ice->turn_server.set) {
+		if (!row_line(l, "turn-username"))
+			cb_loader_error(l, row_line(l, "turn-server"),
+					"turn-server: set turn-username as well");
+		if (!row_line(l, "turn-password") && !row_line(l, "turn-password-file"))
+			cb_loader_error(l, row_line(l, "turn-server"),
+					"turn-server: set turn-password or turn-password-file as well");
+	} else {
+		const char *keys[] = { "turn-username", "turn-password", "turn-password-file",
+				       "turn-transport" };
+		for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+			if (row_line(l, keys[i]))
+				cb_loader_error(l, row_line(l, keys[i]), "%s is set but there is "
+						"no turn-server", keys[i]);
+	}
+	if (ice->policy == CB_ICE_POLICY_RELAY && !ice->turn_server.set)
+		cb_loader_error(l, row_line(l, "policy"), "policy = relay needs a turn-server");
+}
+
+/* With webrtc [ice] is optional: its STUN and TURN servers and policy
+ * apply to every session, whose credentials and role are made per
+ * session (and the answer of the WHIP/WHEP server brings the other
+ * side's). */
+static void check_ice_webrtc(struct cb_loader *l)
+{
+	static const char *const made[] = { "ufrag", "pwd", "remote-ufrag", "remote-pwd",
+					     "remote-candidates" };
+
+	if (!l->have_ice)
+		return;
+	for (size_t i = 0; i < G_N_ELEMENTS(made); i++)
+		if (row_line(l, made[i]))
+			cb_loader_error(l, row_line(l, made[i]), "%s: ICE credentials are made per "
+					"session with transport = webrtc; remove it", made[i]);
+	if (row_line(l, "role"))
+		cb_loader_error(l, row_line(l, "role"), "role: ICE credentials are made per "
+				"session with transport = webrtc, and the role with them; "
+				"remove it");
+	check_turn(l);
+}
+
 void cb_loader_check_ice(struct cb_loader *l)
 {
 	struct cb_config *cfg = l->cfg;
@@ -180,6 +227,10 @@ void cb_loader_check_ice(struct cb_loader *l)
 	if (row >= 0 && (l->call.seen & (UINT64_C(1) << row)))
 		transport_line = l->call.key_lines[row];
 
+	if (cfg->call.transport == CB_TRANSPORT_WEBRTC) {
+		check_ice_webrtc(l);
+		return;
+	}
 	if (cfg->call.transport != CB_TRANSPORT_ICE) {
 		if (l->have_ice)
 			cb_loader_warning(l, l->ice.line, "[ice] is ignored: transport is not ice");
@@ -199,23 +250,7 @@ void cb_loader_check_ice(struct cb_loader *l)
 				l->ice.line, "remote-candidates: the controlling side must know at "
 				"least one address of the other side (only role = controlled may "
 				"leave it empty)");
-	if (ice->turn_server.set) {
-		if (!row_line(l, "turn-username"))
-			cb_loader_error(l, row_line(l, "turn-server"),
-					"turn-server: set turn-username as well");
-		if (!row_line(l, "turn-password") && !row_line(l, "turn-password-file"))
-			cb_loader_error(l, row_line(l, "turn-server"),
-					"turn-server: set turn-password or turn-password-file as well");
-	} else {
-		const char *keys[] = { "turn-username", "turn-password", "turn-password-file",
-				       "turn-transport" };
-		for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-			if (row_line(l, keys[i]))
-				cb_loader_error(l, row_line(l, keys[i]), "%s is set but there is "
-						"no turn-server", keys[i]);
-	}
-	if (ice->policy == CB_ICE_POLICY_RELAY && !ice->turn_server.set)
-		cb_loader_error(l, row_line(l, "policy"), "policy = relay needs a turn-server");
+	check_turn(l);
 	if (cfg->call.remote.set)
 		cb_loader_error(l, key_line_call_remote(l), "remote: with transport = ice the "
 				"other side's addresses go in remote-candidates of [ice]");

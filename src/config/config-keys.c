@@ -14,7 +14,9 @@
  * keys define the session (its addresses, its keys, its ICE agent, its
  * frame size), a RECREATE key changes what an encoder, a node or a jitter
  * buffer was made with, LIVE keys are read again in place.  A key file
- * (srtp-key-file, ...) behaves as the key it loads.
+ * (srtp-key-file, ...) behaves as the key it loads.  With transport =
+ * webrtc a [stream] or [remote] is one WHIP or WHEP session: its URL and
+ * token recreate it, a new session.
  */
 #include "config/config.h"
 
@@ -25,14 +27,14 @@ const struct cb_key_info cb_config_keys[] = {
 	/* ---- [call] ---- */
 	{ "call", "name", CB_KEY_TYPE_NAME, CB_RELOAD_FIXED, NULL, "[a-z0-9_-]{1,32}", 0, 0,
 	  "Name of the call, used in PipeWire node names and the default SDP file name; required." },
-	{ "call", "transport", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "udp", "udp|ice", 0, 0,
-	  "How packets travel: plain UDP to fixed addresses, or ice: one ICE transport (libnice, STUN, TURN) set up by the [ice] section, all streams BUNDLEd with rtcp-mux." },
+	{ "call", "transport", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "udp", "udp|ice|webrtc", 0, 0,
+	  "How packets travel: plain UDP to fixed addresses; ice: one ICE transport (libnice, STUN, TURN) set up by the [ice] section, all streams BUNDLEd with rtcp-mux; webrtc: each [stream] published as a WHIP session and each [remote] played from a WHEP one, keyed by DTLS-SRTP." },
 	{ "call", "local", CB_KEY_TYPE_ADDRESS, CB_RELOAD_FIXED, "0.0.0.0:0", "HOST:PORT", 0, 65535,
 	  "Local address RTP and RTCP (multiplexed) are bound to; port 0 picks any free port. With transport = ice it restricts the host candidates to this address and port (0.0.0.0 gathers every interface)." },
 	{ "call", "remote", CB_KEY_TYPE_ADDRESS, CB_RELOAD_LIVE, NULL, "HOST:PORT", 1, 65535,
 	  "Where streams are sent unless their [stream] section has its own remote." },
 	{ "call", "srtp", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "AES_CM_128_HMAC_SHA1_80", SUITES, 0, 0,
-	  "SRTP protection suite for both directions; none sends plain RTP." },
+	  "SRTP protection suite for both directions; none sends plain RTP. With transport = webrtc the one DTLS-SRTP profile to offer; without this key all four are offered, GCM first, and none is an error." },
 	{ "call", "srtp-key", CB_KEY_TYPE_BASE64_KEY, CB_RELOAD_FIXED, NULL, "BASE64", 0, 0,
 	  "Base64 master key and salt this side sends with; a random key is made at start when absent." },
 	{ "call", "srtp-key-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
@@ -41,6 +43,10 @@ const struct cb_key_info cb_config_keys[] = {
 	  "Base64 master key and salt the peer sends with, used to decrypt what it sends." },
 	{ "call", "remote-srtp-key-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
 	  "File holding the base64 key of the peer instead of remote-srtp-key; relative to the config file." },
+	{ "call", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
+	  "transport = webrtc: file holding the token sent as \"Authorization: Bearer\" with every WHIP and WHEP request of a section without its own; relative to the config file, should be mode 600." },
+	{ "call", "dtls-certificate-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
+	  "transport = webrtc: PEM file with the DTLS certificate and its private key, for a fingerprint that stays; without it a fresh ECDSA P-256 one is made per run." },
 	{ "call", "sdp-file", CB_KEY_TYPE_PATH, CB_RELOAD_LIVE, "", "PATH|none", 0, 0,
 	  "Where the SDP describing the call is written; empty picks $XDG_RUNTIME_DIR/callbridge-NAME.sdp, none writes nothing." },
 	{ "call", "stats-file", CB_KEY_TYPE_PATH, CB_RELOAD_LIVE, "", "PATH", 0, 0,
@@ -54,7 +60,8 @@ const struct cb_key_info cb_config_keys[] = {
 	{ "call", "remote-timeout", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "10", "1..3600", 1, 3600,
 	  "Seconds without packets after which an incoming stream is considered gone." },
 
-	/* ---- [ice]: the ICE transport of transport = ice ---- */
+	/* ---- [ice]: the ICE transport of transport = ice; with webrtc only
+	 * the STUN and TURN keys and policy apply ---- */
 	{ "ice", "role", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "controlling", "controlling|controlled", 0, 0,
 	  "ICE role: the controlling side knows the other's address and nominates the pair; the controlled side may know nothing and learns the peer from its checks." },
 	{ "ice", "ufrag", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, NULL, "4..256 ice-chars", 0, 0,
@@ -101,6 +108,10 @@ const struct cb_key_info cb_config_keys[] = {
 	  "RTP payload type number of the stream." },
 	{ "stream", "remote", CB_KEY_TYPE_ADDRESS, CB_RELOAD_LIVE, NULL, "HOST:PORT", 1, 65535,
 	  "Destination of this stream; without it the stream goes to the call's remote." },
+	{ "stream", "whip", CB_KEY_TYPE_URL, CB_RELOAD_RECREATE, NULL, "http(s)://HOST/PATH", 0, 0,
+	  "transport = webrtc: the WHIP endpoint this stream is published to, as one session; required with webrtc." },
+	{ "stream", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,
+	  "transport = webrtc: file holding this stream's WHIP bearer token, instead of the call's; relative to the config file, should be mode 600." },
 
 	/* ---- [track NAME]: a PipeWire sink node ---- */
 	{ "track", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "2", "1..2", 1, 2,
@@ -123,6 +134,10 @@ const struct cb_key_info cb_config_keys[] = {
 	  "RTP payload type expected from the peer." },
 	{ "remote", "latency", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "5", "5..1000", 5, 1000,
 	  "Jitter buffer target in milliseconds." },
+	{ "remote", "whep", CB_KEY_TYPE_URL, CB_RELOAD_RECREATE, NULL, "http(s)://HOST/PATH", 0, 0,
+	  "transport = webrtc: the WHEP resource played into this remote's node; required with webrtc." },
+	{ "remote", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,
+	  "transport = webrtc: file holding this remote's WHEP bearer token, instead of the call's; relative to the config file, should be mode 600." },
 };
 
 const size_t cb_config_n_keys = sizeof(cb_config_keys) / sizeof(cb_config_keys[0]);

@@ -85,11 +85,27 @@ void cb_loader_store_ice(struct cb_loader *l, const char *key, const char *text,
 			 struct cb_value *v, int line);
 void cb_loader_check_ice(struct cb_loader *l);
 
+/* `path` taken from the config file's directory unless absolute, into
+ * out; false when it does not fit. */
+bool cb_loader_resolve_path(struct cb_loader *l, const char *path, char *out, size_t out_len);
+
 /* Reads a secret from a file (relative to the config file) into out, without
  * surrounding white space; warns when others may read it. false on error
  * (already reported). */
 bool cb_loader_read_secret_file(struct cb_loader *l, const char *keyname, const char *path,
 				char *out, size_t out_len, int line);
+
+/* config-webrtc.c: the keys of transport = webrtc. */
+/* A bearer token from a file, as cb_loader_read_secret_file reads it, that
+ * must be visible ASCII without spaces (it goes into an HTTP header). */
+void cb_loader_read_token_file(struct cb_loader *l, const char *keyname, const char *path,
+			       char *out, size_t out_len, int line);
+/* Resolves the path into out and checks the PEM certificate and key there. */
+void cb_loader_store_certificate(struct cb_loader *l, const char *keyname, const char *path,
+				 char *out, size_t out_len, int line);
+/* What transport = webrtc forbids and requires, and the profiles to offer;
+ * whip, whep and the webrtc keys with another transport. */
+void cb_loader_check_webrtc(struct cb_loader *l);
 
 /* Whole-file checks once every line has been read; makes implicit streams. */
 void cb_loader_check(struct cb_loader *l);

@@ -231,6 +231,77 @@ static bool parse_address(const struct cb_key_info *info, const char *text, stru
 	return cb_address_parse(text, (int)info->min, a, err, err_len);
 }
 
+void cb_url_display(const char *url, char *out, size_t out_len)
+{
+	GUri *uri = g_uri_parse(url, G_URI_FLAGS_ENCODED, NULL);
+	const char *sep, *at;
+	size_t n;
+
+	if (uri) {
+		char *shown = g_uri_to_string_partial(uri, G_URI_HIDE_USERINFO |
+						      G_URI_HIDE_PASSWORD | G_URI_HIDE_AUTH_PARAMS |
+						      G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
+
+		g_uri_unref(uri);
+		if (shown) {
+			snprintf(out, out_len, "%s", shown);
+			g_free(shown);
+			return;
+		}
+	}
+	/* Not a URL GLib takes: cut it by hand, at the query or fragment, and
+	 * without what could be user:password@ before the host. */
+	n = strcspn(url, "?#");
+	if ((sep = strstr(url, "://")) != NULL && (size_t)(sep - url) < n) {
+		const char *host = sep + 3;
+		size_t auth = strcspn(host, "/?#");
+
+		if ((at = memchr(host, '@', auth)) != NULL) {
+			snprintf(out, out_len, "%.*s%.*s", (int)(host - url), url,
+				 (int)(n - (size_t)(at + 1 - url)), at + 1);
+			return;
+		}
+	}
+	snprintf(out, out_len, "%.*s", (int)n, url);
+}
+
+/* What the WHIP client (whip/whip-client.c) takes: an http or https URL
+ * with a host, as GLib parses it.  Messages show it without its query,
+ * fragment or user info, which may hold a key. */
+static bool parse_url(const char *text, char *err, size_t err_len)
+{
+	size_t len = strlen(text);
+	char shown[256];
+	const char *scheme, *host;
+	bool ok;
+	GUri *uri;
+
+	if (!*text)
+		return fail(err, err_len, "empty value, expected an http:// or https:// URL");
+	if (len > CB_URL_MAX)
+		return fail(err, err_len, "the URL is %zu characters long, at most %d", len,
+			    CB_URL_MAX);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] <= 0x20 || (unsigned char)text[i] >= 0x7f)
+			return fail(err, err_len, "the URL holds a space, a control or a non-ASCII "
+				    "character at position %zu (%%-encode it)", i + 1);
+	cb_url_display(text, shown, sizeof(shown));
+	uri = g_uri_parse(text, G_URI_FLAGS_ENCODED, NULL);
+	if (uri == NULL)
+		return fail(err, err_len, "'%s' is not a valid URL", shown);
+	scheme = g_uri_get_scheme(uri);
+	host = g_uri_get_host(uri);
+	ok = scheme && (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+	if (ok && (host == NULL || host[0] == '\0')) {
+		g_uri_unref(uri);
+		return fail(err, err_len, "'%s' has no host", shown);
+	}
+	g_uri_unref(uri);
+	if (!ok)
+		return fail(err, err_len, "'%s' is not an http:// or https:// URL", shown);
+	return true;
+}
+
 static int b64_value(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -328,6 +399,8 @@ bool cb_value_parse(const struct cb_key_info *info, const char *text,
 		return parse_ssrc(text, &v->i, err, err_len);
 	case CB_KEY_TYPE_PTIME:
 		return parse_ptime(text, &v->i, err, err_len);
+	case CB_KEY_TYPE_URL:
+		return parse_url(text, err, err_len);
 	}
 	return cb_fail(err, err_len, "internal error: unknown key type %d", (int)info->type);
 }

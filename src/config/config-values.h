@@ -30,6 +30,10 @@ bool cb_name_valid(const char *s);
 bool cb_base64_key_parse(const char *text, size_t len, struct cb_key *key,
 			 char *err, size_t err_len);
 
+/* A URL as messages may show it: without query, fragment or user info,
+ * which may hold a key. */
+void cb_url_display(const char *url, char *out, size_t out_len);
+
 /* Wipes a value that may hold key material. */
 void cb_value_wipe(struct cb_value *v);
 

@@ -6,8 +6,8 @@
  * a test.  Nothing else in the tree knows INI syntax.
  *
  * Who owns a struct cb_config.  It holds secrets (the SRTP keys, the ICE
- * passwords, the TURN password), so it has one owner at a time and every
- * path ends in cb_config_clear():
+ * passwords, the TURN password, the WHIP/WHEP bearer tokens), so it has one
+ * owner at a time and every path ends in cb_config_clear():
  *  - whoever declares or allocates one owns it, and clears it before it is
  *    freed or goes out of scope: after a successful use, after a failure (a
  *    failed load has wiped it already; clear it anyway) and at exit;
@@ -17,7 +17,10 @@
  *    it in and says so; the caller still clears its own, which then holds
  *    nothing, or the whole config when the callee did not take it.
  * A struct cb_call_config or cb_ice_config copied on its own is wiped the
- * same way where it is dropped.
+ * same way where it is dropped.  The bearer tokens of [stream] and [remote]
+ * sections live in struct cb_config itself, not in cb_stream_config or
+ * cb_remote_config, which the pipeline copies by value: those hold no
+ * secret.
  */
 #ifndef CALLBRIDGE_CONFIG_H
 #define CALLBRIDGE_CONFIG_H
@@ -41,20 +44,42 @@
 #define CB_MAX_TRACK_STREAMS 4	/* a track may feed several streams (a tee) */
 #define CB_MAX_ERRORS      32
 #define CB_ERROR_MAX       512
+#define CB_URL_MAX         2048	/* whip, whep: characters, without the NUL */
+#define CB_BEARER_TOKEN_MAX 4096	/* a bearer-token-file's token */
 
 enum cb_transport_kind {
 	CB_TRANSPORT_UDP,
 	CB_TRANSPORT_ICE,
+	/* Every [stream] a WHIP session, every [remote] a WHEP one, each with
+	 * its own ICE agent and DTLS-SRTP handshake. */
+	CB_TRANSPORT_WEBRTC,
 };
+
+/* All four SRTP protection profiles, as a mask of (1u << enum cb_srtp_suite). */
+#define CB_SRTP_OFFER_ALL \
+	((1u << CB_SRTP_AES_CM_128_HMAC_SHA1_80) | (1u << CB_SRTP_AES_CM_128_HMAC_SHA1_32) | \
+	 (1u << CB_SRTP_AEAD_AES_128_GCM) | (1u << CB_SRTP_AEAD_AES_256_GCM))
 
 struct cb_call_config {
 	char name[CB_NAME_MAX + 1];
 	enum cb_transport_kind transport;
 	struct cb_address local;	/* default 0.0.0.0:0 */
 	struct cb_address remote;	/* may be unset when every stream has its own */
-	enum cb_srtp_suite srtp;
+	enum cb_srtp_suite srtp;	/* udp, ice: the suite; webrtc: see srtp_offer */
+	/* transport = webrtc: the DTLS-SRTP profiles to offer, a bit
+	 * (1u << enum cb_srtp_suite) each, as struct cb_dtls_config.suites
+	 * takes them (which also sets their order, GCM first):
+	 * CB_SRTP_OFFER_ALL when the file sets no srtp, only that suite when
+	 * it names one.  0 with udp and ice, which use srtp alone. */
+	uint32_t srtp_offer;
 	struct cb_key srtp_key;		/* unset: a random key is made at start */
 	struct cb_key remote_srtp_key;
+	/* transport = webrtc: "Authorization: Bearer" of every WHIP and WHEP
+	 * request whose section has no token of its own; "" = none.  Secret. */
+	char bearer_token[CB_BEARER_TOKEN_MAX + 1];
+	/* transport = webrtc: absolute path of a PEM certificate and key,
+	 * checked at load; "" = a fresh ECDSA P-256 one per run. */
+	char dtls_certificate_file[PATH_MAX];
 	char sdp_file[PATH_MAX];	/* "" = default path, "none" = do not write */
 	char stats_file[PATH_MAX];	/* "" = none */
 	uint32_t ptime_samples;		/* at 48 kHz: 120 240 480 960 1920 2880 */
@@ -94,6 +119,10 @@ struct cb_stream_config {
 	enum cb_opus_application application;
 	uint8_t payload_type;		/* 96..127 */
 	struct cb_address remote;	/* unset: the call's remote */
+	/* transport = webrtc: the WHIP endpoint this stream is published to,
+	 * an http or https URL; "" otherwise.  Its query may hold a key: never
+	 * log it whole. */
+	char whip[CB_URL_MAX + 1];
 };
 
 struct cb_track_config {
@@ -115,6 +144,9 @@ struct cb_remote_config {
 	uint32_t ssrc;
 	uint8_t payload_type;
 	uint32_t latency_ms;		/* jitter buffer target */
+	/* transport = webrtc: the WHEP resource played into this remote's
+	 * node; "" otherwise.  As whip, never log its query. */
+	char whep[CB_URL_MAX + 1];
 };
 
 struct cb_config {
@@ -127,6 +159,11 @@ struct cb_config {
 	struct cb_track_config tracks[CB_MAX_TRACKS];
 	uint32_t n_remotes;
 	struct cb_remote_config remotes[CB_MAX_REMOTES];
+	/* bearer-token-file of each [stream] and [remote], indexed like
+	 * streams[] and remotes[]; "" where the section has none.  Secrets:
+	 * read them through cb_config_stream_token()/cb_config_remote_token(). */
+	char stream_tokens[CB_MAX_STREAMS][CB_BEARER_TOKEN_MAX + 1];
+	char remote_tokens[CB_MAX_REMOTES][CB_BEARER_TOKEN_MAX + 1];
 };
 
 /* Problems found while loading: every error (up to CB_MAX_ERRORS) rather than
@@ -168,6 +205,12 @@ void cb_config_default_remote(struct cb_remote_config *out);
 void cb_config_stream_dest(const struct cb_config *config, uint32_t index,
 			   struct cb_address *dest);
 
+/* The bearer token of the WHIP session of config->streams[index], or of
+ * the WHEP session of config->remotes[index]: the section's own, else the
+ * call's; "" for none.  Points into config; never log it. */
+const char *cb_config_stream_token(const struct cb_config *config, uint32_t index);
+const char *cb_config_remote_token(const struct cb_config *config, uint32_t index);
+
 /* Name lookups; -1 when absent. */
 int cb_config_find_stream(const struct cb_config *cfg, const char *name);
 int cb_config_find_track(const struct cb_config *cfg, const char *name);
@@ -188,6 +231,7 @@ enum cb_key_type {
 	CB_KEY_TYPE_LIST,	/* comma separated names */
 	CB_KEY_TYPE_SSRC,	/* 32-bit, decimal or 0x hex */
 	CB_KEY_TYPE_PTIME,	/* 2.5 5 10 20 40 60 */
+	CB_KEY_TYPE_URL,	/* http:// or https://, a host, at most CB_URL_MAX */
 };
 
 /* What a reload does when a key changed: the column every reload decision

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command-line contract and the wire format, with a real PipeWire:
-#   --help/--version; --check exit 0/1 with FILE:LINE messages naming keys;
+#   --help/--version; --check exit 0/1 with FILE:LINE messages naming keys,
+#   transport = webrtc files too;
 #   a bad config starts nothing; exit 2 when PipeWire is not running or the
 #   port is in use; a world-readable key file draws a warning; keys never in
 #   the log; on the wire (srtp = none, read by an independent listener): one
@@ -54,6 +55,73 @@ done
 grep -q "colour" "$work/bad.err" || cb_fail "unknown key not named"
 ! grep -q "c2hvcnQ" "$work/bad.err" || cb_fail "key material in an error message"
 ok "--check reports every error as FILE:LINE naming the key"
+
+# transport = webrtc: the keys are listed, a good file checks OK, a bad one
+# names each key and section; tokens and URL queries never shown.
+grep -q '^  whip ' <<<"$("$CB_BIN" --help-keys)" && grep -q '^  dtls-certificate-file ' <<<"$("$CB_BIN" --help-keys)" \
+  && ok "--help-keys lists the webrtc keys"
+printf 'call-token-s3cr3t\n' > "$work/show.token"
+printf 'stream-token-s3cr3t\n' > "$work/program.token"
+chmod 600 "$work/show.token"
+chmod 644 "$work/program.token"
+cat > "$work/webrtc.ini" <<'INI'
+[call]
+name = show
+transport = webrtc
+bearer-token-file = show.token
+
+[ice]
+stun-server = 127.0.0.1:9
+
+[stream program]
+whip = https://sfu.example.com/whip/program?key=q-s3cr3t
+bearer-token-file = program.token
+
+[track music]
+stream = program
+
+[remote guest]
+whep = https://sfu.example.com/whep/guest
+INI
+"$CB_BIN" --config "$work/webrtc.ini" --check > "$work/webrtc.out" 2> "$work/webrtc.err" \
+  || { cat "$work/webrtc.err"; cb_fail "--check of a webrtc file failed"; }
+grep -qF "webrtc.ini: OK" "$work/webrtc.out" || cb_fail "--check of a webrtc file did not print OK"
+grep -qF "webrtc.ini:11: bearer-token-file:" "$work/webrtc.err" || cb_fail "no warning for a readable token file"
+cat > "$work/webrtc-bad.ini" <<'INI'
+[call]
+name = show
+transport = webrtc
+srtp-key = c2hvcnQ=
+remote = 127.0.0.1:9
+
+[ice]
+ufrag = abcd
+
+[stream program]
+bitrate = 32000
+
+[stream other]
+whip = ftp://sfu.example.com/whip?key=q-s3cr3t
+
+[track music]
+stream = program
+
+[track solo]
+
+[remote guest]
+INI
+status=0
+"$CB_BIN" --config "$work/webrtc-bad.ini" --check 2> "$work/webrtc-bad.err" || status=$?
+[[ "$status" == 1 ]] || cb_fail "--check on a bad webrtc file: exit $status, want 1"
+for want in "webrtc-bad.ini:4: srtp-key: keys come from DTLS" "webrtc-bad.ini:5: remote:" \
+            "webrtc-bad.ini:8: ufrag: ICE credentials are made per session" \
+            "webrtc-bad.ini:10: [stream program] has no whip" "webrtc-bad.ini:14: whip:" \
+            "webrtc-bad.ini:19: [track solo]" "webrtc-bad.ini:21: [remote guest] has no whep"; do
+  grep -qF "$want" "$work/webrtc-bad.err" || { cat "$work/webrtc-bad.err"; cb_fail "missing error '$want'"; }
+done
+! grep -q "s3cr3t" "$work/webrtc.err" "$work/webrtc.out" "$work/webrtc-bad.err" \
+  || cb_fail "a token or a URL query in a message"
+ok "--check of webrtc files: OK, or FILE:LINE errors naming keys and sections"
 
 # PipeWire not running: exit 2, clear message.  Until the wire check
 # (which gets a listener of its own) the call sends to the discard port.

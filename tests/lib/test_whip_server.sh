@@ -87,7 +87,7 @@ stop_server() {
 }
 
 tok=s3cret
-start_server main --token "$tok" --record-dir "$tmp/rec" --link-stun 127.0.0.1:3478
+start_server main --token "$tok" --record-dir "$tmp/rec" --link-stun 127.0.0.1:9
 base="http://127.0.0.1:$port"
 
 echo "--- WHIP publish, 440 Hz, candidates trickled by PATCH"
@@ -97,7 +97,7 @@ echo "$out"
 is 0 "$rc" "publish exit status"
 is "[201]" "$(jget "$out" 'd["statuses"]')" "publish POST status"
 is "['a=setup:active']" "$(jget "$out" 'd["answer_setup"]')" "aiortc answers setup:active"
-is "True" "$(jget "$out" '"<stun:127.0.0.1:3478>; rel=\"ice-server\"" in (d["link"] or "")')" "Link ice-server header"
+is "True" "$(jget "$out" '"<stun:127.0.0.1:9>; rel=\"ice-server\"" in (d["link"] or "")')" "Link ice-server header"
 is "True" "$(jget "$out" 'd["location"].endswith(tuple("0123456789abcdef")) and "/resource/" in d["location"]')" "Location resolved"
 is "{'stale_etag': 412, 'candidates': 204, 'end': 204, 'after_end': 422}" \
   "$(jget "$out" 'd.get("patch")')" "PATCH: stale If-Match, candidates, end, after end"

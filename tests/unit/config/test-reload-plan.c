@@ -5,14 +5,20 @@
  * exactly the entry whose key changed.  Then the cases the column alone
  * does not show: added and removed entries, a recreate key beating a live
  * one, a track's stream list compared by name, a stream whose destination
- * moves with [call] keys, key files compared by the key they load. */
+ * moves with [call] keys, key files compared by the key they load, and
+ * with transport = webrtc the profiles offered and token files compared by
+ * the token they load. */
 #include "test.h"
 
 #include "config/reload-plan.h"
+#include "dtls/certificate.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/pem.h>
 
 #define KEY_A "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e"
 #define KEY_B "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
@@ -25,6 +31,8 @@ static struct cb_config_report rep;
 static struct cb_reload_plan plan;
 static char tmpdir[] = "/tmp/callbridge-test-plan-XXXXXX";
 static char key_file_a[256], key_file_c[256], pwd_file_b[256];
+static char token_file_a[256], token_file_a2[256], token_file_b[256];
+static char pem_file_a[256], pem_file_b[256];
 
 /* Plain UDP: stream s has its own remote, t and u go to the call's (u on
  * port+2 unless bundle), track a feeds s, track b its implicit stream. */
@@ -48,6 +56,18 @@ static const char *const ice_base[] = {
 	"remote-candidates = 127.0.0.1:7000", "turn-server = 127.0.0.1:3478",
 	"turn-username = user", "turn-password = secret",
 	"[track a]",
+	NULL,
+};
+
+/* transport = webrtc: a token for the call and for each section, a
+ * certificate; the lines naming files are filled in by main(). */
+static char wr_call_token[300], wr_cert[300], wr_stream_token[300], wr_remote_token[300];
+static const char *const webrtc_base[] = {
+	"[call]", "name = base", "transport = webrtc", "sdp-file = none",
+	wr_call_token, wr_cert,
+	"[stream s]", "whip = https://sfu.example.com/whip/s", wr_stream_token,
+	"[track a]", "stream = s",
+	"[remote r]", "whep = https://sfu.example.com/whep/r", wr_remote_token,
 	NULL,
 };
 
@@ -75,6 +95,8 @@ static const struct variant variants[] = {
 	{ udp_base, "[call]", "remote-srtp-key", KEY_B },
 	{ udp_base, "[call]", "remote-srtp-key-file", key_file_c, "remote-srtp-key",
 	  "remote-srtp-key" },
+	{ webrtc_base, "[call]", "bearer-token-file", token_file_b },
+	{ webrtc_base, "[call]", "dtls-certificate-file", pem_file_b },
 	{ udp_base, "[call]", "sdp-file", "/tmp/callbridge-test-plan.sdp" },
 	{ udp_base, "[call]", "stats-file", "/tmp/callbridge-test-plan.json" },
 	{ udp_base, "[call]", "ptime", "10" },
@@ -103,6 +125,8 @@ static const struct variant variants[] = {
 	{ udp_base, "[stream s]", "application", "voip" },
 	{ udp_base, "[stream s]", "payload-type", "100" },
 	{ udp_base, "[stream s]", "remote", "127.0.0.1:6002" },
+	{ webrtc_base, "[stream s]", "whip", "https://sfu.example.com/whip/other" },
+	{ webrtc_base, "[stream s]", "bearer-token-file", token_file_b },
 	{ udp_base, "[track a]", "channels", "1" },
 	{ udp_base, "[track a]", "stream", "s, t" },
 	{ udp_base, "[track a]", "gain", "-6" },
@@ -112,6 +136,8 @@ static const struct variant variants[] = {
 	{ udp_base, "[remote r]", "ssrc", "2" },
 	{ udp_base, "[remote r]", "payload-type", "100" },
 	{ udp_base, "[remote r]", "latency", "40" },
+	{ webrtc_base, "[remote r]", "whep", "http://sfu.example.com:8080/whep/other" },
+	{ webrtc_base, "[remote r]", "bearer-token-file", token_file_b },
 };
 
 static bool starts_with_key(const char *line, const char *key)
@@ -438,6 +464,49 @@ static void test_key_files(void)
 	CHECK(plan.fixed == NULL);
 }
 
+/* webrtc: what srtp offers is part of the key, beyond the one suite it
+ * names; a token file counts as the token it loads. */
+static void test_webrtc(void)
+{
+	static char text[2048];
+
+	CHECK(load(&old_cfg, webrtc_base, NULL));
+	CHECK_INT_EQ(old_cfg.call.srtp_offer, CB_SRTP_OFFER_ALL);
+	/* The same suite in srtp as its default, but now the only one offered. */
+	snprintf(text, sizeof(text), "[call]\nname = base\ntransport = webrtc\nsdp-file = none\n"
+		 "srtp = AES_CM_128_HMAC_SHA1_80\n%s\n%s\n[stream s]\n"
+		 "whip = https://sfu.example.com/whip/s\n%s\n[track a]\nstream = s\n"
+		 "[remote r]\nwhep = https://sfu.example.com/whep/r\n%s\n",
+		 wr_call_token, wr_cert, wr_stream_token, wr_remote_token);
+	CHECK(load_text(&new_cfg, text));
+	CHECK_INT_EQ(new_cfg.call.srtp, old_cfg.call.srtp);
+	CHECK_INT_EQ(new_cfg.call.srtp_offer, 1u << CB_SRTP_AES_CM_128_HMAC_SHA1_80);
+	CHECK_INT_EQ(cb_reload_plan_make(&plan, &old_cfg, &new_cfg), -EINVAL);
+	CHECK_STR_EQ(plan.fixed ? plan.fixed->key : NULL, "srtp");
+
+	/* Another file with the same token: no change, the session goes on. */
+	snprintf(text, sizeof(text), "[call]\nname = base\ntransport = webrtc\nsdp-file = none\n"
+		 "bearer-token-file = %s\n%s\n[stream s]\n"
+		 "whip = https://sfu.example.com/whip/s\nbearer-token-file = %s\n"
+		 "[track a]\nstream = s\n[remote r]\nwhep = https://sfu.example.com/whep/r\n"
+		 "bearer-token-file = %s\n", token_file_a2, wr_cert, token_file_a2, token_file_a2);
+	CHECK(load_text(&new_cfg, text));
+	CHECK_INT_EQ(cb_reload_plan_make(&plan, &old_cfg, &new_cfg), 0);
+	CHECK_INT_EQ(plan.added + plan.removed + plan.live + plan.recreated, 0);
+
+	/* A stream that loses its own token falls back to the call's: a
+	 * change, a new session. */
+	snprintf(text, sizeof(text), "[call]\nname = base\ntransport = webrtc\nsdp-file = none\n"
+		 "%s\n%s\n[stream s]\nwhip = https://sfu.example.com/whip/s\n"
+		 "[track a]\nstream = s\n[remote r]\nwhep = https://sfu.example.com/whep/r\n%s\n",
+		 wr_call_token, wr_cert, wr_remote_token);
+	CHECK(load_text(&new_cfg, text));
+	CHECK_INT_EQ(cb_reload_plan_make(&plan, &old_cfg, &new_cfg), 0);
+	CHECK_INT_EQ(plan.streams[0].action, CB_PLAN_RECREATE);
+	CHECK_STR_EQ(plan.streams[0].key ? plan.streams[0].key->key : NULL, "bearer-token-file");
+	CHECK_INT_EQ(plan.remotes[0].action, CB_PLAN_KEEP);
+}
+
 static void write_file(char *path, size_t len, const char *name, const char *text)
 {
 	int fd;
@@ -449,6 +518,28 @@ static void write_file(char *path, size_t len, const char *name, const char *tex
 		close(fd);
 }
 
+/* A fresh certificate and its key, as PEM. */
+static void write_certificate(char *path, size_t len, const char *name)
+{
+	struct cb_dtls_certificate *c = NULL;
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	CHECK_INT_EQ(cb_dtls_certificate_generate(&c), 0);
+	f = fopen(path, "w");
+	CHECK(f != NULL && c != NULL);
+	if (f && c) {
+		CHECK(PEM_write_X509(f, cb_dtls_certificate_x509(c)) == 1);
+		CHECK(PEM_write_PrivateKey(f, cb_dtls_certificate_key(c), NULL, NULL, 0, NULL,
+					   NULL) == 1);
+	}
+	if (f) {
+		fchmod(fileno(f), 0600);
+		fclose(f);
+	}
+	cb_dtls_certificate_free(c);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -458,6 +549,15 @@ int main(void)
 	write_file(key_file_a, sizeof(key_file_a), "a.key", KEY_A "\n");
 	write_file(key_file_c, sizeof(key_file_c), "c.key", KEY_C "\n");
 	write_file(pwd_file_b, sizeof(pwd_file_b), "b.pwd", "password-b\n");
+	write_file(token_file_a, sizeof(token_file_a), "a.token", "token-a\n");
+	write_file(token_file_a2, sizeof(token_file_a2), "a2.token", "token-a");
+	write_file(token_file_b, sizeof(token_file_b), "b.token", "token-b\n");
+	write_certificate(pem_file_a, sizeof(pem_file_a), "a.pem");
+	write_certificate(pem_file_b, sizeof(pem_file_b), "b.pem");
+	snprintf(wr_call_token, sizeof(wr_call_token), "bearer-token-file = %s", token_file_a);
+	snprintf(wr_cert, sizeof(wr_cert), "dtls-certificate-file = %s", pem_file_a);
+	snprintf(wr_stream_token, sizeof(wr_stream_token), "bearer-token-file = %s", token_file_a);
+	snprintf(wr_remote_token, sizeof(wr_remote_token), "bearer-token-file = %s", token_file_a);
 
 	test_table_covered();
 	test_every_key();
@@ -467,12 +567,18 @@ int main(void)
 	test_track_streams_by_name();
 	test_destinations();
 	test_key_files();
+	test_webrtc();
 
 	cb_config_clear(&old_cfg);
 	cb_config_clear(&new_cfg);
 	unlink(key_file_a);
 	unlink(key_file_c);
 	unlink(pwd_file_b);
+	unlink(token_file_a);
+	unlink(token_file_a2);
+	unlink(token_file_b);
+	unlink(pem_file_a);
+	unlink(pem_file_b);
 	rmdir(tmpdir);
 	return test_finish("test-reload-plan");
 }
