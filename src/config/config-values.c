@@ -277,28 +277,28 @@ static bool parse_url(const char *text, char *err, size_t err_len)
 	GUri *uri;
 
 	if (!*text)
-		return fail(err, err_len, "empty value, expected an http:// or https:// URL");
+		return cb_fail(err, err_len, "empty value, expected an http:// or https:// URL");
 	if (len > CB_URL_MAX)
-		return fail(err, err_len, "the URL is %zu characters long, at most %d", len,
+		return cb_fail(err, err_len, "the URL is %zu characters long, at most %d", len,
 			    CB_URL_MAX);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)text[i] <= 0x20 || (unsigned char)text[i] >= 0x7f)
-			return fail(err, err_len, "the URL holds a space, a control or a non-ASCII "
+			return cb_fail(err, err_len, "the URL holds a space, a control or a non-ASCII "
 				    "character at position %zu (%%-encode it)", i + 1);
 	cb_url_display(text, shown, sizeof(shown));
 	uri = g_uri_parse(text, G_URI_FLAGS_ENCODED, NULL);
 	if (uri == NULL)
-		return fail(err, err_len, "'%s' is not a valid URL", shown);
+		return cb_fail(err, err_len, "'%s' is not a valid URL", shown);
 	scheme = g_uri_get_scheme(uri);
 	host = g_uri_get_host(uri);
 	ok = scheme && (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
 	if (ok && (host == NULL || host[0] == '\0')) {
 		g_uri_unref(uri);
-		return fail(err, err_len, "'%s' has no host", shown);
+		return cb_fail(err, err_len, "'%s' has no host", shown);
 	}
 	g_uri_unref(uri);
 	if (!ok)
-		return fail(err, err_len, "'%s' is not an http:// or https:// URL", shown);
+		return cb_fail(err, err_len, "'%s' is not an http:// or https:// URL", shown);
 	return true;
 }
 

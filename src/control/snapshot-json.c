@@ -139,6 +139,44 @@ void cb_snapshot_json_ice(struct cb_json_out *o, const struct cb_snapshot *s)
 	cb_json_close_object(o);
 }
 
+void cb_snapshot_json_session(struct cb_json_out *o, const struct cb_snapshot_session *s,
+			      bool named)
+{
+	const struct cb_transport_info *i = &s->transport;
+	char pair[sizeof(i->pair_local) + sizeof(i->pair_remote) + 64];
+
+	cb_json_open_object(o, NULL);
+	if (named)
+		cb_json_string(o, "name", s->name);
+	cb_json_string(o, "kind", or_unknown(s->kind));
+	cb_json_string(o, "url", s->url);
+	cb_json_string(o, "http_state", or_unknown(s->http_state));
+	cb_json_uint(o, "http_status", s->http_status);
+	if (s->failure[0])
+		cb_json_string(o, "failure", s->failure);
+	else
+		cb_json_null(o, "failure");
+	cb_json_string(o, "ice_state", i->state_name);
+	if (i->has_pair) {
+		snprintf(pair, sizeof(pair), "%s (%s) -> %s (%s)", i->pair_local,
+			 or_unknown(i->pair_local_type), i->pair_remote, or_unknown(i->pair_remote_type));
+		cb_json_string(o, "selected_pair", pair);
+	} else {
+		cb_json_null(o, "selected_pair");
+	}
+	cb_json_string(o, "dtls_role", or_unknown(i->dtls_role));
+	cb_json_string(o, "dtls_state", or_unknown(i->dtls_state));
+	if (i->srtp_profile)
+		cb_json_string(o, "srtp_profile", i->srtp_profile);
+	else
+		cb_json_null(o, "srtp_profile");
+	cb_json_uint(o, "rx_datagrams", i->rx_datagrams);
+	cb_json_uint(o, "rx_media", i->rx_media);
+	cb_json_uint(o, "tx_packets", i->tx_packets);
+	cb_json_uint(o, "tx_not_ready", i->tx_not_ready);
+	cb_json_close_object(o);
+}
+
 void cb_snapshot_json_send(struct cb_json_out *o, const struct cb_snapshot *s)
 {
 	cb_json_open_object(o, NULL);
@@ -221,6 +259,15 @@ void cb_snapshot_json_document(struct cb_json_out *o, const struct cb_snapshot *
 		cb_snapshot_json_remote(o, &s->remotes[i], true);
 	}
 	close_array(o, first);
+
+	if (s->n_sessions) {
+		open_array(o, "sessions", &first);
+		for (uint32_t i = 0; i < s->n_sessions; i++) {
+			next_element(o, &first);
+			cb_snapshot_json_session(o, &s->sessions[i], true);
+		}
+		close_array(o, first);
+	}
 
 	cb_json_raw(o, "  \"send\": ");
 	cb_snapshot_json_send(o, s);

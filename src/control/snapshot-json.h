@@ -24,6 +24,10 @@ void cb_snapshot_json_remote(struct cb_json_out *o, const struct cb_snapshot_rem
 void cb_snapshot_json_transport(struct cb_json_out *o, const struct cb_snapshot *s);
 /* The stats file's "ice": the transport's ICE state, pair and counters. */
 void cb_snapshot_json_ice(struct cb_json_out *o, const struct cb_snapshot *s);
+/* A WHIP/WHEP session: status key session.<name>, and "sessions" in the
+ * stats file. */
+void cb_snapshot_json_session(struct cb_json_out *o, const struct cb_snapshot_session *s,
+			      bool named);
 void cb_snapshot_json_send(struct cb_json_out *o, const struct cb_snapshot *s);
 /* null when the call does not receive. */
 void cb_snapshot_json_receive(struct cb_json_out *o, const struct cb_snapshot *s);

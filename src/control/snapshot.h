@@ -97,6 +97,20 @@ struct cb_snapshot_receive {
 	uint64_t no_key;
 };
 
+/* transport = webrtc: one WHIP or WHEP session (whip/whip-session.h). */
+#define CB_SNAPSHOT_MAX_SESSIONS (CB_MAX_STREAMS + CB_MAX_REMOTES)
+#define CB_SNAPSHOT_URL_MAX 2048
+
+struct cb_snapshot_session {
+	char name[CB_NAME_MAX + 1];	/* the stream or remote it carries */
+	const char *kind;		/* "whip", "whep" */
+	char url[CB_SNAPSHOT_URL_MAX];	/* without its query */
+	const char *http_state;		/* "posting", "active", "failed", "ended" */
+	unsigned int http_status;	/* the last answer's, 0 before one */
+	char failure[200];		/* "" when none */
+	struct cb_transport_info transport;	/* ICE state and pair, DTLS, counters */
+};
+
 struct cb_snapshot {
 	char call_name[CB_NAME_MAX + 1];
 	char srtp[32];			/* the suite's name */
@@ -112,6 +126,10 @@ struct cb_snapshot {
 	 * which are worth showing. */
 	uint32_t n_remotes;
 	struct cb_snapshot_remote remotes[CB_MAX_REMOTES];
+
+	/* webrtc only; 0 with udp and ice. */
+	uint32_t n_sessions;
+	struct cb_snapshot_session sessions[CB_SNAPSHOT_MAX_SESSIONS];
 
 	struct cb_snapshot_send send;
 	bool receiving;			/* false: no receive path, receive is unset */

@@ -7,11 +7,11 @@
 #include "control/status.h"
 #include "util/log.h"
 
-#define MAX_ENTRIES (CB_MAX_TRACKS + CB_MAX_STREAMS + CB_MAX_REMOTES + 4)
+#define MAX_ENTRIES (CB_MAX_TRACKS + CB_MAX_STREAMS + CB_MAX_REMOTES + CB_SNAPSHOT_MAX_SESSIONS + 4)
 #define KEY_MAX (16 + CB_NAME_MAX)
 /* The longest object, a remote with every counter at 20 digits, is about
  * 600 bytes. */
-#define VALUE_MAX 1024
+#define VALUE_MAX 3072	/* a session carries its URL, up to 2048 */
 #define JSON_TYPE "Spa:String:JSON"
 
 struct entry {
@@ -121,6 +121,12 @@ void cb_status_publish(struct cb_status *st, struct cb_call_metadata *md,
 		snprintf(key, sizeof(key), "stream.%s", snap->streams[i].name);
 		cb_json_out_buffer(&o, value, sizeof(value));
 		cb_snapshot_json_stream(&o, &snap->streams[i], false);
+		put(st, md, key, &o);
+	}
+	for (uint32_t i = 0; i < snap->n_sessions; i++) {
+		snprintf(key, sizeof(key), "session.%s", snap->sessions[i].name);
+		cb_json_out_buffer(&o, value, sizeof(value));
+		cb_snapshot_json_session(&o, &snap->sessions[i], false);
 		put(st, md, key, &o);
 	}
 	for (uint32_t i = 0; i < snap->n_remotes; i++) {

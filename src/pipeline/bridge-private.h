@@ -41,6 +41,9 @@ struct cb_bridge {
 	 * worker's inputs. */
 	uint32_t n_sessions;
 	struct cb_call_session *sessions[CB_MAX_SESSIONS];
+	/* webrtc: config.remotes[i]'s WHEP session, as index + 1 (0: none). */
+	uint32_t remote_session[CB_MAX_REMOTES];
+	struct cb_dtls_certificate *certificate;	/* webrtc: ours, for every session */
 
 	/* In config order: streams[i] runs config.streams[i], tracks[i]
 	 * config.tracks[i]. */
@@ -75,7 +78,10 @@ struct cb_bridge {
 /* A new send stream for config->streams[index], attached to its session's
  * RTP session; cb_bridge_free_stream undoes it. */
 int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, uint32_t index,
-			  struct cb_send_stream **out);
+			  uint32_t session, struct cb_send_stream **out);
+/* transport = webrtc: the certificate, a WHIP session and its stream per
+ * [stream], a WHEP session per [remote] (bridge-webrtc.c). */
+int cb_bridge_open_webrtc(struct cb_bridge *b, char *err, size_t err_len);
 void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s);
 /* Rebuilds every stream's inputs from the tracks; workers paused. */
 void cb_bridge_connect_inputs(struct cb_bridge *b);

@@ -63,7 +63,7 @@ static int make_streams(struct cb_bridge *b, const struct cb_config *next, struc
 			w->stream_kept[e->old_index] = true;
 			continue;
 		}
-		if ((res = cb_bridge_make_stream(b, next, i, &w->streams[i])) < 0) {
+		if ((res = cb_bridge_make_stream(b, next, i, 0, &w->streams[i])) < 0) {
 			pw_log_error("reload: stream %s: cannot create encoder: %s", name,
 				     strerror(-res));
 			return res;
@@ -271,6 +271,23 @@ static int make_objects(struct cb_bridge *b, const struct cb_config *next, struc
 	return 0;
 }
 
+static bool webrtc_structural(const struct cb_reload_plan *plan, const struct cb_config *next)
+{
+	for (uint32_t i = 0; i < next->n_streams; i++)
+		if (plan->streams[i].action == CB_PLAN_ADD || plan->streams[i].action == CB_PLAN_RECREATE)
+			return true;
+	for (uint32_t i = 0; i < next->n_remotes; i++)
+		if (plan->remotes[i].action == CB_PLAN_ADD || plan->remotes[i].action == CB_PLAN_RECREATE)
+			return true;
+	for (uint32_t i = 0; i < CB_MAX_STREAMS; i++)
+		if (plan->stream_removed[i])
+			return true;
+	for (uint32_t i = 0; i < CB_MAX_REMOTES; i++)
+		if (plan->remote_removed[i])
+			return true;
+	return false;
+}
+
 int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 {
 	struct reload_work *w;
@@ -291,6 +308,15 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 		pw_log_error("%s: reload rejected: [%s] %s cannot change while the call runs; "
 			     "restart to apply it. The call goes on unchanged.", next->path,
 			     plan->fixed->section, plan->fixed->key);
+		free(w);
+		return -EINVAL;
+	}
+	if (b->config.call.transport == CB_TRANSPORT_WEBRTC && webrtc_structural(&w->plan, next)) {
+		/* Each stream and remote is a WHIP/WHEP session of its own;
+		 * opening and ending them on reload is not written yet. */
+		pw_log_error("%s: reload rejected: with transport = webrtc, adding, removing or "
+			     "recreating a stream or remote needs a restart in this version. The "
+			     "call goes on unchanged.", next->path);
 		free(w);
 		return -EINVAL;
 	}

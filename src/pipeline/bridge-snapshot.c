@@ -140,6 +140,29 @@ static void fill_receive(struct cb_bridge *b, struct cb_snapshot_receive *out)
 	};
 }
 
+/* webrtc: each WHIP/WHEP session, by the stream or remote it carries. */
+static void fill_sessions(struct cb_bridge *b, struct cb_snapshot *snap)
+{
+	snap->n_sessions = 0;
+	for (uint32_t i = 0; i < b->n_sessions && snap->n_sessions < CB_SNAPSHOT_MAX_SESSIONS; i++) {
+		struct cb_call_session *cs = b->sessions[i];
+		struct cb_snapshot_session *o = &snap->sessions[snap->n_sessions];
+		struct cb_whip_info info;
+
+		if (cs->whip == NULL)
+			continue;
+		cb_whip_session_info(cs->whip, &info);
+		snprintf(o->name, sizeof(o->name), "%s", cs->name);
+		o->kind = info.kind;
+		snprintf(o->url, sizeof(o->url), "%s", info.url);
+		o->http_state = info.http_state;
+		o->http_status = info.http_status;
+		snprintf(o->failure, sizeof(o->failure), "%s", info.failure);
+		cb_transport_describe(cs->transport, &o->transport);
+		snap->n_sessions++;
+	}
+}
+
 void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint64_t now_ns)
 {
 	const struct cb_send_worker_stats *send = &b->worker.stats;
@@ -151,6 +174,7 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 	else
 		memset(&snap->transport, 0, sizeof(snap->transport));
 
+	fill_sessions(b, snap);
 	for (uint32_t i = 0; i < b->n_tracks; i++)
 		fill_track(&snap->tracks[i], b->tracks[i]);
 	snap->n_tracks = b->n_tracks;

@@ -127,7 +127,7 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 	uint32_t n_slots = CB_MAX_REMOTES;
 	int res;
 
-	if (!b->sessions[0]->receiving) {
+	if (b->n_sessions == 0 || !b->sessions[0]->receiving) {
 		pw_log_info("call %s: no remote-srtp-key, not receiving", call->name);
 		return 0;
 	}
@@ -141,6 +141,9 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 		b->n_remotes++;
 		if (res < 0)
 			return res;
+		/* webrtc: a [remote] is its WHEP session's, whatever its SSRC. */
+		if (i < b->config.n_remotes && b->remote_session[i] > 0)
+			b->remotes[i].bound_input = b->remote_session[i] - 1;
 	}
 	cb_receive_worker_init(&b->receiver, call, b->remotes, b->n_remotes, b->cname);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
@@ -181,7 +184,7 @@ void cb_bridge_connect_inputs(struct cb_bridge *b)
 }
 
 int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, uint32_t index,
-			  struct cb_send_stream **out)
+			  uint32_t session, struct cb_send_stream **out)
 {
 	struct cb_address dest;
 	struct cb_send_stream *s;
@@ -191,9 +194,10 @@ int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, u
 	if ((res = cb_send_stream_new(&s, &config->streams[index], config->call.ptime_samples,
 				      &dest)) < 0)
 		return res;
-	/* udp and ice: every stream rides the call's one session. */
-	s->output = 0;
-	s->feedback = cb_rtp_session_add_sender(&b->sessions[0]->rtp, s->ssrc);
+	/* udp and ice: every stream rides the call's one session; webrtc:
+	 * each its own. */
+	s->output = session;
+	s->feedback = cb_rtp_session_add_sender(&b->sessions[session]->rtp, s->ssrc);
 	if (s->feedback == NULL) {
 		cb_send_stream_free(s);
 		return -ENOSPC;
@@ -232,14 +236,19 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 	gethostname(host, sizeof(host) - 1);
 	snprintf(b->cname, sizeof(b->cname), "%s@%s", call->name, host);
 
-	if ((res = cb_call_session_open(&b->sessions[0], config, err, err_len)) < 0)
-		goto error;
-	b->n_sessions = 1;
+	if (call->transport == CB_TRANSPORT_WEBRTC) {
+		if ((res = cb_bridge_open_webrtc(b, err, err_len)) < 0)
+			goto error;
+	} else {
+		if ((res = cb_call_session_open(&b->sessions[0], config, err, err_len)) < 0)
+			goto error;
+		b->n_sessions = 1;
+	}
 
-	for (uint32_t i = 0; i < config->n_streams; i++) {
+	for (uint32_t i = b->n_streams; i < config->n_streams; i++) {
 		const struct cb_stream_config *sc = &config->streams[i];
 
-		if ((res = cb_bridge_make_stream(b, config, i, &b->streams[i])) < 0) {
+		if ((res = cb_bridge_make_stream(b, config, i, 0, &b->streams[i])) < 0) {
 			snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
 				 strerror(-res));
 			goto error;
@@ -260,7 +269,8 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 	}
 	cb_bridge_connect_inputs(b);
 
-	if (strcmp(call->sdp_file, "none") != 0) {
+	/* With webrtc each session's description is its offer. */
+	if (strcmp(call->sdp_file, "none") != 0 && call->transport != CB_TRANSPORT_WEBRTC) {
 		if (call->sdp_file[0] == '\0')
 			default_sdp_path(b);
 		else
@@ -348,6 +358,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		cb_bridge_free_stream(b, b->streams[i]);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
 		cb_call_session_close(b->sessions[i]);
+	cb_dtls_certificate_free(b->certificate);
 	cb_config_clear(&b->config);
 	free(b);
 }

@@ -152,11 +152,53 @@ error:
 	return res;
 }
 
+int cb_call_session_open_whip(struct cb_call_session **out, const char *name,
+			      const struct cb_whip_session_config *config, char *err,
+			      size_t err_len)
+{
+	struct cb_call_session *s = calloc(1, sizeof(*s));
+	struct cb_whip_session_config *c = malloc(sizeof(*c));
+	int res = -ENOMEM;
+
+	if (s == NULL || c == NULL)
+		goto error;
+	cb_keying_init(&s->keying);
+	cb_rtp_session_init(&s->rtp);
+	cb_session_desc_init(&s->local);
+	cb_session_desc_init(&s->remote);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	*c = *config;
+	c->keying = &s->keying;
+	/* DTLS keys both ways: whatever the peer sends is authenticated. */
+	s->receiving = true;
+	if ((res = cb_whip_session_new(&s->whip, c, err, err_len)) < 0)
+		goto error;
+	s->transport = cb_whip_session_transport(s->whip);
+	cb_secret_wipe(c, sizeof(*c));
+	free(c);
+	*out = s;
+	return 0;
+error:
+	if (c) {
+		cb_secret_wipe(c, sizeof(*c));
+		free(c);
+	}
+	cb_call_session_close(s);
+	return res;
+}
+
+/* A WHIP/WHEP server is told the session ends; it frees what it holds for
+ * us at once instead of waiting for ICE consent to lapse. */
+#define DELETE_WAIT_MS 2000
+
 void cb_call_session_close(struct cb_call_session *s)
 {
 	if (s == NULL)
 		return;
-	cb_transport_destroy(s->transport);
+	if (s->whip)
+		cb_whip_session_close(s->whip, DELETE_WAIT_MS);	/* its transport with it */
+	else
+		cb_transport_destroy(s->transport);
 	cb_keying_clear(&s->keying);
 	cb_session_desc_clear(&s->local);
 	cb_session_desc_clear(&s->remote);

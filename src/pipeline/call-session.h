@@ -20,10 +20,13 @@
 #include "session/session-desc.h"
 #include "transport/ice-transport.h"
 #include "transport/transport.h"
+#include "whip/whip-session.h"
 
 struct cb_call_session {
 	struct cb_transport *transport;
 	struct cb_ice_transport *ice;	/* the same transport's ICE side, or NULL */
+	struct cb_whip_session *whip;	/* transport = webrtc: its WHIP or WHEP session */
+	char name[CB_NAME_MAX + 1];	/* for status: the stream or remote it carries */
 	struct cb_keying keying;
 	struct cb_rtp_session rtp;
 	struct cb_session_desc local;	/* ours: what the SDP file says */
@@ -40,6 +43,13 @@ struct cb_call_session {
  * sending key) to its keying.  On failure a reason in err. */
 int cb_call_session_open(struct cb_call_session **out, const struct cb_config *config,
 			 char *err, size_t err_len);
+/* transport = webrtc: a session of its own for one stream (WHIP) or one
+ * remote (WHEP); keys come from its DTLS handshake.  config's keying is
+ * ignored: the session's own is used. */
+int cb_call_session_open_whip(struct cb_call_session **out, const char *name,
+			      const struct cb_whip_session_config *config, char *err,
+			      size_t err_len);
+/* Ends the session (a WHIP/WHEP one with a DELETE, waited for a moment). */
 void cb_call_session_close(struct cb_call_session *s);
 
 /* The ICE transport's parameters for transport = ice (the caller wipes

@@ -19,7 +19,7 @@
 #include "transport/transport.h"
 #include "util/clock.h"
 
-#define CB_MAX_SESSIONS 32
+#define CB_MAX_SESSIONS (CB_MAX_STREAMS + CB_MAX_REMOTES)	/* webrtc: one per stream and per remote */
 
 /* One session's way out: its transport, and the worker's own SRTP
  * session built from the session's keys (crypto/keying.h). */

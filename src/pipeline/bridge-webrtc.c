@@ -1,0 +1,129 @@
+/* transport = webrtc: every [stream] is published as a WHIP session of its
+ * own (RFC 9725 allows one audio track per session), every [remote] with a
+ * whep URL plays a WHEP session of its own; each session has its own ICE
+ * agent, DTLS handshake and keys, and the streams and remotes name theirs
+ * by index (a stream's output, a remote's bound input), as the workers'
+ * outputs and inputs follow the bridge's session list.  Main thread. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pipeline/bridge-private.h"
+#include "util/log.h"
+#include "util/secret.h"
+
+/* What every session of the call shares: servers, certificate, profiles. */
+static void common(struct cb_bridge *b, struct cb_whip_session_config *wc, const char *what)
+{
+	const struct cb_config *config = &b->config;
+
+	memset(wc, 0, sizeof(*wc));
+	cb_call_session_ice_params(&wc->ice, config);
+	snprintf(wc->ice.name, sizeof(wc->ice.name), "%s/%s", config->call.name, what);
+	wc->certificate = b->certificate;
+	wc->suites = config->call.srtp_offer;
+	snprintf(wc->name, sizeof(wc->name), "%s", config->call.name);
+	snprintf(wc->cname, sizeof(wc->cname), "%s", b->cname);
+	wc->media.ptime_samples = config->call.ptime_samples;
+	snprintf(wc->media.mid, sizeof(wc->media.mid), "0");
+}
+
+static int open_stream(struct cb_bridge *b, uint32_t i, struct cb_whip_session_config *wc,
+		       char *err, size_t err_len)
+{
+	const struct cb_config *config = &b->config;
+	const struct cb_stream_config *sc = &config->streams[i];
+	uint32_t index = b->n_sessions;
+	struct cb_send_stream *s;
+	char why[256] = "";
+	int res;
+
+	/* The session's offer names the stream's SSRC: the stream comes first,
+	 * and learns its session once that exists. */
+	if ((res = cb_send_stream_new(&s, sc, config->call.ptime_samples, &(struct cb_address){ 0 })) < 0) {
+		snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name, strerror(-res));
+		return res;
+	}
+	common(b, wc, sc->name);
+	snprintf(wc->url, sizeof(wc->url), "%s", sc->whip);
+	snprintf(wc->token, sizeof(wc->token), "%s", cb_config_stream_token(config, i));
+	wc->media.payload_type = sc->payload_type;
+	wc->media.channels = sc->channels;
+	wc->media.ssrc = s->ssrc;
+	wc->media.fec = sc->fec;
+	wc->media.dtx = sc->dtx;
+	wc->media.bitrate = sc->bitrate;
+	wc->media.audio_level_ext_id = s->audio_level_ext_id;
+	res = cb_call_session_open_whip(&b->sessions[index], sc->name, wc, why, sizeof(why));
+	cb_secret_wipe(wc, sizeof(*wc));
+	if (res < 0) {
+		snprintf(err, err_len, "stream %s: WHIP session: %s", sc->name, why);
+		cb_send_stream_free(s);
+		return res;
+	}
+	b->n_sessions++;
+	s->output = index;
+	s->feedback = cb_rtp_session_add_sender(&b->sessions[index]->rtp, s->ssrc);
+	b->streams[i] = s;
+	b->n_streams++;
+	return 0;
+}
+
+static int open_remote(struct cb_bridge *b, uint32_t k, struct cb_whip_session_config *wc,
+		       char *err, size_t err_len)
+{
+	const struct cb_config *config = &b->config;
+	const struct cb_remote_config *rc = &config->remotes[k];
+	uint32_t index = b->n_sessions;
+	char why[256] = "";
+	int res;
+
+	common(b, wc, rc->name);
+	wc->whep = true;
+	snprintf(wc->url, sizeof(wc->url), "%s", rc->whep);
+	snprintf(wc->token, sizeof(wc->token), "%s", cb_config_remote_token(config, k));
+	wc->media.payload_type = rc->payload_type;
+	wc->media.channels = rc->channels;
+	wc->media.fec = true;	/* we decode in-band FEC: ask for it */
+	res = cb_call_session_open_whip(&b->sessions[index], rc->name, wc, why, sizeof(why));
+	cb_secret_wipe(wc, sizeof(*wc));
+	if (res < 0) {
+		snprintf(err, err_len, "remote %s: WHEP session: %s", rc->name, why);
+		return res;
+	}
+	b->n_sessions++;
+	b->remote_session[k] = index + 1;
+	return 0;
+}
+
+int cb_bridge_open_webrtc(struct cb_bridge *b, char *err, size_t err_len)
+{
+	const struct cb_config *config = &b->config;
+	struct cb_whip_session_config *wc = calloc(1, sizeof(*wc));
+	char why[256];
+	int res = 0;
+
+	if (wc == NULL)
+		return -ENOMEM;
+	if (config->call.dtls_certificate_file[0]) {
+		res = cb_dtls_certificate_load(&b->certificate, config->call.dtls_certificate_file,
+					       why, sizeof(why));
+		if (res < 0)
+			snprintf(err, err_len, "dtls-certificate-file: %s", why);
+	} else if ((res = cb_dtls_certificate_generate(&b->certificate)) < 0) {
+		snprintf(err, err_len, "cannot make a DTLS certificate");
+	}
+	if (res == 0) {
+		char fp[CB_FINGERPRINT_TEXT_MAX];
+		cb_dtls_format_fingerprint(cb_dtls_certificate_fingerprint(b->certificate),
+					   CB_SHA256_LEN, fp, sizeof(fp));
+		pw_log_info("call %s: DTLS certificate sha-256 %s", config->call.name, fp);
+	}
+	for (uint32_t i = 0; res == 0 && i < config->n_streams; i++)
+		res = open_stream(b, i, wc, err, err_len);
+	for (uint32_t k = 0; res == 0 && k < config->n_remotes; k++)
+		if (config->remotes[k].whep[0])
+			res = open_remote(b, k, wc, err, err_len);
+	free(wc);
+	return res;
+}
