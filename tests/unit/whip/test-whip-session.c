@@ -38,6 +38,8 @@ static struct {
 static struct cb_sdp offer_model;
 static struct cb_session_desc offer, answer;
 
+static const char *mode;	/* the path's last part: how to answer */
+
 static void answer_offer(SoupServerMessage *msg, SoupMessageBody *body)
 {
 	struct cb_session_media m = { 0 };
@@ -74,6 +76,10 @@ static void answer_offer(SoupServerMessage *msg, SoupMessageBody *body)
 	m.direction = CB_DIRECTION_RECVONLY;
 	m.ssrc = 0;
 	cb_session_desc_add_media(&answer, &m);
+	if (strcmp(mode, "twoaudio") == 0) {
+		snprintf(m.mid, sizeof(m.mid), "1");
+		cb_session_desc_add_media(&answer, &m);
+	}
 	answer.ice.present = true;
 	snprintf(answer.ice.ufrag, sizeof(answer.ice.ufrag), "srvr");
 	snprintf(answer.ice.pwd, sizeof(answer.ice.pwd), "serverserverserverserver");
@@ -83,6 +89,8 @@ static void answer_offer(SoupServerMessage *msg, SoupMessageBody *body)
 	answer.dtls.setup = CB_DTLS_SETUP_ACTIVE;
 	answer.dtls.fingerprint_len = CB_SHA256_LEN;
 	memcpy(answer.dtls.fingerprint, cb_dtls_certificate_fingerprint(peer.cert), CB_SHA256_LEN);
+	if (strcmp(mode, "badfp") == 0)
+		answer.dtls.fingerprint[7] ^= 0x40;	/* not the certificate it holds */
 	n = cb_session_desc_render_webrtc(&answer, text, sizeof(text));
 	CHECK(n > 0);
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Location",
@@ -101,6 +109,11 @@ static void handler(SoupServer *s, SoupServerMessage *msg, const char *path, GHa
 
 	snprintf(peer.auth, sizeof(peer.auth), "%s", auth ? auth : "");
 	if (strcmp(method, "POST") == 0) {
+		mode = strrchr(path, '/') + 1;
+		if (peer.t) {
+			cb_transport_destroy(peer.t);
+			peer.t = NULL;
+		}
 		answer_offer(msg, soup_server_message_get_request_body(msg));
 	} else if (strcmp(method, "DELETE") == 0) {
 		atomic_fetch_add(&peer.deletes, 1);
@@ -162,6 +175,39 @@ static bool srtp_across(struct cb_transport *from, struct cb_keying *kf, struct 
 	return ok;
 }
 
+/* An answer the client must refuse: the session fails with the reason,
+ * and no keys ever reach the keying object. */
+static void test_refused(struct cb_dtls_certificate *cert, const char *path, const char *why)
+{
+	struct cb_whip_session_config cfg = { .media = { .payload_type = 111, .channels = 1,
+							 .ptime_samples = 960, .ssrc = 0x99 } };
+	struct cb_keying keying;
+	struct cb_whip_session *s = NULL;
+	struct cb_whip_info info = { 0 };
+	char err[256];
+
+	cb_keying_init(&keying);
+	snprintf(cfg.url, sizeof(cfg.url), "%s/whip/%s", base, path);
+	snprintf(cfg.name, sizeof(cfg.name), "show");
+	CHECK(cb_address_parse("127.0.0.1:0", 0, &cfg.ice.local, err, sizeof(err)));
+	cfg.certificate = cert;
+	cfg.keying = &keying;
+	CHECK_INT_EQ(cb_whip_session_new(&s, &cfg, err, sizeof(err)), 0);
+	if (s == NULL)
+		return;
+	for (int i = 0; i < 500; i++) {
+		cb_whip_session_info(s, &info);
+		if (info.failure[0])
+			break;
+		g_usleep(20000);
+	}
+	CHECK_STR_CONTAINS(info.failure, why);
+	CHECK(!keying.keys[CB_KEY_SEND].set && !keying.keys[CB_KEY_RECEIVE].set);
+	printf("%s: %s\n", path, info.failure);
+	cb_whip_session_close(s, 1000);
+	cb_keying_clear(&keying);
+}
+
 int main(void)
 {
 	struct cb_whip_session_config cfg = { .media = { .payload_type = 111, .channels = 2,
@@ -219,6 +265,11 @@ int main(void)
 
 	cb_whip_session_close(s, 2000);
 	CHECK_INT_EQ(atomic_load(&peer.deletes), 1);
+
+	test_refused(cert, "twoaudio", "more than one audio section");
+	/* The answer names a certificate the endpoint does not hold: DTLS
+	 * fails, nothing is keyed. */
+	test_refused(cert, "badfp", "fingerprint");
 	cb_transport_destroy(peer.t);
 	cb_glib_thread_call(stop_server, NULL);
 	cb_dtls_certificate_free(cert);
