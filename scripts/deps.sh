@@ -20,7 +20,7 @@ RUNTIME_PKGS=(
   ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   python3 python3-numpy sox coturn iproute2 clang valgrind
-  python3-aiortc python3-aiohttp
+  python3-aiortc python3-aiohttp curl glib-networking
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
