@@ -116,6 +116,21 @@ static gboolean stop_server(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean nothing(gpointer data)
+{
+	return G_SOURCE_REMOVE;
+}
+
+/* Lets the GLib thread run what closing queued (the connections' last
+ * references go in idle callbacks) before the thread is stopped. */
+static void settle(void)
+{
+	for (int i = 0; i < 20; i++) {
+		cb_glib_thread_call(nothing, NULL);
+		g_usleep(5000);
+	}
+}
+
 /* ---- one client, driven from this thread ---- */
 
 struct run {
@@ -314,6 +329,7 @@ int main(void)
 	test_redirect_and_busy();
 	test_refusals();
 	cb_glib_thread_call(stop_server, NULL);
+	settle();
 	cb_glib_thread_unref();
 	return test_finish("test-whip-client");
 }

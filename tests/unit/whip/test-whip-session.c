@@ -144,6 +144,21 @@ static gboolean stop_server(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean nothing(gpointer data)
+{
+	return G_SOURCE_REMOVE;
+}
+
+/* Lets the GLib thread run what closing queued (the connections' last
+ * references go in idle callbacks) before the thread is stopped. */
+static void settle(void)
+{
+	for (int i = 0; i < 20; i++) {
+		cb_glib_thread_call(nothing, NULL);
+		g_usleep(5000);
+	}
+}
+
 static bool srtp_across(struct cb_transport *from, struct cb_keying *kf, struct cb_transport *to,
 			struct cb_keying *kt)
 {
@@ -272,6 +287,7 @@ int main(void)
 	test_refused(cert, "badfp", "fingerprint");
 	cb_transport_destroy(peer.t);
 	cb_glib_thread_call(stop_server, NULL);
+	settle();
 	cb_dtls_certificate_free(cert);
 	cb_dtls_certificate_free(peer.cert);
 	cb_keying_clear(&keying);
