@@ -1,5 +1,6 @@
 /* Tests for the INI loader: every key, every default, every error. */
 #include "test.h"
+#include "config-test.h"
 
 #include "config/config.h"
 
@@ -19,53 +20,7 @@
 /* The smallest call that has somewhere to send streams. */
 #define CALL "[call]\nname = demo\nremote = 127.0.0.1:5004\n"
 
-static struct cb_config cfg;
-static struct cb_config_report rep;
 static char tmpdir[] = "/tmp/callbridge-test-config-XXXXXX";
-
-static int load(const char *text)
-{
-	return cb_config_load_string("t.ini", text, strlen(text), &cfg, &rep);
-}
-
-static void dump_report(void)
-{
-	for (uint32_t i = 0; i < rep.n_errors; i++)
-		fprintf(stderr, "    error: %s\n", rep.errors[i]);
-	for (uint32_t i = 0; i < rep.n_warnings; i++)
-		fprintf(stderr, "    warning: %s\n", rep.warnings[i]);
-}
-
-/* The first error containing `needle`, else the first error, for CHECK_STR_CONTAINS
- * to print something useful. */
-static const char *find_in(char (*msgs)[CB_ERROR_MAX], uint32_t n, const char *needle)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (strstr(msgs[i], needle))
-			return msgs[i];
-	return n ? msgs[0] : "(no messages)";
-}
-
-static const char *find_error(const char *needle)
-{
-	return find_in(rep.errors, rep.n_errors, needle);
-}
-
-static const char *find_warning(const char *needle)
-{
-	return find_in(rep.warnings, rep.n_warnings, needle);
-}
-
-static bool report_contains(const char *needle)
-{
-	for (uint32_t i = 0; i < rep.n_errors; i++)
-		if (strstr(rep.errors[i], needle))
-			return true;
-	for (uint32_t i = 0; i < rep.n_warnings; i++)
-		if (strstr(rep.warnings[i], needle))
-			return true;
-	return false;
-}
 
 #define CHECK_LOADS(text) do { \
 	int _r = load(text); \
@@ -84,15 +39,6 @@ static bool report_contains(const char *needle)
 	CHECK_INT_EQ(cfg.n_streams, 0); \
 	CHECK_INT_EQ(cfg.call.name[0], 0); \
 } while (0)
-
-static int port_of(const struct cb_address *a)
-{
-	if (a->addr.ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)&a->addr)->sin_port);
-	if (a->addr.ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)&a->addr)->sin6_port);
-	return -1;
-}
 
 static void write_file(const char *path, const char *text, mode_t mode)
 {

@@ -16,6 +16,7 @@
 #include "net/address.h"
 #include "sdp/sdp-ice.h"
 #include "test.h"
+#include "config-test.h"
 
 #define UFRAG_A "abcd"
 #define PWD_A "abcdefghijklmnopqrstuv"
@@ -26,45 +27,19 @@
 #define ICE_MIN "[ice]\nrole = controlled\nufrag = " UFRAG_A "\npwd = " PWD_A \
 	"\nremote-ufrag = " UFRAG_B "\nremote-pwd = " PWD_B "\n"
 
-static struct cb_config cfg;
-static struct cb_config_report rep;
 static char tmpdir[] = "/tmp/callbridge-test-ice-XXXXXX";
 
-static int load(const char *text)
-{
-	memset(&rep, 0, sizeof(rep));
-	return cb_config_load_string("t.ini", text, strlen(text), &cfg, &rep);
-}
-
-static const char *find_error(const char *needle)
-{
-	for (uint32_t i = 0; i < rep.n_errors; i++)
-		if (strstr(rep.errors[i], needle))
-			return rep.errors[i];
-	for (uint32_t i = 0; i < rep.n_errors; i++)
-		fprintf(stderr, "    error: %s\n", rep.errors[i]);
-	return rep.n_errors ? rep.errors[0] : "";
-}
 
 #define CHECK_LOADS(text) do { \
 	int _r = load(text); \
 	CHECK_INT_EQ(_r, 0); \
-	if (_r) find_error("(dump)"); \
+	if (_r) dump_report(); \
 } while (0)
 
 #define CHECK_FAILS(text, needle) do { \
 	CHECK_INT_EQ(load(text), -EINVAL); \
 	CHECK_STR_CONTAINS(find_error(needle), needle); \
 } while (0)
-
-static int port_of(const struct cb_address *a)
-{
-	if (a->addr.ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)&a->addr)->sin_port);
-	if (a->addr.ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)&a->addr)->sin6_port);
-	return -1;
-}
 
 static const char *tmp_path(const char *name)
 {

@@ -4,6 +4,7 @@
  * like every secret file (warning, trimming) and wiped with the config;
  * URLs never shown with their query. */
 #include "test.h"
+#include "config-test.h"
 
 #include "config/config.h"
 #include "dtls/certificate.h"
@@ -31,51 +32,7 @@
 #define STREAM "[stream program]\nwhip = " WHIP "\n"
 #define TRACK "[track music]\nstream = program\n"
 
-static struct cb_config cfg;
-static struct cb_config_report rep;
 static char tmpdir[] = "/tmp/callbridge-test-webrtc-XXXXXX";
-
-static int load(const char *text)
-{
-	return cb_config_load_string("t.ini", text, strlen(text), &cfg, &rep);
-}
-
-static void dump_report(void)
-{
-	for (uint32_t i = 0; i < rep.n_errors; i++)
-		fprintf(stderr, "    error: %s\n", rep.errors[i]);
-	for (uint32_t i = 0; i < rep.n_warnings; i++)
-		fprintf(stderr, "    warning: %s\n", rep.warnings[i]);
-}
-
-static const char *find_in(char (*msgs)[CB_ERROR_MAX], uint32_t n, const char *needle)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (strstr(msgs[i], needle))
-			return msgs[i];
-	return n ? msgs[0] : "(no messages)";
-}
-
-static const char *find_error(const char *needle)
-{
-	return find_in(rep.errors, rep.n_errors, needle);
-}
-
-static const char *find_warning(const char *needle)
-{
-	return find_in(rep.warnings, rep.n_warnings, needle);
-}
-
-static bool report_contains(const char *needle)
-{
-	for (uint32_t i = 0; i < rep.n_errors; i++)
-		if (strstr(rep.errors[i], needle))
-			return true;
-	for (uint32_t i = 0; i < rep.n_warnings; i++)
-		if (strstr(rep.warnings[i], needle))
-			return true;
-	return false;
-}
 
 #define CHECK_LOADS(text) do { \
 	int _r = load(text); \

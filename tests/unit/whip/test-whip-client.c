@@ -14,12 +14,11 @@
 #include "transport/glib-thread.h"
 #include "whip/whip-client.h"
 #include "test.h"
+#include "test-server.h"
 
 #define TOKEN "s3cret-token"
 #define ANSWER "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 
-static SoupServer *server;
-static char base[128];
 
 /* What the server saw, by the GLib thread; read after waits. */
 static struct {
@@ -90,45 +89,6 @@ static void handler(SoupServer *s, SoupServerMessage *msg, const char *path, GHa
 					    "rel=\"ice-server\"; username=\"u\"; credential=\"p\"");
 	}
 	reply(msg, 201, "application/sdp", ANSWER);
-}
-
-static gboolean start_server(gpointer data)
-{
-	GError *error = NULL;
-	GSList *uris;
-
-	server = soup_server_new("server-header", "test-whip", NULL);
-	soup_server_add_handler(server, NULL, handler, NULL, NULL);
-	CHECK(soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-	uris = soup_server_get_uris(server);
-	CHECK(uris != NULL);
-	if (uris)
-		snprintf(base, sizeof(base), "http://127.0.0.1:%d", g_uri_get_port(uris->data));
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
-	g_clear_error(&error);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean stop_server(gpointer data)
-{
-	soup_server_disconnect(server);
-	g_object_unref(server);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean nothing(gpointer data)
-{
-	return G_SOURCE_REMOVE;
-}
-
-/* Lets the GLib thread run what closing queued (the connections' last
- * references go in idle callbacks) before the thread is stopped. */
-static void settle(void)
-{
-	for (int i = 0; i < 20; i++) {
-		cb_glib_thread_call(nothing, NULL);
-		g_usleep(5000);
-	}
 }
 
 /* ---- one client, driven from this thread ---- */
@@ -323,13 +283,12 @@ static gboolean do_bad_urls(gpointer data)
 int main(void)
 {
 	CHECK(cb_glib_thread_ref() != NULL);
-	cb_glib_thread_call(start_server, NULL);
+	start_server(handler);
 	cb_glib_thread_call(do_bad_urls, NULL);
 	test_publish();
 	test_redirect_and_busy();
 	test_refusals();
-	cb_glib_thread_call(stop_server, NULL);
-	settle();
+	stop_server();
 	cb_glib_thread_unref();
 	return test_finish("test-whip-client");
 }

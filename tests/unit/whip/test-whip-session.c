@@ -21,9 +21,8 @@
 #include "transport/ice-transport.h"
 #include "whip/whip-session.h"
 #include "test.h"
+#include "test-server.h"
 
-static SoupServer *server;
-static char base[128];
 
 static struct {
 	struct cb_ice_transport *ice;
@@ -123,42 +122,6 @@ static void handler(SoupServer *s, SoupServerMessage *msg, const char *path, GHa
 	}
 }
 
-static gboolean start_server(gpointer data)
-{
-	GSList *uris;
-
-	server = soup_server_new(NULL, NULL);
-	soup_server_add_handler(server, NULL, handler, NULL, NULL);
-	CHECK(soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, NULL));
-	uris = soup_server_get_uris(server);
-	if (uris)
-		snprintf(base, sizeof(base), "http://127.0.0.1:%d", g_uri_get_port(uris->data));
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean stop_server(gpointer data)
-{
-	soup_server_disconnect(server);
-	g_object_unref(server);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean nothing(gpointer data)
-{
-	return G_SOURCE_REMOVE;
-}
-
-/* Lets the GLib thread run what closing queued (the connections' last
- * references go in idle callbacks) before the thread is stopped. */
-static void settle(void)
-{
-	for (int i = 0; i < 20; i++) {
-		cb_glib_thread_call(nothing, NULL);
-		g_usleep(5000);
-	}
-}
-
 static bool srtp_across(struct cb_transport *from, struct cb_keying *kf, struct cb_transport *to,
 			struct cb_keying *kt)
 {
@@ -235,7 +198,7 @@ int main(void)
 	char err[256];
 
 	CHECK(cb_glib_thread_ref() != NULL);
-	cb_glib_thread_call(start_server, NULL);
+	start_server(handler);
 	CHECK_INT_EQ(cb_dtls_certificate_generate(&cert), 0);
 	CHECK_INT_EQ(cb_dtls_certificate_generate(&peer.cert), 0);
 	cb_keying_init(&keying);
@@ -286,8 +249,7 @@ int main(void)
 	 * fails, nothing is keyed. */
 	test_refused(cert, "badfp", "fingerprint");
 	cb_transport_destroy(peer.t);
-	cb_glib_thread_call(stop_server, NULL);
-	settle();
+	stop_server();
 	cb_dtls_certificate_free(cert);
 	cb_dtls_certificate_free(peer.cert);
 	cb_keying_clear(&keying);
