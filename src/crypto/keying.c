@@ -53,6 +53,16 @@ void cb_keying_revoke(struct cb_keying *k)
 	pthread_mutex_unlock(&k->lock);
 }
 
+bool cb_keying_ready(struct cb_keying *k)
+{
+	bool ready;
+
+	pthread_mutex_lock(&k->lock);
+	ready = k->keys[CB_KEY_SEND].set && k->keys[CB_KEY_RECEIVE].set;
+	pthread_mutex_unlock(&k->lock);
+	return ready;
+}
+
 void cb_srtp_slot_init(struct cb_srtp_slot *slot, struct cb_keying *keying, enum cb_key_use use,
 		       enum cb_srtp_direction direction)
 {

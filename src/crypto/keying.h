@@ -47,6 +47,8 @@ int cb_keying_set(struct cb_keying *k, enum cb_srtp_suite suite, const struct cb
 		  const struct cb_key *receive);
 /* Back to "no keys": a session that failed or restarts sends nothing. */
 void cb_keying_revoke(struct cb_keying *k);
+/* Whether both keys are there now (any thread; takes the lock). */
+bool cb_keying_ready(struct cb_keying *k);
 
 /* One worker's libsrtp session for one use and direction; only that
  * worker touches it after init. */

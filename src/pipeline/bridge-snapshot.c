@@ -115,7 +115,16 @@ static void fill_remote(struct cb_snapshot_remote *out, struct cb_remote *r)
 		.depth_ms = (uint32_t)LOAD(st->depth_ms),
 		.target_ms = (uint32_t)LOAD(st->target_ms),
 	};
-	snprintf(out->name, sizeof(out->name), "%s", r->name);
+	/* A configured remote's name is the main thread's own; an unknown
+	 * SSRC's slot is named by the receive worker when it activates it, so
+	 * take that name from the SSRC it published instead of reading a
+	 * string the worker may be rewriting. */
+	if (r->configured)
+		snprintf(out->name, sizeof(out->name), "%s", r->name);
+	else if (out->ssrc != 0 || out->packets > 0 || out->auth_failures > 0)
+		snprintf(out->name, sizeof(out->name), "%08x", out->ssrc);
+	else
+		out->name[0] = '\0';
 }
 
 static void fill_receive(struct cb_bridge *b, struct cb_snapshot_receive *out)

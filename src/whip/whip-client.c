@@ -271,7 +271,9 @@ static void on_post_status(struct cb_whip_client *c, struct request *r, GBytes *
 		pw_log_info("%s: busy (503); trying again in %u s", c->display, retry_after(h));
 		c->busy = true;	/* held until the timer */
 		queue_bytes(c, POST, "application/sdp", r->body);
-		c->retry = g_timeout_source_new_seconds(retry_after(h));
+		/* Not g_timeout_source_new_seconds: it rounds to a whole-second
+		 * tick and may fire early, and Retry-After is a minimum. */
+		c->retry = g_timeout_source_new(retry_after(h) * 1000u);
 		g_source_set_callback(c->retry, on_retry, c, NULL);
 		g_source_attach(c->retry, g_main_context_get_thread_default());
 		return;

@@ -30,6 +30,7 @@ static struct {
 	struct cb_dtls_certificate *cert;
 	struct cb_keying keying;
 	atomic_uint deletes;
+	atomic_bool answered;		/* release: the fields above are written */
 	bool offer_ok;
 	char auth[128];
 } peer;
@@ -97,6 +98,7 @@ static void answer_offer(SoupServerMessage *msg, SoupMessageBody *body)
 	soup_server_message_set_status(msg, 201, NULL);
 	soup_server_message_set_response(msg, "application/sdp", SOUP_MEMORY_COPY, text,
 					 (gsize)(n > 0 ? n : 0));
+	atomic_store(&peer.answered, true);
 }
 
 static void handler(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -180,7 +182,7 @@ static void test_refused(struct cb_dtls_certificate *cert, const char *path, con
 		g_usleep(20000);
 	}
 	CHECK_STR_CONTAINS(info.failure, why);
-	CHECK(!keying.keys[CB_KEY_SEND].set && !keying.keys[CB_KEY_RECEIVE].set);
+	CHECK(!cb_keying_ready(&keying));
 	printf("%s: %s\n", path, info.failure);
 	cb_whip_session_close(s, 1000);
 	cb_keying_clear(&keying);
@@ -216,12 +218,12 @@ int main(void)
 	if (s == NULL)
 		return test_finish("test-whip-session");
 
-	for (int i = 0; i < 500 && !(keying.keys[CB_KEY_SEND].set && peer.keying.keys[CB_KEY_SEND].set);
-	     i++)
+	for (int i = 0; i < 500 && !(cb_keying_ready(&keying) && cb_keying_ready(&peer.keying)); i++)
 		g_usleep(20000);
+	CHECK(atomic_load(&peer.answered));
 	CHECK(peer.offer_ok);
 	CHECK_STR_EQ(peer.auth, "Bearer tok");
-	CHECK(keying.keys[CB_KEY_SEND].set && peer.keying.keys[CB_KEY_SEND].set);
+	CHECK(cb_keying_ready(&keying) && cb_keying_ready(&peer.keying));
 	CHECK(srtp_across(cb_whip_session_transport(s), &keying, peer.t, &peer.keying));
 	CHECK(srtp_across(peer.t, &peer.keying, cb_whip_session_transport(s), &keying));
 
