@@ -6,6 +6,7 @@
 #   cb_session_start [DIR]        # exports XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS, ...
 #   cb_session_restart_pipewire [SIG [DOWN_S]]  # kill (default TERM) pipewire and
 #                                 # wireplumber, stay down DOWN_S seconds, restart
+#   cb_session_restart_wireplumber  # WirePlumber alone (a stalled one)
 #   cb_session_stop               # kill all, remove DIR unless CB_KEEP_SESSION=1
 # As a command:
 #   scripts/private-session.sh run CMD...   # exit status is CMD's
@@ -214,6 +215,24 @@ cb_session_restart_pipewire() {
   sleep "${2:-0}"
   _cb_start_daemons || { _cb_tail_logs; return 1; }
   _cb_log "pipewire and wireplumber restarted"
+}
+
+# WirePlumber 0.4.13 can stall for good when a client goes away while it
+# is still taking in that client's objects (see pipeline/bridge.c, "The
+# metadata object is exported a second after the nodes"); then every
+# client that lists the graph waits on it.  The nodes themselves belong to
+# the PipeWire daemon, which removes a dead client's nodes whatever
+# WirePlumber does, so restarting WirePlumber alone changes nothing a test
+# asserts about nodes.
+cb_session_restart_wireplumber() {
+  local d="${CB_SESSION_DIR:-}"
+  [[ -n "$d" && -f "$d/wireplumber.pid" ]] || { _cb_log "no session"; return 1; }
+  _cb_kill_wait "$(<"$d/wireplumber.pid")" KILL
+  wireplumber </dev/null >>"$d/logs/wireplumber.log" 2>&1 &
+  echo "$!" >"$d/wireplumber.pid"
+  _cb_wait_for "wireplumber (default metadata)" "$!" _cb_wp_ready || return 1
+  _cb_log "wireplumber restarted"
+  return 0
 }
 
 cb_session_stop() {
