@@ -82,6 +82,9 @@ int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, u
 /* transport = webrtc: the certificate, a WHIP session and its stream per
  * [stream], a WHEP session per [remote] (bridge-webrtc.c). */
 int cb_bridge_open_webrtc(struct cb_bridge *b, char *err, size_t err_len);
+/* A stream made before its session (webrtc: the offer names its SSRC)
+ * joins the session's output and RTP session; -ENOSPC when full. */
+int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint32_t session);
 void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s);
 /* Rebuilds every stream's inputs from the tracks; workers paused. */
 void cb_bridge_connect_inputs(struct cb_bridge *b);

@@ -17,11 +17,10 @@
 
 static void describe_candidates(struct cb_call_session *cs, struct cb_session_desc *d)
 {
-	char lines[4096], *line, *save = NULL;
+	char lines[4096];
 
 	cb_ice_transport_candidate_sdp(cs->ice, lines, sizeof(lines), &d->ice.default_addr);
-	for (line = strtok_r(lines, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
-		cb_session_desc_add_candidate(d, line);
+	cb_session_desc_add_candidate_lines(d, lines);
 }
 
 /* Our side of the call's session, as it is now. */

@@ -62,8 +62,11 @@ static int open_stream(struct cb_bridge *b, uint32_t i, struct cb_whip_session_c
 		return res;
 	}
 	b->n_sessions++;
-	s->output = index;
-	s->feedback = cb_rtp_session_add_sender(&b->sessions[index]->rtp, s->ssrc);
+	if ((res = cb_bridge_attach_stream(b, s, index)) < 0) {
+		snprintf(err, err_len, "stream %s: too many senders in its session", sc->name);
+		cb_send_stream_free(s);
+		return res;
+	}
 	b->streams[i] = s;
 	b->n_streams++;
 	return 0;

@@ -194,16 +194,21 @@ int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, u
 	if ((res = cb_send_stream_new(&s, &config->streams[index], config->call.ptime_samples,
 				      &dest)) < 0)
 		return res;
+	if ((res = cb_bridge_attach_stream(b, s, session)) < 0) {
+		cb_send_stream_free(s);
+		return res;
+	}
+	*out = s;
+	return 0;
+}
+
+int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint32_t session)
+{
 	/* udp and ice: every stream rides the call's one session; webrtc:
 	 * each its own. */
 	s->output = session;
 	s->feedback = cb_rtp_session_add_sender(&b->sessions[session]->rtp, s->ssrc);
-	if (s->feedback == NULL) {
-		cb_send_stream_free(s);
-		return -ENOSPC;
-	}
-	*out = s;
-	return 0;
+	return s->feedback ? 0 : -ENOSPC;
 }
 
 void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s)

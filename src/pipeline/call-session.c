@@ -122,17 +122,28 @@ static int set_keys(struct cb_call_session *s, const struct cb_config *config, c
 	return res;
 }
 
+/* An empty session: no keys, no senders, nothing described. */
+static struct cb_call_session *session_new(void)
+{
+	struct cb_call_session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	cb_keying_init(&s->keying);
+	cb_rtp_session_init(&s->rtp);
+	cb_session_desc_init(&s->local);
+	cb_session_desc_init(&s->remote);
+	return s;
+}
+
 int cb_call_session_open(struct cb_call_session **out, const struct cb_config *config,
 			 char *err, size_t err_len)
 {
-	struct cb_call_session *s = calloc(1, sizeof(*s));
+	struct cb_call_session *s = session_new();
 	int res;
 
 	if (s == NULL)
 		return -ENOMEM;
-	cb_keying_init(&s->keying);
-	cb_rtp_session_init(&s->rtp);
-	cb_session_desc_init(&s->local);
 	describe_remote(s, config);
 
 	if (config->call.transport == CB_TRANSPORT_ICE) {
@@ -156,16 +167,12 @@ int cb_call_session_open_whip(struct cb_call_session **out, const char *name,
 			      const struct cb_whip_session_config *config, char *err,
 			      size_t err_len)
 {
-	struct cb_call_session *s = calloc(1, sizeof(*s));
+	struct cb_call_session *s = session_new();
 	struct cb_whip_session_config *c = malloc(sizeof(*c));
 	int res = -ENOMEM;
 
 	if (s == NULL || c == NULL)
 		goto error;
-	cb_keying_init(&s->keying);
-	cb_rtp_session_init(&s->rtp);
-	cb_session_desc_init(&s->local);
-	cb_session_desc_init(&s->remote);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	*c = *config;
 	c->keying = &s->keying;

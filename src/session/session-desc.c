@@ -49,3 +49,23 @@ int cb_session_desc_add_candidate(struct cb_session_desc *d, const char *attribu
 	ice->n_candidates++;
 	return 0;
 }
+
+uint32_t cb_session_desc_add_candidate_lines(struct cb_session_desc *d, const char *lines)
+{
+	uint32_t added = 0;
+
+	for (const char *p = lines; *p;) {
+		size_t len = strcspn(p, "\r\n");
+		char line[CB_SESSION_CANDIDATE_MAX + 8];
+
+		if (len > 0 && len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (cb_session_desc_add_candidate(d, line) == 0)
+				added++;
+		}
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	return added;
+}

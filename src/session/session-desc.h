@@ -107,5 +107,9 @@ int cb_session_desc_add_media(struct cb_session_desc *d, const struct cb_session
 /* Appends an ICE candidate attribute ("candidate:..."), trickled or not;
  * -EINVAL for one too long or not a candidate, -ENOSPC when full. */
 int cb_session_desc_add_candidate(struct cb_session_desc *d, const char *attribute);
+/* Each line of "a=candidate:...\r\n" lines (as libnice writes them);
+ * lines that are not candidates, or past the limit, are skipped.  Returns
+ * how many were added. */
+uint32_t cb_session_desc_add_candidate_lines(struct cb_session_desc *d, const char *lines);
 
 #endif

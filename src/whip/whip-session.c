@@ -174,22 +174,20 @@ static gboolean check_trickle(gpointer data)
 	frag = calloc(1, sizeof(*frag));
 	body = malloc(OFFER_MAX);
 	if (now && frag && body) {
-		char lines[4096], *line, *save = NULL;
+		char lines[4096];
+
 		cb_ice_transport_candidate_sdp(s->ice, lines, sizeof(lines), NULL);
+		cb_session_desc_add_candidate_lines(now, lines);
+		/* RFC 8840: the ufrag names the ICE generation; the pwd is not
+		 * needed to add candidates, so it stays out. */
 		snprintf(frag->ufrag, sizeof(frag->ufrag), "%s", s->local.ice.ufrag);
-		snprintf(frag->pwd, sizeof(frag->pwd), "%s", s->local.ice.pwd);
 		snprintf(frag->mid, sizeof(frag->mid), "%s", s->local.media[0].mid);
-		for (line = strtok_r(lines, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
-			if (cb_session_desc_add_candidate(now, line) == 0 &&
-			    now->ice.n_candidates > s->candidates_sent &&
-			    frag->n_candidates < CB_SDPFRAG_CANDIDATES)
-				snprintf(frag->candidates[frag->n_candidates++], CB_SDPFRAG_LINE_MAX,
-					 "%s", now->ice.candidates[now->ice.n_candidates - 1]);
+		for (uint32_t i = s->candidates_sent;
+		     i < now->ice.n_candidates && frag->n_candidates < CB_SDPFRAG_CANDIDATES; i++)
+			snprintf(frag->candidates[frag->n_candidates++], CB_SDPFRAG_LINE_MAX, "%s",
+				 now->ice.candidates[i]);
 		frag->end_of_candidates = true;
 		s->candidates_sent = now->ice.n_candidates;
-		/* RFC 8840: credentials identify the ICE generation; the pwd is
-		 * not needed to add candidates, so it stays out. */
-		frag->pwd[0] = '\0';
 		if ((n = cb_sdpfrag_write(frag, body, OFFER_MAX)) > 0)
 			cb_whip_client_patch(s->http, body);
 	}
@@ -231,7 +229,7 @@ static void describe_offer(struct cb_whip_session *s)
 {
 	struct cb_session_desc *d = &s->local;
 	struct cb_session_media m = s->config.media;
-	char lines[4096], *line, *save = NULL;
+	char lines[4096];
 	uint64_t id = 0;
 
 	cb_session_desc_init(d);
@@ -251,8 +249,7 @@ static void describe_offer(struct cb_whip_session *s)
 	snprintf(d->ice.ufrag, sizeof(d->ice.ufrag), "%s", s->config.ice.ufrag);
 	snprintf(d->ice.pwd, sizeof(d->ice.pwd), "%s", s->config.ice.pwd);
 	cb_ice_transport_candidate_sdp(s->ice, lines, sizeof(lines), NULL);
-	for (line = strtok_r(lines, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
-		cb_session_desc_add_candidate(d, line);
+	cb_session_desc_add_candidate_lines(d, lines);
 	d->dtls.setup = CB_DTLS_SETUP_ACTPASS;
 	snprintf(d->dtls.hash, sizeof(d->dtls.hash), "sha-256");
 	memcpy(d->dtls.fingerprint, cb_dtls_certificate_fingerprint(s->config.certificate),

@@ -178,8 +178,25 @@ static void test_webrtc_offer(void)
 	cb_session_desc_clear(&back);
 }
 
+/* libnice's candidate lines, as the offer and the SDP file take them. */
+static void test_candidate_lines(void)
+{
+	cb_session_desc_init(&desc);
+	CHECK_INT_EQ(cb_session_desc_add_candidate_lines(&desc,
+		"a=candidate:1 1 UDP 2013266431 10.0.0.2 40000 typ host\r\n"
+		"a=mid:0\r\n"
+		"a=candidate:2 1 UDP 1677721855 203.0.113.7 40000 typ srflx raddr 10.0.0.2 rport 40000\n"
+		"\r\n"), 2);
+	CHECK_INT_EQ(desc.ice.n_candidates, 2);
+	CHECK_STR_EQ(desc.ice.candidates[0], "candidate:1 1 UDP 2013266431 10.0.0.2 40000 typ host");
+	CHECK_STR_CONTAINS(desc.ice.candidates[1], "typ srflx raddr 10.0.0.2 rport 40000");
+	CHECK_INT_EQ(cb_session_desc_add_candidate_lines(&desc, ""), 0);
+	cb_session_desc_clear(&desc);
+}
+
 int main(void)
 {
+	test_candidate_lines();
 	test_webrtc_offer();
 	test_peers();
 	test_no_opus();
