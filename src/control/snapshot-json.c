@@ -152,6 +152,7 @@ void cb_snapshot_json_session(struct cb_json_out *o, const struct cb_snapshot_se
 	cb_json_string(o, "url", s->url);
 	cb_json_string(o, "http_state", or_unknown(s->http_state));
 	cb_json_uint(o, "http_status", s->http_status);
+	cb_json_uint(o, "recoveries", s->recoveries);
 	if (s->failure[0])
 		cb_json_string(o, "failure", s->failure);
 	else

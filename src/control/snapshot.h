@@ -105,9 +105,10 @@ struct cb_snapshot_session {
 	char name[CB_NAME_MAX + 1];	/* the stream or remote it carries */
 	const char *kind;		/* "whip", "whep" */
 	char url[CB_SNAPSHOT_URL_MAX];	/* without its query */
-	const char *http_state;		/* "posting", "active", "failed", "ended" */
+	const char *http_state;		/* "posting", "active", "retrying", "failed", "ended" */
 	unsigned int http_status;	/* the last answer's, 0 before one */
-	char failure[200];		/* "" when none */
+	char failure[200];		/* the last, until keys flow again; "" when none */
+	uint32_t recoveries;		/* new sessions after a break */
 	struct cb_transport_info transport;	/* ICE state and pair, DTLS, counters */
 };
 

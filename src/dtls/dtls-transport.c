@@ -24,6 +24,7 @@ struct dtls_transport {
 	GMainContext *ctx;
 	GSource *timer;
 	bool path_up;
+	bool started;		/* the current session's handshake began */
 	bool closing;
 	/* Records that came before the peer was known (an answerer's hello
 	 * racing the answer's arrival): replayed into the session. */
@@ -149,8 +150,9 @@ static void on_record(void *data, const uint8_t *buf, size_t len, const struct c
  * peer's role and fingerprint are known. */
 static void maybe_start(struct dtls_transport *d)
 {
-	if (!d->path_up || d->session == NULL)
+	if (!d->path_up || d->session == NULL || d->started)
 		return;
+	d->started = true;
 	cb_dtls_session_start(d->session, now_ms());
 	for (uint32_t i = 0; i < d->n_early; i++)
 		cb_dtls_session_input(d->session, d->early[i], d->early_len[i], now_ms());
@@ -175,8 +177,14 @@ static void on_inner_state(void *data, enum cb_transport_state state)
 {
 	struct dtls_transport *d = data;
 
-	if (state != CB_TRANSPORT_CONNECTED)
+	if (state != CB_TRANSPORT_CONNECTED) {
+		/* Only the GLib thread moves path_up (ice reports there); a
+		 * path that comes back starts a handshake only if a reset made
+		 * a new session meanwhile (started stays set otherwise). */
+		if (cb_glib_thread_is_current())
+			d->path_up = false;
 		return;
+	}
 	if (cb_glib_thread_is_current())
 		start_in_thread(d);
 	else
@@ -358,6 +366,32 @@ int cb_dtls_transport_set_peer(struct cb_transport *t, enum cb_dtls_role role,
 		return -EINVAL;
 	cb_glib_thread_call(set_peer_in_thread, &call);
 	return call.result;
+}
+
+static gboolean reset_in_thread(gpointer data)
+{
+	struct dtls_transport *d = data;
+
+	cb_glib_source_clear(&d->timer);
+	if (d->session)
+		cb_dtls_session_close(d->session);
+	cb_dtls_session_free(d->session);
+	d->session = NULL;
+	d->started = false;
+	if (d->config.keying)
+		cb_keying_revoke(d->config.keying);
+	cb_secret_wipe(d->early, sizeof(d->early));
+	d->n_early = 0;
+	atomic_store(&d->state, (int)CB_DTLS_NEW);
+	return G_SOURCE_REMOVE;
+}
+
+int cb_dtls_transport_reset(struct cb_transport *t)
+{
+	if (t->ops != &dtls_ops)
+		return -EINVAL;
+	cb_glib_thread_call(reset_in_thread, t);
+	return 0;
 }
 
 struct cb_transport *cb_dtls_transport_inner(struct cb_transport *t)

@@ -34,6 +34,13 @@ int cb_dtls_transport_new_offerer(struct cb_transport **out, struct cb_transport
 int cb_dtls_transport_set_peer(struct cb_transport *t, enum cb_dtls_role role,
 			       const uint8_t fingerprint[CB_SHA256_LEN]);
 
+/* Ends the handshake and its keys (the keying object is revoked, so the
+ * workers drop rather than send under stale keys) and waits for a new
+ * cb_dtls_transport_set_peer: a re-negotiation with a new answer (a new
+ * POST after the server went away, RFC 9725 section 4.4.1).  The
+ * handshake starts when the inner path is (again) up.  Offerer only. */
+int cb_dtls_transport_reset(struct cb_transport *t);
+
 /* The transport this one wraps. */
 struct cb_transport *cb_dtls_transport_inner(struct cb_transport *t);
 

@@ -166,6 +166,7 @@ static void fill_sessions(struct cb_bridge *b, struct cb_snapshot *snap)
 		snprintf(o->url, sizeof(o->url), "%s", info.url);
 		o->http_state = info.http_state;
 		o->http_status = info.http_status;
+		o->recoveries = info.recoveries;
 		snprintf(o->failure, sizeof(o->failure), "%s", info.failure);
 		cb_transport_describe(cs->transport, &o->transport);
 		snap->n_sessions++;

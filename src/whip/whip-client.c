@@ -145,6 +145,12 @@ void cb_whip_client_free(struct cb_whip_client *c)
 	free(c);
 }
 
+void cb_whip_client_detach(struct cb_whip_client *c)
+{
+	memset(&c->events, 0, sizeof(c->events));
+	c->data = NULL;
+}
+
 static void send_next(struct cb_whip_client *c);
 static int queue_bytes(struct cb_whip_client *c, enum method method, const char *content_type,
 		       GBytes *body);

@@ -60,6 +60,10 @@ int cb_whip_client_new(struct cb_whip_client **out, const char *url, const char 
  * wait for `ended` first to end the resource). */
 void cb_whip_client_free(struct cb_whip_client *c);
 
+/* Stops telling the owner anything: a client being retired (its DELETE
+ * still in flight) while a new one takes over the session. */
+void cb_whip_client_detach(struct cb_whip_client *c);
+
 /* POST application/sdp. */
 int cb_whip_client_post(struct cb_whip_client *c, const char *offer);
 /* PATCH application/trickle-ice-sdpfrag (later candidates, or an ICE

@@ -19,7 +19,24 @@
 #include "whip/whip-session.h"
 
 #define OFFER_MAX 16384
-#define TRICKLE_CHECK_MS 250
+#define TICK_MS 250
+/* Recovery (RFC 9725 section 4.4.1: DELETE and POST again when ICE cannot
+ * be restarted in place).  A new attempt waits 1 s, then twice as long
+ * each time, up to 30 s, so a server that is down is asked about twice a
+ * minute at most; the wait starts again from 1 s once keys flow. */
+#define BACKOFF_FIRST_MS 1000
+#define BACKOFF_MAX_MS 30000
+/* A path counts as broken when the server, which had been sending (RTCP
+ * reports at least: aiortc and Janus send one every ~1 s, media for
+ * WHEP), sends nothing for this long.  libnice's own consent check (RFC
+ * 7675) takes 30 s to give up, which is too long for a call. */
+#define SILENCE_US (5 * G_USEC_PER_SEC)
+#define SILENCE_ARM_TICKS 3
+/* From the answer to keys: ICE checks and the DTLS handshake together
+ * take well under a second on a working path; 15 s means none. */
+#define CONNECT_TIMEOUT_US (15 * G_USEC_PER_SEC)
+/* After an ICE restart, how long a new POST waits for gathering. */
+#define GATHER_WAIT_US (2 * G_USEC_PER_SEC)
 
 struct cb_whip_session {
 	struct cb_whip_session_config config;	/* wiped on close: the token */
@@ -29,10 +46,23 @@ struct cb_whip_session {
 
 	/* The GLib thread only. */
 	struct cb_whip_client *http;
-	GSource *trickle_timer;
+	struct cb_whip_client *retired;	/* the last attempt's, its DELETE in flight */
+	GSource *tick;
 	uint32_t gatherings_sent;
 	uint32_t candidates_sent;
 	atomic_bool ended;		/* the DELETE was answered, or nothing to delete */
+	/* Health and recovery */
+	bool keyed;			/* DTLS connected in this attempt */
+	bool given_up;			/* 401/403 or an offer the server refuses */
+	gint64 answered_us;
+	uint64_t rx_seen;
+	gint64 last_rx_us;
+	uint32_t rx_ticks;		/* ticks with traffic since keyed */
+	gint64 retry_at_us;		/* 0: none scheduled */
+	uint32_t backoff_ms;
+	bool post_pending;		/* restarted, waiting for candidates to POST */
+	uint32_t gatherings_before;
+	gint64 restarted_us;
 
 	/* Read by other threads. */
 	pthread_mutex_t lock;
@@ -116,6 +146,7 @@ static void on_answered(void *data, const char *text, size_t len,
 			    "[ice]", s->info.kind, s->info.url, servers->n);
 	cb_dtls_transport_set_peer(s->transport, our_role(answer->dtls.setup),
 				   answer->dtls.fingerprint);
+	s->answered_us = g_get_monotonic_time();
 	pthread_mutex_lock(&s->lock);
 	s->info.answered = true;
 	s->info.http_status = 201;
@@ -128,6 +159,12 @@ static void on_answered(void *data, const char *text, size_t len,
 		    s->info.url, cb_dtls_role_name(our_role(answer->dtls.setup)),
 		    answer->ice.n_candidates);
 out:
+	if (!s->info.answered && s->http) {
+		/* An answer we cannot use: its resource is of no use to the
+		 * server either, and asking again would get the same. */
+		s->given_up = true;
+		cb_whip_client_delete(s->http);
+	}
 	if (answer)
 		cb_session_desc_clear(answer);
 	free(answer);
@@ -136,9 +173,29 @@ out:
 	free(sdp);
 }
 
+static void schedule_retry(struct cb_whip_session *s, const char *why);
+
+/* Which answers are worth asking again: no answer at all, a resource that
+ * vanished, a server that is overloaded or restarting.  A refused token
+ * (401/403) or a refused offer (4xx) would be refused again: asking is
+ * only noise for the server's operator. */
+static bool retryable(unsigned int status)
+{
+	return status == 0 || status == 404 || status == 408 || status == 429 || status >= 500;
+}
+
 static void on_failed(void *data, unsigned int status, const char *reason)
 {
-	set_failure(data, status, reason);
+	struct cb_whip_session *s = data;
+
+	set_failure(s, status, reason);
+	if (retryable(status)) {
+		schedule_retry(s, reason);
+	} else {
+		s->given_up = true;
+		pw_log_warn("%s %s: not retried (HTTP %u)%s", s->info.kind, s->info.url, status,
+			    status == 401 || status == 403 ? ": check bearer-token-file" : "");
+	}
 }
 
 static void on_ended(void *data)
@@ -146,7 +203,8 @@ static void on_ended(void *data)
 	struct cb_whip_session *s = data;
 
 	pthread_mutex_lock(&s->lock);
-	s->info.http_state = "ended";
+	if (!s->given_up)	/* a refused answer stays "failed" once DELETEd */
+		s->info.http_state = "ended";
 	pthread_mutex_unlock(&s->lock);
 	atomic_store(&s->ended, true);
 }
@@ -157,18 +215,17 @@ static const struct cb_whip_events http_events = {
 
 /* ---- trickle: candidates found after the offer (GLib thread) ---- */
 
-static gboolean check_trickle(gpointer data)
+static void check_trickle(struct cb_whip_session *s)
 {
-	struct cb_whip_session *s = data;
 	uint32_t gatherings = cb_ice_transport_gatherings(s->ice);
 	struct cb_session_desc *now;
 	struct cb_sdpfrag *frag;
 	char *body;
 	int n;
 
-	if (gatherings == s->gatherings_sent || s->http == NULL ||
+	if (gatherings == s->gatherings_sent || s->http == NULL || s->post_pending ||
 	    cb_whip_client_state(s->http) == CB_WHIP_FAILED)
-		return G_SOURCE_CONTINUE;
+		return;
 	s->gatherings_sent = gatherings;
 	now = calloc(1, sizeof(*now));
 	frag = calloc(1, sizeof(*frag));
@@ -196,14 +253,135 @@ static gboolean check_trickle(gpointer data)
 	free(now);
 	free(frag);
 	free(body);
-	return G_SOURCE_CONTINUE;
 }
 
 /* ---- lifetime ---- */
 
+static void describe_offer(struct cb_whip_session *s);
+
+/* A new client POSTs the offer made of the current candidates.  GLib
+ * thread. */
+static int post_offer(struct cb_whip_session *s)
+{
+	char *offer = malloc(OFFER_MAX);
+	int res;
+
+	if (offer == NULL)
+		return -ENOMEM;
+	cb_session_desc_clear(&s->local);
+	describe_offer(s);
+	if ((res = cb_session_desc_render_webrtc(&s->local, offer, OFFER_MAX)) < 0)
+		goto out;
+	if ((res = cb_whip_client_new(&s->http, s->config.url, s->config.token, &http_events,
+				      s)) < 0)
+		goto out;
+	/* What the offer carried counts as sent; later gatherings trickle. */
+	s->gatherings_sent = cb_ice_transport_gatherings(s->ice);
+	s->candidates_sent = s->local.ice.n_candidates;
+	res = cb_whip_client_post(s->http, offer);
+out:
+	free(offer);
+	return res;
+}
+
+static void schedule_retry(struct cb_whip_session *s, const char *why)
+{
+	if (s->retry_at_us || s->given_up || atomic_load(&s->ended))
+		return;
+	s->backoff_ms = s->backoff_ms ? MIN(s->backoff_ms * 2, BACKOFF_MAX_MS) : BACKOFF_FIRST_MS;
+	s->retry_at_us = g_get_monotonic_time() + (gint64)s->backoff_ms * 1000;
+	pthread_mutex_lock(&s->lock);
+	s->info.http_state = "retrying";
+	if (why != s->info.failure)
+		snprintf(s->info.failure, sizeof(s->info.failure), "%s", why);
+	pthread_mutex_unlock(&s->lock);
+	pw_log_warn("%s %s: %s; a new session in %u ms", s->info.kind, s->info.url, why,
+		    s->backoff_ms);
+}
+
+/* Leaves the old resource (DELETE, not waited for), restarts ICE with new
+ * credentials and resets DTLS; the POST follows once candidates are
+ * gathered (tick). */
+static void start_recovery(struct cb_whip_session *s)
+{
+	s->retry_at_us = 0;
+	if (s->retired)
+		cb_whip_client_free(s->retired);
+	s->retired = s->http;
+	s->http = NULL;
+	if (s->retired) {
+		cb_whip_client_detach(s->retired);
+		if (cb_whip_client_resource(s->retired)[0])
+			cb_whip_client_delete(s->retired);
+	}
+	s->keyed = false;
+	s->answered_us = 0;
+	s->rx_ticks = 0;
+	make_credential(s->config.ice.ufrag, 8);
+	make_credential(s->config.ice.pwd, 24);
+	s->gatherings_before = cb_ice_transport_gatherings(s->ice);
+	cb_ice_transport_restart(s->ice, s->config.ice.ufrag, s->config.ice.pwd);
+	cb_dtls_transport_reset(s->transport);
+	s->post_pending = true;
+	s->restarted_us = g_get_monotonic_time();
+	pthread_mutex_lock(&s->lock);
+	s->info.recoveries++;
+	s->info.answered = false;
+	s->info.http_state = "posting";
+	pthread_mutex_unlock(&s->lock);
+	pw_log_info("%s %s: new session %u", s->info.kind, s->info.url, s->info.recoveries);
+}
+
+/* Is the session still carrying what it should?  Anything else asks for
+ * a new one. */
+static void check_health(struct cb_whip_session *s, gint64 now)
+{
+	struct cb_transport_info ti;
+
+	cb_transport_describe(s->transport, &ti);
+	if (ti.rx_datagrams != s->rx_seen) {
+		s->rx_seen = ti.rx_datagrams;
+		s->last_rx_us = now;
+		if (s->keyed)
+			s->rx_ticks++;
+	}
+	if (s->http == NULL || s->retry_at_us || s->post_pending || s->given_up)
+		return;
+	if (s->keyed && ti.state == CB_TRANSPORT_FAILED)
+		schedule_retry(s, "ICE failed (consent lost or the path broke)");
+	else if (s->keyed && s->rx_ticks >= SILENCE_ARM_TICKS && now - s->last_rx_us > SILENCE_US)
+		schedule_retry(s, "nothing from the server for 5 s");
+	else if (!s->keyed && s->answered_us && now - s->answered_us > CONNECT_TIMEOUT_US)
+		schedule_retry(s, "no ICE and DTLS connection 15 s after the answer");
+}
+
+static gboolean on_tick(gpointer data)
+{
+	struct cb_whip_session *s = data;
+	gint64 now = g_get_monotonic_time();
+
+	if (atomic_load(&s->ended))
+		return G_SOURCE_CONTINUE;
+	if (s->retry_at_us && now >= s->retry_at_us) {
+		start_recovery(s);
+		return G_SOURCE_CONTINUE;
+	}
+	if (s->post_pending) {
+		if (cb_ice_transport_gatherings(s->ice) == s->gatherings_before &&
+		    now - s->restarted_us < GATHER_WAIT_US)
+			return G_SOURCE_CONTINUE;
+		s->post_pending = false;
+		if (post_offer(s) < 0)
+			schedule_retry(s, "cannot post a new offer");
+		return G_SOURCE_CONTINUE;
+	}
+	check_trickle(s);
+	check_health(s, now);
+	return G_SOURCE_CONTINUE;
+}
+
 struct post_call {
 	struct cb_whip_session *s;
-	const char *offer;
 	int result;
 };
 
@@ -212,16 +390,10 @@ static gboolean post_in_thread(gpointer data)
 	struct post_call *c = data;
 	struct cb_whip_session *s = c->s;
 
-	c->result = cb_whip_client_new(&s->http, s->config.url, s->config.token, &http_events, s);
-	if (c->result < 0)
-		return G_SOURCE_REMOVE;
-	/* What the offer carried counts as sent; later gatherings trickle. */
-	s->gatherings_sent = cb_ice_transport_gatherings(s->ice);
-	s->candidates_sent = s->local.ice.n_candidates;
-	s->trickle_timer = g_timeout_source_new(TRICKLE_CHECK_MS);
-	g_source_set_callback(s->trickle_timer, check_trickle, s, NULL);
-	g_source_attach(s->trickle_timer, g_main_context_get_thread_default());
-	c->result = cb_whip_client_post(s->http, c->offer);
+	s->tick = g_timeout_source_new(TICK_MS);
+	g_source_set_callback(s->tick, on_tick, s, NULL);
+	g_source_attach(s->tick, g_main_context_get_thread_default());
+	c->result = post_offer(s);
 	return G_SOURCE_REMOVE;
 }
 
@@ -261,10 +433,19 @@ static void on_dtls_done(void *data, enum cb_dtls_state state, const char *reaso
 {
 	struct cb_whip_session *s = data;
 
-	if (state == CB_DTLS_CONNECTED)
+	if (state == CB_DTLS_CONNECTED) {
 		pw_log_info("%s %s: DTLS connected; SRTP keyed", s->info.kind, s->info.url);
-	else if (reason)
+		s->keyed = true;
+		s->backoff_ms = 0;
+		s->last_rx_us = g_get_monotonic_time();
+		pthread_mutex_lock(&s->lock);
+		s->info.http_state = "active";
+		s->info.failure[0] = '\0';
+		pthread_mutex_unlock(&s->lock);
+	} else if (reason) {
 		set_failure(s, s->info.http_status, reason);
+		schedule_retry(s, reason);
+	}
 }
 
 int cb_whip_session_new(struct cb_whip_session **out, const struct cb_whip_session_config *config,
@@ -273,7 +454,6 @@ int cb_whip_session_new(struct cb_whip_session **out, const struct cb_whip_sessi
 	struct cb_whip_session *s = calloc(1, sizeof(*s));
 	struct cb_dtls_config dtls = { 0 };
 	struct post_call call = { .s = s };
-	char *offer = NULL;
 	int res;
 
 	if (s == NULL)
@@ -303,27 +483,16 @@ int cb_whip_session_new(struct cb_whip_session **out, const struct cb_whip_sessi
 		goto error;
 	}
 	cb_ice_transport_start(s->ice, 0);
-	describe_offer(s);
-	if ((offer = malloc(OFFER_MAX)) == NULL) {
-		res = -ENOMEM;
-		goto error;
-	}
-	if ((res = cb_session_desc_render_webrtc(&s->local, offer, OFFER_MAX)) < 0) {
-		snprintf(err, err_len, "cannot write the offer: %s", strerror(-res));
-		goto error;
-	}
-	call.offer = offer;
 	cb_glib_thread_call(post_in_thread, &call);
 	if ((res = call.result) < 0) {
-		snprintf(err, err_len, "%s: not an http or https URL", s->info.url);
+		snprintf(err, err_len, "%s: %s", s->info.url,
+			 res == -EINVAL ? "not an http or https URL" : strerror(-res));
 		goto error;
 	}
-	free(offer);
 	pw_log_info("%s %s: offer posted", s->info.kind, s->info.url);
 	*out = s;
 	return 0;
 error:
-	free(offer);
 	cb_whip_session_close(s, 0);
 	return res;
 }
@@ -332,6 +501,8 @@ static gboolean delete_in_thread(gpointer data)
 {
 	struct cb_whip_session *s = data;
 
+	s->retry_at_us = 0;
+	s->post_pending = false;
 	if (s->http && cb_whip_client_resource(s->http)[0])
 		cb_whip_client_delete(s->http);
 	else
@@ -343,9 +514,11 @@ static gboolean ended_in_thread(gpointer data)
 {
 	struct cb_whip_session *s = data;
 
-	cb_glib_source_clear(&s->trickle_timer);
+	cb_glib_source_clear(&s->tick);
 	cb_whip_client_free(s->http);
 	s->http = NULL;
+	cb_whip_client_free(s->retired);
+	s->retired = NULL;
 	return G_SOURCE_REMOVE;
 }
 

@@ -1,6 +1,14 @@
 /* One WHIP or WHEP session (RFC 9725): an ICE transport with a DTLS layer
  * around it, keyed into the caller's keying object, and the HTTP client
- * that negotiates it.  WHIP publishes one of the call's streams (one audio
+ * that negotiates it.
+ *
+ * It outlives the server's resource: when the path breaks (ICE fails,
+ * the server falls silent, DTLS fails) or a POST finds no server, it
+ * restarts ICE with new credentials, resets DTLS and POSTs a new offer,
+ * with a growing pause (1 s to 30 s), after a best-effort DELETE of the
+ * old resource.  The transport the workers hold stays the same object,
+ * so nodes, SSRCs and sequence numbers carry on.  401/403 and refused
+ * offers are final.  WHIP publishes one of the call's streams (one audio
  * m-line, sendonly); WHEP plays one resource (recvonly).
  *
  * The media workers use cb_whip_session_transport() like any other
@@ -43,7 +51,8 @@ struct cb_whip_info {
 	char url[CB_WHIP_URL_MAX];		/* without its query */
 	const char *http_state;
 	unsigned int http_status;
-	char failure[200];
+	char failure[200];			/* the last one, kept until keys flow again */
+	uint32_t recoveries;			/* sessions POSTed anew after a break */
 	/* The answer's choices, once answered. */
 	bool answered;
 	uint8_t payload_type;

@@ -3,7 +3,8 @@
 
   /usr/bin/python3 tests/lib/whip_server.py --port-file F [--host 127.0.0.1] [--token T]
       [--record-dir DIR] [--tone-hz 880 | --play FILE] [--link-stun HOST:PORT]...
-      [--fail-first N] [--no-trickle] [--ice-host ADDR]... [--verbose]
+      [--fail-first N] [--no-trickle] [--ice-host ADDR]... [--port N]
+      [--bad-fingerprint] [--two-audio] [--verbose]
 (it re-executes itself under Debian's /usr/bin/python3 if the imports fail)
 
 POST /whip/<name>: an application/sdp offer with one sendonly Opus audio m-line ->
@@ -39,7 +40,9 @@ aiortc 1.4 / aioice 0.8 (Debian 12) facts behind the choices:
   422. aiortc has no ICE restart: 422, as RFC 9725 says.
 - The tone track, the WAV writer and the loopback fix live in aiortc_peer.py,
   shared with whip_client.py (the reference client).
-- The port is always 0; --port-file is written to a temporary name and renamed.
+- The port is 0 unless --port names one (a restart inside a test's private network
+  namespace); --port-file is written to a temporary name and renamed.
+- --bad-fingerprint and --two-audio spoil the answer for the client's negative tests.
 - SIGTERM/SIGINT close every peer connection and WAV file, exit 0. (wave rewrites
   the header on every write, so even a killed server leaves a readable file.)
 """
@@ -56,6 +59,7 @@ except ImportError:  # pyenv's python3 may shadow Debian's packages
     raise
 
 import argparse
+import re
 import asyncio
 import logging
 import signal
@@ -140,6 +144,26 @@ class Resource:
                 "state": self.pc.connectionState, "ice_state": self.pc.iceConnectionState,
                 **self.dtls, "packets": self.packets, "frames_received": self.frames[0],
                 "frames_sent": getattr(self.track, "frames", None), "recording": self.recording}
+
+
+def spoil_fingerprint(sdp):
+    """--bad-fingerprint: the answer names a certificate aiortc does not hold (last byte flipped)."""
+    out = []
+    for line in sdp.split("\r\n"):
+        if line.startswith("a=fingerprint:sha-256 "):
+            last = int(line[-2:], 16) ^ 0xff
+            line = f"{line[:-2]}{last:02X}"
+        out.append(line)
+    return "\r\n".join(out)
+
+
+def duplicate_audio(sdp):
+    """--two-audio: the answer's audio section twice (RFC 9725 allows one per kind)."""
+    head, sep, media = sdp.partition("m=audio")
+    if not sep:
+        return sdp
+    copy = re.sub(r"a=mid:[^\r\n]*", "a=mid:second", media)
+    return head + sep + media.rstrip("\r\n") + "\r\nm=audio" + copy
 
 
 class Server:
@@ -227,8 +251,13 @@ class Server:
                    "Accept-Patch": "application/trickle-ice-sdpfrag"}
         if self.a.link_stun:
             headers["Link"] = ", ".join(f'<stun:{s}>; rel="ice-server"' for s in self.a.link_stun)
+        answer = pc.localDescription.sdp
+        if self.a.bad_fingerprint:
+            answer = spoil_fingerprint(answer)
+        if self.a.two_audio:
+            answer = duplicate_audio(answer)
         log.info("201 %s/%s -> /resource/%s", kind, name, r.id)
-        return web.Response(status=201, text=pc.localDescription.sdp, headers=headers)
+        return web.Response(status=201, text=answer, headers=headers)
 
     def lookup(self, request):
         r = self.res.get(request.match_info["id"])
@@ -325,7 +354,7 @@ async def main(args):
     srv = Server(args)
     runner = web.AppRunner(srv.app(), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, args.host, 0).start()
+    await web.TCPSite(runner, args.host, args.port).start()
     srv.port = runner.addresses[0][1]
     if args.port_file:
         tmp = f"{args.port_file}.tmp.{os.getpid()}"
@@ -346,7 +375,12 @@ async def main(args):
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add = ap.add_argument
-    add("--host", default="127.0.0.1", help="HTTP bind address (the port is always 0)")
+    add("--host", default="127.0.0.1", help="HTTP bind address")
+    add("--port", type=int, default=0,
+        help="HTTP port: 0 (default) lets the kernel pick; a fixed one only in a test's own "
+             "network namespace, to come back where a killed server was")
+    add("--bad-fingerprint", action="store_true", help="answer with a wrong a=fingerprint")
+    add("--two-audio", action="store_true", help="answer with two audio m-lines")
     add("--port-file", help="write the bound port here (atomically)")
     add("--token", help="require Authorization: Bearer TOKEN on POST/PATCH/DELETE")
     add("--record-dir", help="write each WHIP publish to DIR/<name>.wav")
