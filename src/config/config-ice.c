@@ -192,7 +192,10 @@ static void check_turn(struct cb_loader *l)
 				cb_loader_error(l, row_line(l, keys[i]), "%s is set but there is "
 						"no turn-server", keys[i]);
 	}
-	if (ice->policy == CB_ICE_POLICY_RELAY && !ice->turn_server.set)
+	/* With webrtc the server's answer may name a TURN server (RFC 9725
+	 * section 4.6): relay-only then waits for it. */
+	if (ice->policy == CB_ICE_POLICY_RELAY && !ice->turn_server.set &&
+	    l->cfg->call.transport != CB_TRANSPORT_WEBRTC)
 		cb_loader_error(l, row_line(l, "policy"), "policy = relay needs a turn-server");
 }
 

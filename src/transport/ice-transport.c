@@ -381,6 +381,8 @@ static void restart(struct cb_ice_transport *t)
 		schedule_restart(t, "cannot add a stream");
 }
 
+static void set_stun_server(struct cb_ice_transport *t);
+
 static gboolean on_watchdog(gpointer data)
 {
 	struct cb_ice_transport *t = data;
@@ -422,22 +424,8 @@ static gboolean setup_in_thread(gpointer data)
 		      * as failed; media cannot wait that long. */
 		     "stun-max-retransmissions", 3,
 		     NULL);
-	if (ice->stun_server.set) {
-		char host[INET6_ADDRSTRLEN] = "";
-		const struct sockaddr *sa = (const struct sockaddr *)&ice->stun_server.addr;
-		uint16_t port;
-
-		if (sa->sa_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
-				  sizeof(host));
-			port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-		} else {
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host,
-				  sizeof(host));
-			port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-		}
-		g_object_set(t->agent, "stun-server", host, "stun-server-port", (guint)port, NULL);
-	}
+	if (ice->stun_server.set)
+		set_stun_server(t);
 	if (ice->local.set) {
 		const struct sockaddr *sa = (const struct sockaddr *)&ice->local.addr;
 		bool any = sa->sa_family == AF_INET ?
@@ -866,4 +854,62 @@ int cb_ice_transport_restart(struct cb_ice_transport *t, const char *ufrag, cons
 		return -EINVAL;
 	cb_glib_thread_call(restart_in_thread, &c);
 	return 0;
+}
+
+struct servers_call {
+	struct cb_ice_transport *t;
+	const struct cb_address *stun, *turn;
+	enum cb_turn_transport turn_transport;
+	const char *username, *password;
+	int added;
+};
+
+static void set_stun_server(struct cb_ice_transport *t)
+{
+	char host[INET6_ADDRSTRLEN] = "";
+	const struct sockaddr *sa = (const struct sockaddr *)&t->params.stun_server.addr;
+	uint16_t port;
+
+	if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof(host));
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof(host));
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	}
+	g_object_set(t->agent, "stun-server", host, "stun-server-port", (guint)port, NULL);
+}
+
+static gboolean add_servers_in_thread(gpointer data)
+{
+	struct servers_call *c = data;
+	struct cb_ice_params *p = &c->t->params;
+
+	if (c->stun && c->stun->set && !p->stun_server.set) {
+		p->stun_server = *c->stun;
+		if (c->t->agent)
+			set_stun_server(c->t);
+		c->added++;
+	}
+	if (c->turn && c->turn->set && !p->turn_server.set) {
+		p->turn_server = *c->turn;
+		p->turn_transport = c->turn_transport;
+		snprintf(p->turn_username, sizeof(p->turn_username), "%s", c->username);
+		snprintf(p->turn_password, sizeof(p->turn_password), "%s", c->password);
+		c->added++;
+	}
+	return G_SOURCE_REMOVE;
+}
+
+int cb_ice_transport_add_servers(struct cb_ice_transport *t, const struct cb_address *stun,
+				 const struct cb_address *turn, enum cb_turn_transport turn_transport,
+				 const char *turn_username, const char *turn_password)
+{
+	struct servers_call c = { .t = t, .stun = stun, .turn = turn,
+				  .turn_transport = turn_transport,
+				  .username = turn_username ? turn_username : "",
+				  .password = turn_password ? turn_password : "" };
+
+	cb_glib_thread_call(add_servers_in_thread, &c);
+	return c.added;
 }

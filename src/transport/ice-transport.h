@@ -70,6 +70,15 @@ void cb_ice_transport_remote_gathering_done(struct cb_ice_transport *t);
  * peer's credentials and candidates are forgotten until it sends new ones. */
 int cb_ice_transport_restart(struct cb_ice_transport *t, const char *ufrag, const char *pwd);
 
+/* STUN and TURN servers learnt at run time (a WHIP server's Link header,
+ * RFC 9725 section 4.6), for what the config left unset: NULL or an unset
+ * address for none.  They take part from the next gathering on, which is
+ * the next restart: libnice gathers once per stream.  Returns how many
+ * were new (0: the config already had its own). */
+int cb_ice_transport_add_servers(struct cb_ice_transport *t, const struct cb_address *stun,
+				 const struct cb_address *turn, enum cb_turn_transport turn_transport,
+				 const char *turn_username, const char *turn_password);
+
 bool cb_ice_transport_connected(const struct cb_ice_transport *t);
 const struct cb_ice_counters *cb_ice_transport_counters(const struct cb_ice_transport *t);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <gio/gio.h>
 #include <glib.h>
 
 #include "dtls/dtls-transport.h"
@@ -16,6 +17,7 @@
 #include "transport/ice-transport.h"
 #include "util/log.h"
 #include "util/secret.h"
+#include "whip/link-servers.h"
 #include "whip/whip-session.h"
 
 #define OFFER_MAX 16384
@@ -35,6 +37,12 @@
 /* From the answer to keys: ICE checks and the DTLS handshake together
  * take well under a second on a working path; 15 s means none. */
 #define CONNECT_TIMEOUT_US (15 * G_USEC_PER_SEC)
+/* libnice gathers once per stream, so servers that the answer's Link
+ * names (RFC 9725 section 4.6) can only take part in a new gathering.
+ * Most paths connect without them (an SFU with a public address finds us
+ * as peer-reflexive); when this one has not after 3 s, the session is
+ * posted anew with them, without waiting for CONNECT_TIMEOUT_US. */
+#define LINK_SERVERS_AFTER_US (3 * G_USEC_PER_SEC)
 /* After an ICE restart, how long a new POST waits for gathering. */
 #define GATHER_WAIT_US (2 * G_USEC_PER_SEC)
 
@@ -61,6 +69,8 @@ struct cb_whip_session {
 	gint64 retry_at_us;		/* 0: none scheduled */
 	uint32_t backoff_ms;
 	bool post_pending;		/* restarted, waiting for candidates to POST */
+	bool link_servers_unused;	/* the Link named servers this gathering lacked */
+	GCancellable *resolving;	/* Link server names being looked up */
 	uint32_t gatherings_before;
 	gint64 restarted_us;
 
@@ -104,6 +114,15 @@ static enum cb_dtls_role our_role(enum cb_dtls_setup theirs)
 	return theirs == CB_DTLS_SETUP_ACTIVE ? CB_DTLS_SERVER : CB_DTLS_CLIENT;
 }
 
+static void on_link_server(void *data, bool turn, const char *address)
+{
+	struct cb_whip_session *s = data;
+
+	s->link_servers_unused = true;
+	pw_log_info("%s %s: the server's Link adds %s server %s", s->info.kind, s->info.url,
+		    turn ? "TURN" : "STUN", address);
+}
+
 static void on_answered(void *data, const char *text, size_t len,
 			const struct cb_ice_servers *servers)
 {
@@ -142,8 +161,8 @@ static void on_answered(void *data, const char *text, size_t len,
 	if (answer->ice.end_of_candidates)
 		cb_ice_transport_remote_gathering_done(s->ice);
 	if (servers->n)
-		pw_log_info("%s %s: the server names %u ICE server(s); this build uses those of "
-			    "[ice]", s->info.kind, s->info.url, servers->n);
+		cb_link_servers_take(servers, s->ice, &s->config.ice, s->resolving,
+				     on_link_server, s);
 	cb_dtls_transport_set_peer(s->transport, our_role(answer->dtls.setup),
 				   answer->dtls.fingerprint);
 	s->answered_us = g_get_monotonic_time();
@@ -319,6 +338,7 @@ static void start_recovery(struct cb_whip_session *s)
 	s->rx_ticks = 0;
 	make_credential(s->config.ice.ufrag, 8);
 	make_credential(s->config.ice.pwd, 24);
+	s->link_servers_unused = false;
 	s->gatherings_before = cb_ice_transport_gatherings(s->ice);
 	cb_ice_transport_restart(s->ice, s->config.ice.ufrag, s->config.ice.pwd);
 	cb_dtls_transport_reset(s->transport);
@@ -351,6 +371,9 @@ static void check_health(struct cb_whip_session *s, gint64 now)
 		schedule_retry(s, "ICE failed (consent lost or the path broke)");
 	else if (s->keyed && s->rx_ticks >= SILENCE_ARM_TICKS && now - s->last_rx_us > SILENCE_US)
 		schedule_retry(s, "nothing from the server for 5 s");
+	else if (!s->keyed && s->answered_us && s->link_servers_unused &&
+		 now - s->answered_us > LINK_SERVERS_AFTER_US)
+		schedule_retry(s, "no connection yet: a new session with the servers of the Link");
 	else if (!s->keyed && s->answered_us && now - s->answered_us > CONNECT_TIMEOUT_US)
 		schedule_retry(s, "no ICE and DTLS connection 15 s after the answer");
 }
@@ -390,6 +413,7 @@ static gboolean post_in_thread(gpointer data)
 	struct post_call *c = data;
 	struct cb_whip_session *s = c->s;
 
+	s->resolving = g_cancellable_new();
 	s->tick = g_timeout_source_new(TICK_MS);
 	g_source_set_callback(s->tick, on_tick, s, NULL);
 	g_source_attach(s->tick, g_main_context_get_thread_default());
@@ -515,6 +539,10 @@ static gboolean ended_in_thread(gpointer data)
 	struct cb_whip_session *s = data;
 
 	cb_glib_source_clear(&s->tick);
+	if (s->resolving) {
+		g_cancellable_cancel(s->resolving);
+		g_clear_object(&s->resolving);
+	}
 	cb_whip_client_free(s->http);
 	s->http = NULL;
 	cb_whip_client_free(s->retired);

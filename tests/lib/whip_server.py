@@ -3,7 +3,7 @@
 
   /usr/bin/python3 tests/lib/whip_server.py --port-file F [--host 127.0.0.1] [--token T]
       [--record-dir DIR] [--tone-hz 880 | --play FILE] [--link-stun HOST:PORT]...
-      [--fail-first N] [--no-trickle] [--ice-host ADDR]... [--port N]
+      [--link-turn HOST:PORT,USER,CREDENTIAL]... [--fail-first N] [--no-trickle] [--ice-host ADDR]... [--port N]
       [--bad-fingerprint] [--two-audio] [--verbose]
 (it re-executes itself under Debian's /usr/bin/python3 if the imports fail)
 
@@ -249,8 +249,13 @@ class Server:
         self.count["created"] += 1
         headers = {"Location": f"/resource/{r.id}", "ETag": r.etag, "Content-Type": "application/sdp",
                    "Accept-Patch": "application/trickle-ice-sdpfrag"}
-        if self.a.link_stun:
-            headers["Link"] = ", ".join(f'<stun:{s}>; rel="ice-server"' for s in self.a.link_stun)
+        links = [f'<stun:{s}>; rel="ice-server"' for s in self.a.link_stun or []]
+        for t in self.a.link_turn or []:
+            hostport, user, cred = t.split(",", 2)
+            links.append(f'<turn:{hostport}?transport=udp>; rel="ice-server"; username="{user}"; '
+                         f'credential="{cred}"; credential-type="password"')
+        if links:
+            headers["Link"] = ", ".join(links)
         answer = pc.localDescription.sdp
         if self.a.bad_fingerprint:
             answer = spoil_fingerprint(answer)
@@ -387,6 +392,8 @@ def parse_args(argv):
     add("--tone-hz", type=float, default=880.0, help="WHEP tone (default 880)")
     add("--play", help="WHEP: play this file (looped) instead of the tone")
     add("--link-stun", action="append", metavar="HOST:PORT", help="advertise a STUN server (Link)")
+    add("--link-turn", action="append", metavar="HOST:PORT,USER,CREDENTIAL",
+        help="advertise a TURN server (Link)")
     add("--fail-first", type=int, default=0, metavar="N", help="503 + Retry-After: 1 to N POSTs")
     add("--no-trickle", action="store_true", help="answer every PATCH with 405")
     add("--ice-host", action="append", metavar="ADDR", help='gather on ADDR (127.0.0.1; "all")')
