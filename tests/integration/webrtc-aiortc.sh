@@ -9,7 +9,9 @@
 #   - status shows both sessions active, ICE connected, DTLS with aiortc's
 #     profile (AES_CM_128_HMAC_SHA1_80; aiortc answers setup:active, so
 #     callbridge is the DTLS server);
-#   - SIGTERM DELETEs both resources.
+#   - SIGTERM DELETEs both resources;
+#   - then a server that answers setup:passive: callbridge is the DTLS
+#     client, status says so, and the tone still arrives.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -116,4 +118,41 @@ server=""
 "${CB_ANALYZE[@]}" tones "$work/rec/program.wav" --start 1 --expect 440 ||
   cb_fail "aiortc did not decode the 440 Hz tone from the WHIP stream"
 grep -q "$token" "$work/web.log" && cb_fail "the bearer token is in the log"
+
+# The other DTLS role: a server that answers setup:passive (aiortc told to
+# be the DTLS server) makes callbridge the DTLS client.
+rm -f "$work/port"
+/usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/whip_server.py" --port-file "$work/port" \
+  --token="$token" --record-dir "$work/rec-passive" --dtls-passive > "$work/server2.log" 2>&1 & server=$!
+cb_wait_file "$work/port" 20 || { cat "$work/server2.log"; cb_fail "the second aiortc server did not start"; }
+port="$(cat "$work/port")"
+sed -e "s|^whip = .*|whip = http://127.0.0.1:$port/whip/program|" -e '/^\[remote guest\]/,$d' \
+  -e "s|^stats-file = .*|stats-file = $work/stats2.json|" "$work/web.ini" > "$work/web2.ini"
+"$CB_BIN" --config "$work/web2.ini" > "$work/web2.log" 2>&1 & cb_bridge_pids+=($!)
+cb_wait_node callbridge.web.music 10 || { cat "$work/web2.log"; cb_fail "no track node (passive)"; }
+keyed2() {
+  /usr/bin/python3 - "$work/stats2.json" <<'PY'
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))["sessions"][0]
+except Exception:
+    sys.exit(1)
+sys.exit(0 if s["dtls_state"] == "connected" else 1)
+PY
+}
+cb_wait_until 20 keyed2 || { cat "$work/web2.log"; cb_fail "the session with a passive server did not connect"; }
+pw-cat --playback --target callbridge.web.music "$work/tone.wav" & player=$!
+wait "$player" 2>/dev/null || true
+player=""
+/usr/bin/python3 - "$work/stats2.json" <<'PY' || { cat "$work/stats2.json"; cb_fail "status (passive)"; }
+import json, sys
+s = json.load(open(sys.argv[1]))["sessions"][0]
+print("passive server:", s["dtls_role"], s["srtp_profile"])
+assert s["dtls_role"] == "client" and s["srtp_profile"] == "AES_CM_128_HMAC_SHA1_80", s
+PY
+_cb_stop_bridges
+kill -TERM "$server"; wait "$server" 2>/dev/null || true
+server=""
+"${CB_ANALYZE[@]}" tones "$work/rec-passive/program.wav" --start 1 --expect 440 ||
+  cb_fail "aiortc (DTLS server) did not decode the 440 Hz tone"
 echo "PASS: webrtc-aiortc"

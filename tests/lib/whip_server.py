@@ -4,7 +4,7 @@
   /usr/bin/python3 tests/lib/whip_server.py --port-file F [--host 127.0.0.1] [--token T]
       [--record-dir DIR] [--tone-hz 880 | --play FILE] [--link-stun HOST:PORT]...
       [--link-turn HOST:PORT,USER,CREDENTIAL]... [--fail-first N] [--no-trickle] [--ice-host ADDR]... [--port N]
-      [--bad-fingerprint] [--two-audio] [--verbose]
+      [--bad-fingerprint] [--two-audio] [--dtls-passive] [--verbose]
 (it re-executes itself under Debian's /usr/bin/python3 if the imports fail)
 
 POST /whip/<name>: an application/sdp offer with one sendonly Opus audio m-line ->
@@ -240,6 +240,12 @@ class Server:
                 r.track = MediaPlayer(self.a.play, loop=True).audio if self.a.play \
                     else ToneTrack(self.a.tone_hz)
                 pc.addTrack(r.track)
+            if self.a.dtls_passive:
+                # aiortc keeps a role set before the answer (rtcpeerconnection.py,
+                # "preserve the currently configured role"): setup:passive, and it
+                # is the DTLS server, so the offerer must be the client.
+                for t in pc.getTransceivers():
+                    t.receiver.transport._role = "server"
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:
             await pc.close()
@@ -385,6 +391,8 @@ def parse_args(argv):
         help="HTTP port: 0 (default) lets the kernel pick; a fixed one only in a test's own "
              "network namespace, to come back where a killed server was")
     add("--bad-fingerprint", action="store_true", help="answer with a wrong a=fingerprint")
+    add("--dtls-passive", action="store_true",
+        help="answer a=setup:passive and be the DTLS server (aiortc's own choice is active)")
     add("--two-audio", action="store_true", help="answer with two audio m-lines")
     add("--port-file", help="write the bound port here (atomically)")
     add("--token", help="require Authorization: Bearer TOKEN on POST/PATCH/DELETE")
