@@ -208,6 +208,7 @@ int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint3
 	 * each its own. */
 	s->output = session;
 	s->feedback = cb_rtp_session_add_sender(&b->sessions[session]->rtp, s->ssrc);
+	s->rtp = &b->sessions[session]->rtp;
 	return s->feedback ? 0 : -ENOSPC;
 }
 

@@ -176,6 +176,7 @@ int cb_call_session_open_whip(struct cb_call_session **out, const char *name,
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	*c = *config;
 	c->keying = &s->keying;
+	c->rtp = &s->rtp;
 	/* DTLS keys both ways: whatever the peer sends is authenticated. */
 	s->receiving = true;
 	if ((res = cb_whip_session_new(&s->whip, c, err, err_len)) < 0)

@@ -97,6 +97,15 @@ static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t input
 	return NULL;
 }
 
+/* The remote's payload type, or what its session's description settled. */
+static uint8_t expected_pt(const struct cb_receive_worker *w, uint32_t input,
+			   const struct cb_remote *r)
+{
+	const struct cb_rtp_session *rtp = input < w->n_inputs ? w->inputs[input].rtp : NULL;
+
+	return cb_rtp_session_payload_type(rtp, (uint8_t)r->config.payload_type);
+}
+
 static bool on_input(const struct cb_remote *r, uint32_t input)
 {
 	return r->bound_input < 0 || (uint32_t)r->bound_input == input;
@@ -171,7 +180,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 			atomic_fetch_add_explicit(&w->stats.unknown_ssrc, 1, memory_order_relaxed);
 			return;
 		}
-		if (pkt.header.payload_type != r->config.payload_type) {
+		if (pkt.header.payload_type != expected_pt(w, input, r)) {
 			atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1,
 						  memory_order_relaxed);
 			return;
@@ -182,7 +191,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 			return;
 		r->input = input;
 	}
-	if (pkt.header.payload_type != r->config.payload_type) {
+	if (pkt.header.payload_type != expected_pt(w, input, r)) {
 		atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1, memory_order_relaxed);
 		return;
 	}

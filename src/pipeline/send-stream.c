@@ -311,21 +311,22 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	struct cb_rtp_header header;
 	size_t header_size;
 	bool heard;
-	int n;
+	int n, ext_id;
 
 	heard = mix_frame(s);
 
 	header = (struct cb_rtp_header) {
-		.payload_type = s->config.payload_type,
+		.payload_type = cb_rtp_session_payload_type(s->rtp, (uint8_t)s->config.payload_type),
 		.marker = s->marker_next,
 		.sequence = s->sequence,
 		.timestamp = s->timestamp,
 		.ssrc = s->ssrc,
 	};
 	header_size = cb_rtp_write_header(buf, cap, &header);
-	if (header_size > 0 && s->audio_level_ext_id > 0) {
+	ext_id = cb_rtp_session_level_ext_id(s->rtp, s->audio_level_ext_id);
+	if (header_size > 0 && ext_id > 0) {
 		uint8_t level = cb_audio_level_pack(s->audio_level, s->voice);
-		struct cb_rtp_ext_element e = { (uint8_t)s->audio_level_ext_id, 1, &level };
+		struct cb_rtp_ext_element e = { (uint8_t)ext_id, 1, &level };
 		header_size = cb_rtp_ext_append(buf, header_size, cap, &e, 1);
 	}
 	if (header_size == 0)

@@ -93,6 +93,9 @@ struct cb_send_stream {
 	/* What the peer reports about our SSRC: a slot of the session's RTP
 	 * session once attached, else our own (tests, benchmarks). */
 	struct cb_rtp_feedback *feedback;
+	/* Its session's negotiated payload type and level id (main thread
+	 * sets the pointer before the worker starts; NULL: as configured). */
+	const struct cb_rtp_session *rtp;
 	struct cb_rtp_feedback own_feedback;
 };
 

@@ -33,9 +33,29 @@ struct cb_rtp_sender {
 
 struct cb_rtp_session {
 	struct cb_rtp_sender senders[CB_RTP_SESSION_MAX_SENDERS];
+	/* What the session description settled, where it may differ from the
+	 * config: a WHIP/WHEP server's answer or counter-offer names the
+	 * payload type and RFC 6464 extension id that both sides then use
+	 * (RFC 3264 section 6.1).  -1: as configured.  Set on the signalling
+	 * thread, read by the workers per packet. */
+	atomic_int payload_type;
+	atomic_int audio_level_ext_id;
 };
 
 void cb_rtp_session_init(struct cb_rtp_session *s);
+/* The payload type to send and accept: the negotiated one, else configured. */
+static inline uint8_t cb_rtp_session_payload_type(const struct cb_rtp_session *s,
+						  uint8_t configured)
+{
+	int pt = s ? atomic_load_explicit(&s->payload_type, memory_order_relaxed) : -1;
+	return pt >= 0 ? (uint8_t)pt : configured;
+}
+/* The level extension's id: negotiated (0: none), else configured. */
+static inline int cb_rtp_session_level_ext_id(const struct cb_rtp_session *s, int configured)
+{
+	int id = s ? atomic_load_explicit(&s->audio_level_ext_id, memory_order_relaxed) : -1;
+	return id >= 0 ? id : configured;
+}
 
 /* Registers an SSRC we send with (main thread; the receive worker may be
  * running: a slot is published with release order).  NULL when full. */

@@ -288,7 +288,22 @@ static void on_post_status(struct cb_whip_client *c, struct request *r, GBytes *
 		fail(c, status, "the server refused the bearer token; not retrying");
 		return;
 	case 406:
+		/* WHEP's counter-offer: the resource exists (its Location is
+		 * where the answer goes, by PATCH application/sdp). */
 		if (c->events.counter_offer && text && len) {
+			GUri *location = resolve(r->msg, soup_message_headers_get_one(h, "Location"));
+			const char *etag = soup_message_headers_get_one(h, "ETag");
+			char *where;
+
+			if (location == NULL) {
+				fail(c, status, "a 406 counter-offer without a usable Location");
+				return;
+			}
+			where = g_uri_to_string(location);
+			snprintf(c->resource, sizeof(c->resource), "%s", where);
+			g_free(where);
+			g_uri_unref(location);
+			snprintf(c->etag, sizeof(c->etag), "%s", etag ? etag : "");
 			c->state = CB_WHIP_ACTIVE;
 			c->events.counter_offer(c->data, text, len);
 			return;

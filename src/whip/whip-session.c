@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "util/secret.h"
 #include "whip/link-servers.h"
+#include "whip/peer-desc.h"
 #include "whip/whip-session.h"
 
 #define OFFER_MAX 16384
@@ -123,73 +124,124 @@ static void on_link_server(void *data, bool turn, const char *address)
 		    turn ? "TURN" : "STUN", address);
 }
 
+/* The server's side, read (peer-desc.c): its ICE and DTLS go to the
+ * transports, what status shows to info.  GLib thread. */
+static void take_peer(struct cb_whip_session *s, const struct cb_session_desc *peer,
+		      enum cb_dtls_role role, unsigned int status)
+{
+	cb_ice_transport_set_remote_credentials(s->ice, peer->ice.ufrag, peer->ice.pwd);
+	for (uint32_t i = 0; i < peer->ice.n_candidates; i++)
+		cb_ice_transport_add_remote_candidate(s->ice, peer->ice.candidates[i]);
+	if (peer->ice.end_of_candidates)
+		cb_ice_transport_remote_gathering_done(s->ice);
+	cb_dtls_transport_set_peer(s->transport, role, peer->dtls.fingerprint);
+	/* RFC 3264 section 6.1: the answer's payload type and extension ids
+	 * are what both sides use from now on (aiortc follows ours, LiveKit
+	 * answers 111 whatever we offered). */
+	if (s->config.rtp) {
+		atomic_store(&s->config.rtp->payload_type, peer->media[0].payload_type);
+		atomic_store(&s->config.rtp->audio_level_ext_id, peer->media[0].audio_level_ext_id);
+	}
+	s->answered_us = g_get_monotonic_time();
+	pthread_mutex_lock(&s->lock);
+	s->info.answered = true;
+	s->info.http_status = status;
+	s->info.http_state = "active";
+	s->info.payload_type = peer->media[0].payload_type;
+	s->info.audio_level_ext_id = peer->media[0].audio_level_ext_id;
+	s->info.remote_ssrc = peer->media[0].ssrc;
+	pthread_mutex_unlock(&s->lock);
+	pw_log_info("%s %s: %s; DTLS %s, ICE with %u candidate(s)", s->info.kind, s->info.url,
+		    status == 406 ? "counter-offered" : "answered", cb_dtls_role_name(role),
+		    peer->ice.n_candidates);
+}
+
+/* A description we cannot use: its resource is of no use to the server
+ * either, and asking again would get the same. */
+static void refuse_peer(struct cb_whip_session *s, unsigned int status, const char *why)
+{
+	set_failure(s, status, why);
+	s->given_up = true;
+	if (s->http)
+		cb_whip_client_delete(s->http);
+}
+
 static void on_answered(void *data, const char *text, size_t len,
 			const struct cb_ice_servers *servers)
 {
 	struct cb_whip_session *s = data;
-	struct cb_sdp *sdp = calloc(1, sizeof(*sdp));
 	struct cb_session_desc *answer = calloc(1, sizeof(*answer));
-	char err[256];
-	int n;
+	char err[300];
 
-	if (sdp == NULL || answer == NULL) {
-		set_failure(s, 201, "out of memory reading the answer");
-		goto out;
+	if (answer == NULL) {
+		refuse_peer(s, 201, "out of memory reading the answer");
+		return;
 	}
-	if (cb_sdp_parse(text, len, sdp, err, sizeof(err)) < 0) {
-		char why[300];
-		snprintf(why, sizeof(why), "the answer is not valid SDP: %s", err);
-		set_failure(s, 201, why);
-		goto out;
+	if (cb_whip_read_peer(text, len, "answer", answer, err, sizeof(err)) < 0) {
+		refuse_peer(s, 201, err);
+	} else {
+		take_peer(s, answer, our_role(answer->dtls.setup), 201);
+		if (servers->n)
+			cb_link_servers_take(servers, s->ice, &s->config.ice, s->resolving,
+					     on_link_server, s);
 	}
-	if ((n = cb_session_desc_from_sdp(sdp, answer, err, sizeof(err))) < 0) {
-		set_failure(s, 201, err);
-		goto out;
-	}
-	if (n != 1) {
-		set_failure(s, 201, n == 0 ? "the answer has no audio section" :
-			    "the answer has more than one audio section");
-		goto out;
-	}
-	if (!answer->ice.present || answer->dtls.fingerprint_len != CB_SHA256_LEN) {
-		set_failure(s, 201, "the answer lacks ICE credentials or a sha-256 fingerprint");
-		goto out;
-	}
-	cb_ice_transport_set_remote_credentials(s->ice, answer->ice.ufrag, answer->ice.pwd);
-	for (uint32_t i = 0; i < answer->ice.n_candidates; i++)
-		cb_ice_transport_add_remote_candidate(s->ice, answer->ice.candidates[i]);
-	if (answer->ice.end_of_candidates)
-		cb_ice_transport_remote_gathering_done(s->ice);
-	if (servers->n)
-		cb_link_servers_take(servers, s->ice, &s->config.ice, s->resolving,
-				     on_link_server, s);
-	cb_dtls_transport_set_peer(s->transport, our_role(answer->dtls.setup),
-				   answer->dtls.fingerprint);
-	s->answered_us = g_get_monotonic_time();
-	pthread_mutex_lock(&s->lock);
-	s->info.answered = true;
-	s->info.http_status = 201;
-	s->info.http_state = "active";
-	s->info.payload_type = answer->media[0].payload_type;
-	s->info.audio_level_ext_id = answer->media[0].audio_level_ext_id;
-	s->info.remote_ssrc = answer->media[0].ssrc;
-	pthread_mutex_unlock(&s->lock);
-	pw_log_info("%s %s: answered; DTLS %s, ICE with %u candidate(s)", s->info.kind,
-		    s->info.url, cb_dtls_role_name(our_role(answer->dtls.setup)),
-		    answer->ice.n_candidates);
-out:
-	if (!s->info.answered && s->http) {
-		/* An answer we cannot use: its resource is of no use to the
-		 * server either, and asking again would get the same. */
-		s->given_up = true;
-		cb_whip_client_delete(s->http);
-	}
-	if (answer)
-		cb_session_desc_clear(answer);
+	cb_session_desc_clear(answer);
 	free(answer);
-	if (sdp)
-		cb_secret_wipe(sdp, sizeof(*sdp));
-	free(sdp);
+}
+
+/* WHEP: the server offers instead (406 and its SDP); the answer keeps our
+ * ICE credentials, candidates and certificate, takes the server's payload
+ * type and mid, and says a=setup:active (RFC 5763 section 5: the answerer
+ * to an actpass offer picks; active starts the handshake without waiting).
+ * The ICE roles may now clash (we started controlling): RFC 8445 section
+ * 7.3.1.1's tie-breaker settles it, in libnice and at the server. */
+static void on_counter_offer(void *data, const char *text, size_t len)
+{
+	struct cb_whip_session *s = data;
+	struct cb_session_desc *offer = calloc(1, sizeof(*offer));
+	struct cb_session_desc *answer = calloc(1, sizeof(*answer));
+	char *body = malloc(OFFER_MAX);
+	char err[300];
+
+	if (offer == NULL || answer == NULL || body == NULL) {
+		refuse_peer(s, 406, "out of memory reading the counter-offer");
+		goto out;
+	}
+	if (cb_whip_read_peer(text, len, "counter-offer", offer, err, sizeof(err)) < 0) {
+		refuse_peer(s, 406, err);
+		goto out;
+	}
+	if (!s->config.whep || offer->media[0].direction == CB_DIRECTION_RECVONLY ||
+	    offer->media[0].direction == CB_DIRECTION_INACTIVE) {
+		refuse_peer(s, 406, "the counter-offer sends no audio to play");
+		goto out;
+	}
+	*answer = s->local;
+	answer->n_media = 0;
+	{
+		struct cb_session_media m = s->local.media[0];
+		m.payload_type = offer->media[0].payload_type;
+		snprintf(m.mid, sizeof(m.mid), "%s", offer->media[0].mid);
+		m.direction = CB_DIRECTION_RECVONLY;
+		cb_session_desc_add_media(answer, &m);
+	}
+	answer->dtls.setup = CB_DTLS_SETUP_ACTIVE;
+	if (cb_session_desc_render_webrtc(answer, body, OFFER_MAX) < 0) {
+		refuse_peer(s, 406, "cannot write the answer to the counter-offer");
+		goto out;
+	}
+	take_peer(s, offer, CB_DTLS_CLIENT, 406);
+	cb_whip_client_patch_answer(s->http, body);
+	/* Trickled candidates name the server's mid from now on. */
+	snprintf(s->local.media[0].mid, sizeof(s->local.media[0].mid), "%s", offer->media[0].mid);
+out:
+	free(body);
+	if (offer)
+		cb_session_desc_clear(offer);
+	free(offer);
+	if (answer)
+		cb_session_desc_clear(answer);	/* our ICE pwd */
+	free(answer);
 }
 
 static void schedule_retry(struct cb_whip_session *s, const char *why);
@@ -229,7 +281,8 @@ static void on_ended(void *data)
 }
 
 static const struct cb_whip_events http_events = {
-	.answered = on_answered, .failed = on_failed, .ended = on_ended,
+	.answered = on_answered, .counter_offer = on_counter_offer,
+	.failed = on_failed, .ended = on_ended,
 };
 
 /* ---- trickle: candidates found after the offer (GLib thread) ---- */

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "crypto/keying.h"
+#include "rtp/rtp-session.h"
 #include "dtls/certificate.h"
 #include "session/session-desc.h"
 #include "transport/ice-params.h"
@@ -43,6 +44,8 @@ struct cb_whip_session_config {
 	char name[64];				/* the call */
 	char cname[128];
 	struct cb_keying *keying;		/* borrowed: DTLS puts keys here */
+	struct cb_rtp_session *rtp;		/* borrowed: the answer's payload type
+						 * and level id go here (may be NULL) */
 };
 
 /* What status shows of a session. */

@@ -4,7 +4,7 @@
   /usr/bin/python3 tests/lib/whip_server.py --port-file F [--host 127.0.0.1] [--token T]
       [--record-dir DIR] [--tone-hz 880 | --play FILE] [--link-stun HOST:PORT]...
       [--link-turn HOST:PORT,USER,CREDENTIAL]... [--fail-first N] [--no-trickle] [--ice-host ADDR]... [--port N]
-      [--bad-fingerprint] [--two-audio] [--dtls-passive] [--verbose]
+      [--bad-fingerprint] [--two-audio] [--dtls-passive] [--counter-offer] [--verbose]
 (it re-executes itself under Debian's /usr/bin/python3 if the imports fail)
 
 POST /whip/<name>: an application/sdp offer with one sendonly Opus audio m-line ->
@@ -170,7 +170,8 @@ class Server:
     def __init__(self, args):
         self.a, self.res, self.names, self.port = args, {}, {}, None
         self.count = dict(posts=0, created=0, refused=0, unavailable=0, rejected=0,
-                          patches=0, patches_ok=0, deletes=0)
+                          patches=0, patches_ok=0, deletes=0, counter_offers=0,
+                          counter_answers=0)
         self.fail_left = args.fail_first
 
     @web.middleware
@@ -235,6 +236,18 @@ class Server:
             r.read_dtls()
 
         try:
+            if kind == "whep" and self.a.counter_offer:
+                # WHEP's 406: offer our own instead, answered by PATCH application/sdp.
+                r.track = ToneTrack(self.a.tone_hz)
+                pc.addTransceiver(r.track, direction="sendonly")
+                await pc.setLocalDescription(await pc.createOffer())
+                self.res[r.id] = r
+                r.counter = True
+                self.count["counter_offers"] += 1
+                log.info("406 %s/%s -> /resource/%s (counter-offer)", kind, name, r.id)
+                return web.Response(status=406, text=pc.localDescription.sdp, headers={
+                    "Location": f"/resource/{r.id}", "ETag": r.etag,
+                    "Content-Type": "application/sdp"})
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             if kind == "whep":
                 r.track = MediaPlayer(self.a.play, loop=True).audio if self.a.play \
@@ -281,6 +294,16 @@ class Server:
             return no
         r = self.lookup(request)
         self.count["patches"] += 1
+        if request.content_type == "application/sdp" and getattr(r, "counter", False):
+            try:
+                await r.pc.setRemoteDescription(RTCSessionDescription(sdp=await request.text(),
+                                                                      type="answer"))
+            except Exception as exc:
+                return self.reply(400, f"answer not accepted: {exc!r}")
+            r.counter = False
+            self.count["patches_ok"] += 1
+            self.count["counter_answers"] += 1
+            return self.reply(204, f"PATCH {r.id}: the answer to the counter-offer")
         if self.a.no_trickle:
             return self.reply(405, "trickle ICE disabled (--no-trickle)", Allow="POST, DELETE, OPTIONS")
         if request.content_type != "application/trickle-ice-sdpfrag":
@@ -391,6 +414,8 @@ def parse_args(argv):
         help="HTTP port: 0 (default) lets the kernel pick; a fixed one only in a test's own "
              "network namespace, to come back where a killed server was")
     add("--bad-fingerprint", action="store_true", help="answer with a wrong a=fingerprint")
+    add("--counter-offer", action="store_true",
+        help="WHEP: answer a POST with 406 and an offer of our own, answered by PATCH")
     add("--dtls-passive", action="store_true",
         help="answer a=setup:passive and be the DTLS server (aiortc's own choice is active)")
     add("--two-audio", action="store_true", help="answer with two audio m-lines")
