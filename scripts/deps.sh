@@ -8,6 +8,8 @@
 # Every name below was checked with `apt-cache policy` on Debian 12 (bookworm).
 # `dbus-daemon` is the split-out package that ships /usr/bin/dbus-daemon on
 # bookworm; `dbus` pulls it in too, we list both so either path works.
+# janus (the SFU of webrtc-janus) is an independent WebRTC peer: one more
+# ICE/DTLS/SRTP stack callbridge is tested against.
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -21,6 +23,7 @@ RUNTIME_PKGS=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   python3 python3-numpy sox coturn iproute2 clang valgrind
   python3-aiortc python3-aiohttp curl glib-networking
+  janus
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
