@@ -8,6 +8,10 @@
 # Every name below was checked with `apt-cache policy` on Debian 12 (bookworm).
 # `dbus-daemon` is the split-out package that ships /usr/bin/dbus-daemon on
 # bookworm; `dbus` pulls it in too, we list both so either path works.
+# janus (the SFU of webrtc-janus) and webrtcbin's parts (gstreamer1.0-nice for
+# its ICE, the GObject bindings for the WHEP server script of webrtc-gst) are
+# independent WebRTC peers: two more ICE/DTLS/SRTP stacks callbridge is tested
+# against.
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -21,6 +25,8 @@ RUNTIME_PKGS=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   python3 python3-numpy sox coturn iproute2 clang valgrind
   python3-aiortc python3-aiohttp curl glib-networking
+  janus gstreamer1.0-nice python3-gi gir1.2-gst-plugins-base-1.0
+  gir1.2-gst-plugins-bad-1.0
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

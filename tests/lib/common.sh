@@ -49,6 +49,25 @@ cb_private_netns() {
 }
 cb_in_private_netns() { [[ "${CB_PRIVATE_NETNS:-}" == "$$" ]]; }
 
+# cb_netns_address ADDR: in the private namespace (after cb_private_netns),
+# one address that is not loopback, ADDR/24 on a veth pair (cbv0, with its
+# peer cbv1 up for carrier), and no IPv6.  For peers that gather no ICE
+# candidates on loopback: Janus skips IFF_LOOPBACK interfaces (src/ice.c)
+# and libnice under webrtcbin gathers on every interface but loopback, so
+# in a namespace with only lo they would offer nothing; here ADDR is then
+# their only candidate, the same on every machine.
+cb_netns_address() {
+  cb_in_private_netns || cb_fail "cb_netns_address: only inside cb_private_netns"
+  if [[ -d /proc/sys/net/ipv6 ]]; then
+    echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 &&
+      echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 ||
+      cb_fail "cb_netns_address: cannot turn IPv6 off"
+  fi
+  ip link add cbv0 type veth peer name cbv1 || cb_fail "cb_netns_address: cannot make a veth pair"
+  ip addr add "$1/24" dev cbv0 && ip link set cbv0 up && ip link set cbv1 up ||
+    cb_fail "cb_netns_address: cannot set $1 up"
+}
+
 # cb_bridge_port LOG CALL [SECONDS]: the UDP port a bridge started with
 # local = ADDR:0 got, from the line it logs at start, "call CALL: N tracks,
 # M streams, local ADDR:PORT, SRTP ...".  Give each start a fresh LOG: one
@@ -186,6 +205,18 @@ cb_ffmpeg_receive() {
     -protocol_whitelist file,udp,rtp,srtp,crypto \
     -analyzeduration 1000000 -probesize 32768 -reorder_queue_size 0 \
     -c:a libopus -i "$sdp" "${args[@]}"
+}
+
+# cb_stop_pid PID: stops a helper the test started (a server, a player):
+# SIGTERM, at most 10 s, then SIGKILL, and reaps it.  Never fails, so it
+# fits in cleanups and under set -e; an empty PID is nothing to stop.
+cb_stop_pid() {
+  local p="$1" i
+  [[ -n "$p" ]] || return 0
+  kill -TERM "$p" 2> /dev/null || return 0
+  for ((i = 0; i < 100; i++)); do kill -0 "$p" 2> /dev/null || break; sleep 0.1; done
+  kill -KILL "$p" 2> /dev/null || true
+  wait "$p" 2> /dev/null || true
 }
 
 # Bridges started by a test: cb_start_bridge NAME ARGS... appends to this.
