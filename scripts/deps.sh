@@ -18,6 +18,7 @@ BUILD_PKGS=(
   meson ninja-build pkg-config gcc
   libpipewire-0.3-dev libspa-0.2-dev libnice-dev libsrtp2-dev
   libopus-dev libinih-dev libglib2.0-dev libssl-dev libsoup-3.0-dev
+  libsndfile1-dev libsamplerate0-dev
 )
 RUNTIME_PKGS=(
   pipewire pipewire-bin wireplumber dbus dbus-daemon

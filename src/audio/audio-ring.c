@@ -22,6 +22,8 @@ int cb_audio_ring_init(struct cb_audio_ring *ring, uint32_t channels, uint32_t c
 	ring->frame_bytes = channels * sizeof(float);
 	spa_ringbuffer_init(&ring->rb);
 	atomic_init(&ring->overrun_frames, 0);
+	atomic_init(&ring->written_frames, 0);
+	atomic_init(&ring->read_frames, 0);
 	return 0;
 }
 
@@ -29,6 +31,13 @@ void cb_audio_ring_clear(struct cb_audio_ring *ring)
 {
 	free(ring->data);
 	ring->data = NULL;
+}
+
+void cb_audio_ring_reset(struct cb_audio_ring *ring)
+{
+	spa_ringbuffer_init(&ring->rb);
+	atomic_store(&ring->written_frames, 0);
+	atomic_store(&ring->read_frames, 0);
 }
 
 /* Whole frames only: the byte size is a power of two but a stereo frame of
@@ -39,6 +48,13 @@ static uint32_t space_frames(struct cb_audio_ring *ring, uint32_t *index)
 	if (filled < 0 || (uint32_t)filled > ring->size)
 		return 0;
 	return (ring->size - (uint32_t)filled) / ring->frame_bytes;
+}
+
+uint32_t cb_audio_ring_space(struct cb_audio_ring *ring)
+{
+	uint32_t index;
+
+	return space_frames(ring, &index);
 }
 
 uint32_t cb_audio_ring_push(struct cb_audio_ring *ring, const float *src, uint32_t frames)
@@ -52,6 +68,7 @@ uint32_t cb_audio_ring_push(struct cb_audio_ring *ring, const float *src, uint32
 	spa_ringbuffer_write_data(&ring->rb, ring->data, ring->size, index & (ring->size - 1),
 				  src, n * ring->frame_bytes);
 	spa_ringbuffer_write_update(&ring->rb, (int32_t)(index + n * ring->frame_bytes));
+	atomic_fetch_add_explicit(&ring->written_frames, n, memory_order_release);
 	return n;
 }
 
@@ -71,6 +88,7 @@ uint32_t cb_audio_ring_push_silence(struct cb_audio_ring *ring, uint32_t frames)
 	if (bytes > first)
 		memset(ring->data, 0, bytes - first);
 	spa_ringbuffer_write_update(&ring->rb, (int32_t)(index + bytes));
+	atomic_fetch_add_explicit(&ring->written_frames, n, memory_order_release);
 	return n;
 }
 
@@ -96,6 +114,7 @@ uint32_t cb_audio_ring_pull(struct cb_audio_ring *ring, float *dst, uint32_t fra
 	spa_ringbuffer_read_data(&ring->rb, ring->data, ring->size, index & (ring->size - 1),
 				 dst, frames * ring->frame_bytes);
 	spa_ringbuffer_read_update(&ring->rb, (int32_t)(index + frames * ring->frame_bytes));
+	atomic_fetch_add_explicit(&ring->read_frames, frames, memory_order_release);
 	return frames;
 }
 
@@ -108,5 +127,6 @@ uint32_t cb_audio_ring_skip(struct cb_audio_ring *ring, uint32_t frames)
 	if (frames > avail)
 		frames = avail;
 	spa_ringbuffer_read_update(&ring->rb, (int32_t)(index + frames * ring->frame_bytes));
+	atomic_fetch_add_explicit(&ring->read_frames, frames, memory_order_release);
 	return frames;
 }

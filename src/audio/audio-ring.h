@@ -20,16 +20,26 @@ struct cb_audio_ring {
 	uint32_t channels;
 	uint32_t frame_bytes;
 	atomic_uint_fast64_t overrun_frames;	/* dropped by the producer */
+	/* Frames ever stored (producer) and ever taken, pulled or skipped
+	 * (consumer): positions in the ring's stream, which a mark or an
+	 * "open" names and any thread may read. */
+	atomic_uint_fast64_t written_frames;
+	atomic_uint_fast64_t read_frames;
 };
 
 /* capacity_frames is rounded up so the byte size is a power of two. */
 int cb_audio_ring_init(struct cb_audio_ring *ring, uint32_t channels, uint32_t capacity_frames);
 void cb_audio_ring_clear(struct cb_audio_ring *ring);
+/* Empties the ring for a new user; only while neither side touches it. */
+void cb_audio_ring_reset(struct cb_audio_ring *ring);
 
 /* Producer side (real-time safe). Returns frames stored. */
 uint32_t cb_audio_ring_push(struct cb_audio_ring *ring, const float *src, uint32_t frames);
 /* Producer side: frames of silence, for a buffer that came with no data. */
 uint32_t cb_audio_ring_push_silence(struct cb_audio_ring *ring, uint32_t frames);
+
+/* Producer side: frames that fit now. */
+uint32_t cb_audio_ring_space(struct cb_audio_ring *ring);
 
 /* Consumer side. */
 uint32_t cb_audio_ring_avail(struct cb_audio_ring *ring);

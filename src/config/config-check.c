@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "audio/file-decoder.h"
+
 /* A base64 key is at most 60 characters: anything much bigger is not a key
  * file, and need not be read whole. */
 #define KEY_FILE_MAX 4096
@@ -156,6 +158,12 @@ static void store_stream(struct cb_loader *l, uint32_t index, const char *key,
 		s->payload_type = (uint8_t)v->i;
 	} else if (strcmp(key, "remote") == 0) {
 		s->remote = v->addr;
+	} else if (strcmp(key, "ssrc") == 0) {
+		/* RFC 3550 allows 0, but it is every tool's "none". */
+		if (v->i == 0)
+			cb_loader_error(l, line, "ssrc: 0 is not a usable SSRC (1..0xffffffff)");
+		s->has_ssrc = true;
+		s->ssrc = (uint32_t)v->i;
 	} else if (strcmp(key, "whip") == 0) {
 		snprintf(s->whip, sizeof(s->whip), "%s", text);
 	} else if (strcmp(key, "bearer-token-file") == 0) {
@@ -164,6 +172,26 @@ static void store_stream(struct cb_loader *l, uint32_t index, const char *key,
 	} else {
 		cb_loader_error(l, line, "internal error: [stream] key '%s' is not stored", key);
 	}
+}
+
+/* A file that cannot play is an error now, with its line, not a silent
+ * track later: it must open and its first block decode. */
+static void store_track_file(struct cb_loader *l, struct cb_track_config *t, const char *path,
+			     int line)
+{
+	char err[CB_ERROR_MAX];
+
+	if (!*path) {
+		cb_loader_error(l, line, "file: empty path");
+		return;
+	}
+	if (!cb_loader_resolve_path(l, path, t->file, sizeof(t->file))) {
+		cb_loader_error(l, line, "file: path is too long");
+		t->file[0] = '\0';
+		return;
+	}
+	if (cb_file_decoder_probe(t->file, err, sizeof(err)) < 0)
+		cb_loader_error(l, line, "file: %s: %s", t->file, err);
 }
 
 static void store_track(struct cb_loader *l, uint32_t index, const char *key,
@@ -184,6 +212,10 @@ static void store_track(struct cb_loader *l, uint32_t index, const char *key,
 		t->ignore_audio_level = v->b;
 	} else if (strcmp(key, "speaking-hangover") == 0) {
 		t->speaking_hangover_ms = (uint32_t)v->i;
+	} else if (strcmp(key, "file") == 0) {
+		store_track_file(l, t, v->s, line);
+	} else if (strcmp(key, "loop") == 0) {
+		t->loop = v->b;
 	} else {
 		cb_loader_error(l, line, "internal error: [track] key '%s' is not stored", key);
 	}
@@ -202,6 +234,8 @@ static bool store_remote(struct cb_remote_config *r, const char *key, const stru
 		r->payload_type = (uint8_t)v->i;
 	} else if (strcmp(key, "latency") == 0) {
 		r->latency_ms = (uint32_t)v->i;
+	} else if (strcmp(key, "peer-stream") == 0) {
+		snprintf(r->peer_stream, sizeof(r->peer_stream), "%s", v->s);
 	} else if (strcmp(key, "whep") == 0) {
 		snprintf(r->whep, sizeof(r->whep), "%s", v->s);
 	} else {
@@ -386,6 +420,55 @@ static void check_destinations(struct cb_loader *l)
 	}
 }
 
+static void check_stream_ssrcs(struct cb_loader *l)
+{
+	struct cb_config *cfg = l->cfg;
+
+	for (uint32_t j = 0; j < cfg->n_streams; j++) {
+		if (!cfg->streams[j].has_ssrc)
+			continue;
+		for (uint32_t i = 0; i < j; i++) {
+			if (!cfg->streams[i].has_ssrc || cfg->streams[i].ssrc != cfg->streams[j].ssrc)
+				continue;
+			cb_loader_error(l, key_line(&l->streams[j], "stream", "ssrc"),
+					"ssrc: 0x%08x is also the ssrc of [stream %s] (line %d)",
+					cfg->streams[j].ssrc, cfg->streams[i].name,
+					key_line(&l->streams[i], "stream", "ssrc"));
+			break;
+		}
+	}
+}
+
+/* A [remote] is found by its SSRC or by the peer's stream name, not both;
+ * and two cannot wait for the same name. */
+static void check_peer_streams(struct cb_loader *l)
+{
+	struct cb_config *cfg = l->cfg;
+
+	for (uint32_t j = 0; j < cfg->n_remotes; j++) {
+		const struct cb_remote_config *r = &cfg->remotes[j];
+		int line = key_line(&l->remotes[j], "remote", "peer-stream");
+
+		if (!r->peer_stream[0])
+			continue;
+		if (r->has_ssrc)
+			cb_loader_error(l, line, "peer-stream: [remote %s] also has ssrc (line %d); "
+					"set only one of them", r->name,
+					key_line(&l->remotes[j], "remote", "ssrc"));
+		if (cfg->call.transport == CB_TRANSPORT_WEBRTC)
+			cb_loader_error(l, line, "peer-stream: with transport = webrtc each [remote] "
+					"is its own WHEP session; peer-stream does not apply");
+		for (uint32_t i = 0; i < j; i++) {
+			if (strcmp(cfg->remotes[i].peer_stream, r->peer_stream) != 0)
+				continue;
+			cb_loader_error(l, line, "peer-stream: '%s' is also the peer-stream of "
+					"[remote %s] (line %d)", r->peer_stream, cfg->remotes[i].name,
+					key_line(&l->remotes[i], "remote", "peer-stream"));
+			break;
+		}
+	}
+}
+
 static void check_ssrcs(struct cb_loader *l)
 {
 	struct cb_config *cfg = l->cfg;
@@ -431,6 +514,8 @@ void cb_loader_check(struct cb_loader *l)
 	if (l->have_call)
 		check_destinations(l);
 	check_ssrcs(l);
+	check_stream_ssrcs(l);
+	check_peer_streams(l);
 	cb_loader_check_ice(l);
 	cb_loader_check_webrtc(l);
 }

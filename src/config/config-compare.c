@@ -124,6 +124,8 @@ static int stream_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return a->payload_type != b->payload_type;
 	if (IS("remote"))
 		return !same_address(&a->remote, &b->remote);
+	if (IS("ssrc"))
+		return a->has_ssrc != b->has_ssrc || a->ssrc != b->ssrc;
 	if (IS("whip"))
 		return strcmp(a->whip, b->whip) != 0;
 	if (IS("bearer-token-file"))
@@ -158,6 +160,10 @@ static int track_differs(const char *key, const struct cb_config *ca, uint32_t i
 		return a->ignore_audio_level != b->ignore_audio_level;
 	if (IS("speaking-hangover"))
 		return a->speaking_hangover_ms != b->speaking_hangover_ms;
+	if (IS("file"))
+		return strcmp(a->file, b->file) != 0;
+	if (IS("loop"))
+		return a->loop != b->loop;
 	return -ENOENT;
 }
 
@@ -174,6 +180,8 @@ static int remote_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return a->payload_type != b->payload_type;
 	if (IS("latency"))
 		return a->latency_ms != b->latency_ms;
+	if (IS("peer-stream"))
+		return strcmp(a->peer_stream, b->peer_stream) != 0;
 	if (IS("whep"))
 		return strcmp(a->whep, b->whep) != 0;
 	if (IS("bearer-token-file"))

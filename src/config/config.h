@@ -119,6 +119,9 @@ struct cb_stream_config {
 	enum cb_opus_application application;
 	uint8_t payload_type;		/* 96..127 */
 	struct cb_address remote;	/* unset: the call's remote */
+	/* A fixed SSRC (also a=ssrc in the SDP) instead of a random one. */
+	bool has_ssrc;
+	uint32_t ssrc;
 	/* transport = webrtc: the WHIP endpoint this stream is published to,
 	 * an http or https URL; "" otherwise.  Its query may hold a key: never
 	 * log it whole. */
@@ -134,6 +137,10 @@ struct cb_track_config {
 	float gain_db;			/* -60..+24 */
 	bool ignore_audio_level;
 	uint32_t speaking_hangover_ms;
+	/* An audio file played into the track from the start (absolute
+	 * path, checked at load: it opens and decodes); "" = none. */
+	char file[PATH_MAX];
+	bool loop;			/* file plays again and again, seamlessly */
 };
 
 struct cb_remote_config {
@@ -144,6 +151,9 @@ struct cb_remote_config {
 	uint32_t ssrc;
 	uint8_t payload_type;
 	uint32_t latency_ms;		/* jitter buffer target */
+	/* The peer's stream name (its RTCP SDES MID) this section plays,
+	 * whatever its SSRC; "" = none. */
+	char peer_stream[CB_NAME_MAX + 1];
 	/* transport = webrtc: the WHEP resource played into this remote's
 	 * node; "" otherwise.  As whip, never log its query. */
 	char whep[CB_URL_MAX + 1];

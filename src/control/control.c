@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ struct cb_control {
 	struct cb_status *status;
 	cb_control_track_at track_at;
 	void *data;
+	const struct cb_control_files *files;
+	void *files_data;
 	/* Bad controls are logged once each, so a script writing the same
 	 * wrong key in a loop cannot flood the log. */
 	uint32_t n_logged;
@@ -35,63 +38,204 @@ static void log_once(struct cb_control *c, const char *what, const char *key, co
 	pw_log_warn("control %s = %s ignored: %s", key, value, what);
 }
 
-static struct cb_track_state *find_track(struct cb_control *c, const char *name, size_t len)
+static struct cb_track_state *find_track(struct cb_control *c, const char *name, size_t len,
+					 uint32_t *index)
 {
 	struct cb_track_state *t;
 	const char *n;
 
 	for (uint32_t i = 0; (t = c->track_at(c->data, i, &n)) != NULL; i++)
-		if (strlen(n) == len && strncmp(n, name, len) == 0)
+		if (strlen(n) == len && strncmp(n, name, len) == 0) {
+			*index = i;
 			return t;
+		}
 	return NULL;
 }
 
-/* Accepts the word bare (pw-metadata's default) or as a JSON string. */
-static bool word_is(const char *value, const char *word)
+/* The value bare (pw-metadata's default) or as a JSON string, into out:
+ * false when it is neither, or does not fit. */
+static bool unquote(const char *value, char *out, size_t out_len)
 {
-	size_t n = strlen(word);
+	size_t o = 0;
+	const char *p;
 
-	if (value[0] == '"')
-		return strncmp(value + 1, word, n) == 0 && value[n + 1] == '"' && value[n + 2] == '\0';
-	return strcmp(value, word) == 0;
+	if (value[0] != '"') {
+		if (strlen(value) >= out_len)
+			return false;
+		memcpy(out, value, strlen(value) + 1);
+		return true;
+	}
+	for (p = value + 1; *p && *p != '"'; p++) {
+		char ch = *p;
+
+		if ((unsigned char)ch < 0x20)
+			return false;
+		if (ch == '\\') {
+			switch (*++p) {
+			case '"': case '\\': case '/':
+				ch = *p;
+				break;
+			case 't':
+				ch = '\t';
+				break;
+			default:	/* no \u: paths and ids are plain text */
+				return false;
+			}
+		}
+		if (o + 1 >= out_len)
+			return false;
+		out[o++] = ch;
+	}
+	if (*p != '"' || p[1] != '\0')
+		return false;
+	out[o] = '\0';
+	return true;
 }
 
-int cb_control_apply(struct cb_control *c, const char *key, const char *value)
+/* A mark's id: printable, no spaces, so it reads back as it was written. */
+static bool id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= CB_MARK_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)id[i] <= ' ' || id[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static int set_mark(struct cb_control *c, struct cb_track_state *t, const char *id)
+{
+	unsigned int tail = atomic_load_explicit(&t->marks_tail, memory_order_relaxed);
+	struct cb_track_mark *m;
+
+	if (tail - t->marks_reported >= CB_TRACK_MAX_MARKS)
+		return -ENOSPC;
+	m = &t->marks[tail % CB_TRACK_MAX_MARKS];
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	m->n_rings = cb_track_state_rings(t);
+	for (uint32_t j = 0; j < m->n_rings; j++)
+		m->pos[j] = atomic_load_explicit(&t->rings[j].written_frames, memory_order_acquire);
+	m->passed = 0;
+	m->ssrc = 0;
+	m->rtp_end = 0;
+	atomic_store_explicit(&t->marks_tail, tail + 1, memory_order_release);
+	return 0;
+}
+
+static void set_open(struct cb_track_state *t)
+{
+	uint32_t n = cb_track_state_rings(t);
+
+	/* Positions first: the worker reads them once the flag is clear. */
+	for (uint32_t j = 0; j < n; j++)
+		t->open_pos[j] = atomic_load_explicit(&t->rings[j].written_frames,
+						      memory_order_acquire);
+	atomic_store_explicit(&t->interrupted, false, memory_order_release);
+}
+
+static int apply(struct cb_control *c, const char *key, const char *value, bool *action)
 {
 	size_t key_len = strlen(key), suffix_len = strlen(CONTROL_SUFFIX);
+	char text[PATH_MAX + 16], *arg;
 	struct cb_track_state *t;
+	uint32_t index = 0;
+	int res = 0;
 
+	*action = false;
 	if (strncmp(key, "track.", 6) != 0 || key_len < 6 + suffix_len ||
 	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) != 0)
 		return 0;	/* not a control: status, or someone else's key */
-	t = find_track(c, key + 6, key_len - 6 - suffix_len);
+	t = find_track(c, key + 6, key_len - 6 - suffix_len, &index);
 	if (t == NULL) {
 		log_once(c, "no such track", key, value);
 		return -ENOENT;
 	}
-	if (word_is(value, "pause")) {
+	if (!unquote(value, text, sizeof(text))) {
+		log_once(c, "not a word, nor a JSON string holding one", key, value);
+		return -EINVAL;
+	}
+	/* WORD, or WORD ARGUMENT with one space between. */
+	if ((arg = strchr(text, ' ')) != NULL)
+		*arg++ = '\0';
+
+	if (strcmp(text, "play") == 0 || strcmp(text, "mark") == 0) {
+		*action = true;
+		if (arg == NULL || *arg == '\0') {
+			log_once(c, "play and mark need an argument: play /PATH, mark ID", key, value);
+			return -EINVAL;
+		}
+	} else if (arg != NULL) {
+		log_once(c, "only play and mark take an argument", key, value);
+		return -EINVAL;
+	}
+
+	if (strcmp(text, "pause") == 0) {
 		atomic_store(&t->paused, true);
-	} else if (word_is(value, "resume")) {
+	} else if (strcmp(text, "resume") == 0) {
 		atomic_store(&t->paused, false);
-	} else if (word_is(value, "flush")) {
+	} else if (strcmp(text, "flush") == 0) {
+		*action = true;
 		atomic_fetch_add_explicit(&t->flush_requests, 1, memory_order_release);
+	} else if (strcmp(text, "interrupt") == 0) {
+		/* Barge-in: what is queued goes, and what comes is ignored
+		 * until open; files playing into the track stop. */
+		atomic_fetch_add_explicit(&t->interrupt_requests, 1, memory_order_release);
+		atomic_store_explicit(&t->interrupted, true, memory_order_release);
+		if (c->files && c->files->interrupt)
+			c->files->interrupt(c->files_data, index);
+	} else if (strcmp(text, "open") == 0) {
+		set_open(t);
+	} else if (strcmp(text, "mark") == 0) {
+		if (!id_valid(arg)) {
+			log_once(c, "a mark's id is 1..63 printable characters without spaces",
+				 key, value);
+			return -EINVAL;
+		}
+		if ((res = set_mark(c, t, arg)) < 0) {
+			pw_log_warn("control %s = %s ignored: %d marks wait already", key, value,
+				    CB_TRACK_MAX_MARKS);
+			return res;
+		}
+	} else if (strcmp(text, "play") == 0) {
+		if (arg[0] != '/') {
+			log_once(c, "play needs an absolute path", key, value);
+			return -EINVAL;
+		}
+		if (c->files == NULL || c->files->play == NULL)
+			return -ENOTSUP;
+		if ((res = c->files->play(c->files_data, index, arg)) < 0) {
+			pw_log_warn("control %s = %s failed: %s", key, value, strerror(-res));
+			return res;
+		}
 	} else {
-		log_once(c, "the control words are pause, resume and flush", key, value);
+		log_once(c, "the control words are pause, resume, flush, interrupt, open, "
+			 "mark ID and play PATH", key, value);
 		return -EINVAL;
 	}
 	pw_log_info("control %s = %s", key, value);
 	return 0;
 }
 
+int cb_control_apply(struct cb_control *c, const char *key, const char *value)
+{
+	bool action;
+
+	return apply(c, key, value, &action);
+}
+
 static void on_property(void *data, const char *key, const char *type, const char *value)
 {
 	struct cb_control *c = data;
+	bool action;
 
 	if (value == NULL)
 		return;
-	if (cb_control_apply(c, key, value) == 0 && word_is(value, "flush"))
-		/* flush is an action, not a state: clear it, so writing it
-		 * again is a change the server passes on. */
+	apply(c, key, value, &action);
+	/* flush, play and mark are actions, not states: clear them, so
+	 * writing the same again is a change the server passes on. */
+	if (action)
 		cb_call_metadata_set(c->metadata, key, NULL, NULL);
 }
 
@@ -136,4 +280,20 @@ void cb_control_tick(struct cb_control *c, const struct cb_snapshot *snap, uint6
 	if (c->metadata == NULL)
 		return;
 	cb_status_publish(c->status, c->metadata, snap, now_ns);
+}
+
+void cb_control_set_files(struct cb_control *c, const struct cb_control_files *files, void *data)
+{
+	c->files = files;
+	c->files_data = data;
+}
+
+void cb_control_played(struct cb_control *c, const char *track, const char *id)
+{
+	char key[CB_NAME_MAX + 32];
+
+	if (c->metadata == NULL)
+		return;
+	snprintf(key, sizeof(key), "track.%s.played", track);
+	cb_call_metadata_set(c->metadata, key, "Spa:String", id);
 }

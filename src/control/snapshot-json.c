@@ -10,10 +10,25 @@ void cb_snapshot_json_track(struct cb_json_out *o, const struct cb_snapshot_trac
 	cb_json_uint(o, "level", t->level);
 	cb_json_bool(o, "speaking", t->speaking);
 	cb_json_bool(o, "paused", t->paused);
+	cb_json_string(o, "state", t->state ? t->state : "idle");
 	cb_json_bool(o, "ignore_audio_level", t->ignore_audio_level);
 	cb_json_uint(o, "flushed_frames", t->flushed_frames);
 	cb_json_uint(o, "frames_in", t->frames_in);
+	cb_json_uint(o, "queued_ms", t->queued_ms);
 	cb_json_uint(o, "overrun_frames", t->overrun_frames);
+	cb_json_uint(o, "dropped_frames", t->dropped_frames);
+	if (t->played[0]) {
+		cb_json_string(o, "played", t->played);
+		cb_json_uint(o, "played_rtp", t->played_rtp);
+	} else {
+		cb_json_null(o, "played");
+		cb_json_null(o, "played_rtp");
+	}
+	cb_json_uint(o, "file_underrun_frames", t->file_underrun_frames);
+	if (t->file_error[0])
+		cb_json_string(o, "file_error", t->file_error);
+	else
+		cb_json_null(o, "file_error");
 	cb_json_close_object(o);
 }
 

@@ -20,13 +20,22 @@
  * thread counts frames_in and the rings' overruns). */
 struct cb_snapshot_track {
 	char name[CB_NAME_MAX + 1];
+	/* "idle", "playing" (a file plays, or it sent sound in the last
+	 * 300 ms), "paused", "interrupted"; a static string */
+	const char *state;
 	uint32_t level;			/* -dBov, 0..127 (127: silence) */
 	bool speaking;			/* with hangover */
 	bool paused;
 	bool ignore_audio_level;	/* its configuration */
 	uint64_t flushed_frames;
 	uint64_t frames_in;		/* from the graph */
+	uint32_t queued_ms;		/* taken in, not yet encoded: what a pause holds */
 	uint64_t overrun_frames;	/* dropped at full rings, over every stream it feeds */
+	uint64_t dropped_frames;	/* flushed, interrupted, over the backlog cap */
+	char played[64];		/* the last mark that has left, "" none yet */
+	uint32_t played_rtp;		/* RTP time just past its last frame (first stream) */
+	uint64_t file_underrun_frames;	/* a file's ring ran dry: the disk was too slow */
+	char file_error[256];		/* why the last file failed, "" none */
 };
 
 /* From the send stream's counters (send worker) and the peer's receiver

@@ -12,6 +12,39 @@
  * what a paused track can hold for its resume. */
 #define RING_FRAMES 65536
 
+static bool any_voice(struct cb_track_node *t)
+{
+	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
+		if (atomic_load_explicit(&t->voices[v].state, memory_order_relaxed) == CB_VOICE_PLAYING)
+			return true;
+	return false;
+}
+
+/* The live input plus every playing file, into the rings.  Without a file
+ * the input goes straight in, as it always did. */
+static void push_frames(struct cb_track_node *t, const float *in, uint32_t frames)
+{
+	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+
+	if (!any_voice(t)) {
+		for (uint32_t i = 0; i < n_rings; i++)
+			cb_audio_ring_push(&t->rings[i], in, frames);
+		return;
+	}
+	while (frames > 0) {
+		uint32_t n = SPA_MIN(frames, (uint32_t)CB_TRACK_MIX_FRAMES);
+		uint32_t samples = n * t->config.channels;
+
+		memcpy(t->mix, in, (size_t)samples * sizeof(float));
+		for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
+			cb_file_voice_mix(&t->voices[v], t->mix, t->voice_scratch, n);
+		for (uint32_t i = 0; i < n_rings; i++)
+			cb_audio_ring_push(&t->rings[i], t->mix, n);
+		in += samples;
+		frames -= n;
+	}
+}
+
 static void on_process(void *data)
 {
 	struct cb_track_node *t = data;
@@ -26,9 +59,7 @@ static void on_process(void *data)
 		offset = SPA_MIN(d->chunk->offset, d->maxsize);
 		size = SPA_MIN(d->chunk->size, d->maxsize - offset);
 		frames = size / t->frame_bytes;
-		uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
-		for (uint32_t i = 0; i < n_rings; i++)
-			cb_audio_ring_push(&t->rings[i], SPA_PTROFF(d->data, offset, const float), frames);
+		push_frames(t, SPA_PTROFF(d->data, offset, const float), frames);
 		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
 	}
 	pw_stream_queue_buffer(t->stream, b);
@@ -113,6 +144,20 @@ int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const ch
 		return -ENOMEM;
 	t->config = *config;
 	cb_track_state_init(&t->shared);
+	t->shared.rings = t->rings;
+	t->shared.n_rings = &t->n_rings;
+	t->mix = calloc((size_t)CB_TRACK_MIX_FRAMES * config->channels, sizeof(float));
+	t->voice_scratch = calloc((size_t)CB_TRACK_MIX_FRAMES * config->channels, sizeof(float));
+	if (t->mix == NULL || t->voice_scratch == NULL) {
+		res = -ENOMEM;
+		goto error;
+	}
+	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++) {
+		atomic_init(&t->voices[v].state, CB_VOICE_FREE);
+		if ((res = cb_audio_ring_init(&t->voices[v].ring, config->channels,
+					      CB_VOICE_RING_FRAMES)) < 0)
+			goto error;
+	}
 	t->frame_bytes = config->channels * sizeof(float);
 	t->quantum_frames = quantum_frames;
 	snprintf(t->call_name, sizeof(t->call_name), "%s", call_name);
@@ -164,5 +209,20 @@ void cb_track_node_destroy(struct cb_track_node *t)
 	cb_track_node_disconnect(t);
 	for (uint32_t i = 0; i < CB_MAX_TRACK_STREAMS; i++)
 		cb_audio_ring_clear(&t->rings[i]);
+	/* The file worker has let go of the voices (their decoders) first. */
+	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
+		cb_audio_ring_clear(&t->voices[v].ring);
+	free(t->mix);
+	free(t->voice_scratch);
 	free(t);
+}
+
+bool cb_track_node_playing_file(struct cb_track_node *t)
+{
+	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++) {
+		int st = atomic_load(&t->voices[v].state);
+		if (st == CB_VOICE_LOADING || st == CB_VOICE_PLAYING)
+			return true;
+	}
+	return false;
 }

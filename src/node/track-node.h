@@ -12,7 +12,12 @@
 #include "config/config.h"
 #include "audio/audio-ring.h"
 #include "node/cycle-clock.h"
+#include "node/file-voice.h"
 #include "node/track-state.h"
+
+/* Frames the process callback mixes at a time: PipeWire's largest default
+ * quantum; a larger buffer is mixed in pieces. */
+#define CB_TRACK_MIX_FRAMES 8192
 
 struct cb_track_node {
 	struct cb_track_config config;
@@ -31,6 +36,18 @@ struct cb_track_node {
 	struct spa_io_position *position;	/* real-time thread only */
 	struct cb_cycle_clock cycle;	/* when the graph last pushed audio into the rings */
 	struct cb_track_state shared;	/* controls and level, see track-state.h */
+	/* Files playing into the track (file-voice.h); their rings are
+	 * made with the node. */
+	struct cb_file_voice voices[CB_TRACK_VOICES];
+	float *mix;			/* real-time thread only: input + voices */
+	float *voice_scratch;		/* real-time thread only */
+	/* main thread bumps it when `play`s are stopped: a play asked for
+	 * before cannot start after (pipeline/file-worker.c) */
+	atomic_uint play_epoch;
+	/* Why the last file did not play, "" when none failed; under the
+	 * file worker's lock (pipeline/file-worker.c). */
+	char file_error[256];
+	uint64_t file_errors;		/* under the same lock */
 };
 
 /* Creates the rings and, when core is not NULL, the node. quantum_frames
@@ -39,6 +56,9 @@ struct cb_track_node {
 int cb_track_node_new(struct cb_track_node **out, struct pw_core *core, const char *call_name,
 		      const struct cb_track_config *config, uint32_t quantum_frames);
 void cb_track_node_destroy(struct cb_track_node *t);
+
+/* Whether a file plays into the track now (any thread). */
+bool cb_track_node_playing_file(struct cb_track_node *t);
 
 /* A reload that changes which streams the track feeds keeps its node, so
  * apps stay connected.  Prepare (main thread, may fail, touches nothing

@@ -11,6 +11,7 @@
 #include "control/snapshot.h"
 #include "pipeline/bridge.h"
 #include "pipeline/call-session.h"
+#include "pipeline/file-worker.h"
 #include "pipeline/receive-worker.h"
 #include "pipeline/remote.h"
 #include "pipeline/send-stream.h"
@@ -53,6 +54,11 @@ struct cb_bridge {
 	struct cb_track_node *tracks[CB_MAX_TRACKS];
 
 	struct cb_send_worker worker;
+	/* Files into tracks (the beds and `play`), and the main-loop event
+	 * the send worker signals when marks have left. */
+	struct cb_file_worker files;
+	bool files_ready;		/* files initialised */
+	struct spa_source *marks_event;
 
 	/* Receive path: absent when there is no key to authenticate with.
 	 * Always CB_MAX_REMOTES slots, configured ones anywhere among them,
@@ -96,5 +102,7 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 struct cb_track_state *cb_bridge_track_at(void *data, uint32_t index, const char **name);
 /* Exports the callbridge.<call> metadata object (controls, status). */
 void cb_bridge_start_control(struct cb_bridge *b);
+/* Main thread: reports the marks that have left (track.<name>.played). */
+void cb_bridge_report_marks(struct cb_bridge *b);
 
 #endif

@@ -205,11 +205,19 @@ static void add_remote(struct cb_bridge *b, const struct cb_remote_config *rc)
 {
 	struct cb_remote *r;
 
-	/* An unknown SSRC this [remote] names moves over to it. */
-	for (uint32_t i = 0; rc->has_ssrc && i < b->n_remotes; i++)
-		if (!b->remotes[i].configured && b->remotes[i].active &&
-		    b->remotes[i].ssrc == rc->ssrc)
-			cb_remote_deactivate(&b->remotes[i], "claimed by a new [remote]");
+	/* An unknown SSRC this [remote] names, by number or by the name the
+	 * peer gave it, moves over to it. */
+	for (uint32_t i = 0; i < b->n_remotes; i++) {
+		struct cb_remote *o = &b->remotes[i];
+		const char *name;
+
+		if (o->configured || !o->active)
+			continue;
+		name = cb_receive_worker_peer_name(&b->receiver, o->input, o->ssrc);
+		if ((rc->has_ssrc && o->ssrc == rc->ssrc) ||
+		    (rc->peer_stream[0] && name && strcmp(name, rc->peer_stream) == 0))
+			cb_remote_deactivate(o, "claimed by a new [remote]");
+	}
 	if ((r = free_slot(b)) == NULL)
 		return;
 	r->config = *rc;
@@ -257,6 +265,29 @@ static void apply_remotes(struct cb_bridge *b, const struct cb_config *next,
 	for (uint32_t k = 0; k < next->n_remotes; k++)
 		if (plan->remotes[k].action == CB_PLAN_ADD)
 			add_remote(b, &next->remotes[k]);
+}
+
+/* A new track with a file starts it; a kept one whose file or loop
+ * changed starts the new one from its beginning, or stops it. */
+static void apply_files(struct cb_bridge *b, struct reload_work *w)
+{
+	for (uint32_t i = 0; i < b->n_tracks; i++) {
+		struct cb_track_node *t = b->tracks[i];
+		uint64_t changed = w->plan.tracks[i].changed;
+
+		if (!w->track_made[i] && !cb_reload_key_changed(changed, "track", "file") &&
+		    !cb_reload_key_changed(changed, "track", "loop"))
+			continue;
+		if (t->config.file[0]) {
+			if (!w->track_made[i])
+				pw_log_info("reload: track %s: file %s%s", t->config.name,
+					    t->config.file, t->config.loop ? " (loop)" : "");
+			cb_file_worker_play(&b->files, t, t->config.file, true, t->config.loop);
+		} else if (!w->track_made[i]) {
+			pw_log_info("reload: track %s: file removed", t->config.name);
+			cb_file_worker_stop_plays(&b->files, t, false, true);
+		}
+	}
 }
 
 /* Everything that may fail, before anything running is touched. */
@@ -326,9 +357,11 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 		return res;
 	}
 
-	/* Both workers off the arrays for a few milliseconds. */
+	/* Both workers off the arrays for a few milliseconds; the file
+	 * worker too (the rings it fills play on meanwhile). */
 	cb_receive_worker_pause(&b->receiver);
 	cb_send_worker_pause(&b->worker);
+	cb_file_worker_pause(&b->files);
 
 	apply_streams(b, next, w);
 	apply_tracks(b, next, w);
@@ -346,6 +379,11 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 	b->worker.cycle = b->n_tracks > 0 ? &b->tracks[0]->cycle : NULL;
 	if ((res = cb_send_worker_start(&b->worker)) < 0)
 		pw_log_error("reload: cannot restart the media worker: %s", strerror(-res));
+	/* Tracks that go have their files closed before their nodes do. */
+	cb_file_worker_set_tracks(&b->files, b->tracks, b->n_tracks);
+	apply_files(b, w);
+	if ((res = cb_file_worker_start(&b->files)) < 0)
+		pw_log_error("reload: cannot restart the file worker: %s", strerror(-res));
 	if (b->receiving) {
 		cb_receive_worker_update(&b->receiver, &next->call);
 		if ((res = cb_receive_worker_start(&b->receiver)) < 0)

@@ -11,22 +11,52 @@
 #define LOAD(x) ((uint64_t)atomic_load_explicit(&(x), memory_order_relaxed))
 #define BITRATE_WINDOW_NS 1000000000ull
 
-static void fill_track(struct cb_snapshot_track *out, struct cb_track_node *t)
+/* Sound sent this recently keeps a track "playing": a voice's pauses
+ * between words do not make it idle. */
+#define AUDIBLE_HOLD_NS 300000000ull
+
+static const char *track_state(struct cb_track_node *t, uint64_t now_ns)
+{
+	struct cb_track_state *s = &t->shared;
+	uint64_t audible = LOAD(s->audible_ns);
+
+	if (atomic_load(&s->interrupted))
+		return "interrupted";
+	if (atomic_load(&s->paused))
+		return "paused";
+	if (cb_track_node_playing_file(t) || (audible && now_ns - audible < AUDIBLE_HOLD_NS))
+		return "playing";
+	return "idle";
+}
+
+static void fill_track(struct cb_bridge *b, struct cb_snapshot_track *out,
+		       struct cb_track_node *t, uint64_t now_ns)
 {
 	struct cb_track_state *s = &t->shared;
 	uint32_t n_rings = atomic_load(&t->n_rings);
 
 	*out = (struct cb_snapshot_track) {
+		.state = track_state(t, now_ns),
 		.level = atomic_load(&s->level),
 		.speaking = atomic_load(&s->speaking),
 		.paused = atomic_load(&s->paused),
 		.ignore_audio_level = t->config.ignore_audio_level,
 		.flushed_frames = LOAD(s->flushed_frames),
 		.frames_in = LOAD(t->frames_in),
+		/* Live, paused or not: what it holds for a resume. */
+		.queued_ms = (uint32_t)SPA_MIN(cb_track_state_queued(s) * 1000 / 48000,
+					       (uint64_t)UINT32_MAX),
+		.dropped_frames = LOAD(s->dropped_frames),
+		.played_rtp = s->played_rtp_end,
 	};
 	snprintf(out->name, sizeof(out->name), "%s", t->config.name);
+	snprintf(out->played, sizeof(out->played), "%s", s->played);
 	for (uint32_t j = 0; j < n_rings && j < CB_MAX_TRACK_STREAMS; j++)
 		out->overrun_frames += LOAD(t->rings[j].overrun_frames);
+	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
+		out->file_underrun_frames += LOAD(t->voices[v].underrun_frames);
+	if (b->files_ready)
+		cb_file_worker_error(&b->files, t, out->file_error, sizeof(out->file_error));
 }
 
 /* The window of stream s from the last tick, or a fresh one. */
@@ -186,7 +216,7 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 
 	fill_sessions(b, snap);
 	for (uint32_t i = 0; i < b->n_tracks; i++)
-		fill_track(&snap->tracks[i], b->tracks[i]);
+		fill_track(b, &snap->tracks[i], b->tracks[i], now_ns);
 	snap->n_tracks = b->n_tracks;
 	fill_streams(b, snap, now_ns);
 	for (uint32_t i = 0; i < b->n_remotes; i++)

@@ -62,6 +62,33 @@ static void write_stats(struct cb_bridge *b)
  * Nothing needs the controls in the call's first second. */
 #define CONTROL_DELAY_TICKS (1000 / TIMER_INTERVAL_MS)
 
+static int control_play(void *data, uint32_t index, const char *path)
+{
+	struct cb_bridge *b = data;
+
+	if (index >= b->n_tracks)
+		return -ENOENT;
+	if (atomic_load(&b->tracks[index]->shared.interrupted)) {
+		cb_file_worker_set_error(&b->files, b->tracks[index],
+					 "play %s: the track is interrupted (open it first)", path);
+		return -EBUSY;
+	}
+	return cb_file_worker_play(&b->files, b->tracks[index], path, false, false);
+}
+
+static void control_interrupt(void *data, uint32_t index)
+{
+	struct cb_bridge *b = data;
+
+	if (index < b->n_tracks)
+		cb_file_worker_stop_plays(&b->files, b->tracks[index], true, false);
+}
+
+static const struct cb_control_files control_files = {
+	.play = control_play,
+	.interrupt = control_interrupt,
+};
+
 void cb_bridge_start_control(struct cb_bridge *b)
 {
 	int res;
@@ -72,7 +99,52 @@ void cb_bridge_start_control(struct cb_bridge *b)
 		pw_log_warn("call %s: no control metadata: %s", b->config.call.name,
 			    strerror(-res));
 		b->control = NULL;
+		return;
 	}
+	cb_control_set_files(b->control, &control_files, b);
+}
+
+void cb_bridge_report_marks(struct cb_bridge *b)
+{
+	for (uint32_t i = 0; i < b->n_tracks; i++) {
+		struct cb_track_state *t = &b->tracks[i]->shared;
+		unsigned int done = atomic_load_explicit(&t->marks_done, memory_order_acquire);
+
+		for (; t->marks_reported != done; t->marks_reported++) {
+			const struct cb_track_mark *m =
+				&t->marks[t->marks_reported % CB_TRACK_MAX_MARKS];
+
+			snprintf(t->played, sizeof(t->played), "%s", m->id);
+			t->played_ssrc = m->ssrc;
+			t->played_rtp_end = m->rtp_end;
+			pw_log_info("track %s: mark %s has left (ssrc 0x%08x, RTP time %u)",
+				    b->tracks[i]->config.name, m->id, m->ssrc, m->rtp_end);
+			if (b->control)
+				cb_control_played(b->control, b->tracks[i]->config.name, m->id);
+		}
+	}
+}
+
+static void on_marks(void *data, uint64_t count)
+{
+	cb_bridge_report_marks(data);
+}
+
+/* Send worker thread: only a wake-up for the main loop (an eventfd). */
+static void marks_passed(void *data)
+{
+	struct cb_bridge *b = data;
+
+	pw_loop_signal_event(b->main_loop, b->marks_event);
+}
+
+/* Each track's file, as its bed, from the start. */
+static void start_beds(struct cb_bridge *b)
+{
+	for (uint32_t i = 0; i < b->n_tracks; i++)
+		if (b->tracks[i]->config.file[0])
+			cb_file_worker_play(&b->files, b->tracks[i], b->tracks[i]->config.file,
+					    true, b->tracks[i]->config.loop);
 }
 
 /* Gathering went on after the call started: once it finishes (and after
@@ -112,6 +184,7 @@ static void on_timer(void *data, uint64_t expirations)
 		cb_bridge_fill_snapshot(b, &b->snapshot, now_ns);
 	if (b->control)
 		cb_control_tick(b->control, &b->snapshot, now_ns);
+	cb_bridge_report_marks(b);
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
@@ -275,6 +348,18 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 	}
 	cb_bridge_connect_inputs(b);
 
+	if ((res = cb_file_worker_init(&b->files)) < 0) {
+		snprintf(err, err_len, "cannot make the file worker: %s", strerror(-res));
+		goto error;
+	}
+	b->files_ready = true;
+	cb_file_worker_set_tracks(&b->files, b->tracks, b->n_tracks);
+	start_beds(b);
+	if ((res = cb_file_worker_start(&b->files)) < 0) {
+		snprintf(err, err_len, "cannot start the file worker: %s", strerror(-res));
+		goto error;
+	}
+
 	/* With webrtc each session's description is its offer. */
 	if (strcmp(call->sdp_file, "none") != 0 && call->transport != CB_TRANSPORT_WEBRTC) {
 		if (call->sdp_file[0] == '\0')
@@ -294,6 +379,15 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 					  &b->sessions[i]->keying);
 	if (b->n_tracks > 0)
 		b->worker.cycle = &b->tracks[0]->cycle;
+	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
+	b->marks_event = pw_loop_add_event(b->main_loop, on_marks, b);
+	if (b->marks_event == NULL) {
+		res = -errno;
+		snprintf(err, err_len, "cannot make the marks event: %s", strerror(-res));
+		goto error;
+	}
+	b->worker.marks_passed = marks_passed;
+	b->worker.marks_data = b;
 	if ((res = cb_send_worker_start(&b->worker)) < 0) {
 		snprintf(err, err_len, "cannot start the media worker: %s", strerror(-res));
 		goto error;
@@ -302,8 +396,6 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
 
-
-	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
 	if (b->timer) {
 		struct timespec interval = { 0, TIMER_INTERVAL_MS * 1000000L };
@@ -336,10 +428,17 @@ void cb_bridge_destroy(struct cb_bridge *b)
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);
+	if (b->marks_event)
+		pw_loop_destroy_source(b->main_loop, b->marks_event);
 	if (b->config.call.stats_file[0] && b->n_sessions) {
 		cb_bridge_fill_snapshot(b, &b->snapshot, cb_now_ns());
 		write_stats(b);
 	}
+	/* After the last snapshot, which reads its errors; before the
+	 * tracks, whose files it holds open. */
+	if (b->files_ready)
+		cb_file_worker_clear(&b->files);
+	b->files_ready = false;
 	cb_receive_worker_clear(&b->receiver);
 	cb_send_worker_clear(&b->worker);
 	for (uint32_t i = 0; i < b->n_remotes; i++) {

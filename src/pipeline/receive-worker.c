@@ -111,17 +111,46 @@ static bool on_input(const struct cb_remote *r, uint32_t input)
 	return r->bound_input < 0 || (uint32_t)r->bound_input == input;
 }
 
-/* Which remote takes a new SSRC: one configured for exactly it, else the
- * remote that is this input's own session (WHEP), else the first
- * configured remote without an ssrc key that is free, else (with
- * accept-unknown) a spare slot. */
+const char *cb_receive_worker_peer_name(struct cb_receive_worker *w, uint32_t input,
+					uint32_t ssrc)
+{
+	for (uint32_t i = 0; i < CB_PEER_NAMES; i++)
+		if (w->names[i].used && w->names[i].input == input && w->names[i].ssrc == ssrc)
+			return w->names[i].name;
+	return NULL;
+}
+
+/* A configured [remote] waiting for the peer's stream called name. */
+static struct cb_remote *remote_for_name(struct cb_receive_worker *w, uint32_t input,
+					 const char *name)
+{
+	for (uint32_t i = 0; i < w->n_remotes; i++) {
+		struct cb_remote *r = &w->remotes[i];
+		if (r->configured && on_input(r, input) && r->config.peer_stream[0] &&
+		    strcmp(r->config.peer_stream, name) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Which remote takes a new SSRC: one configured for exactly it, else one
+ * whose peer-stream is the name the SSRC gave itself, else the remote
+ * that is this input's own session (WHEP), else the first configured
+ * remote without an ssrc or peer-stream key that is free, else (with
+ * accept-unknown) a spare slot.  A peer-stream remote takes nothing
+ * that has not named itself. */
 static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint32_t ssrc)
 {
+	const char *name = cb_receive_worker_peer_name(w, input, ssrc);
+	struct cb_remote *named;
+
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
 		if (r->configured && on_input(r, input) && r->config.has_ssrc && r->config.ssrc == ssrc)
 			return r;
 	}
+	if (name && (named = remote_for_name(w, input, name)) != NULL && !named->active)
+		return named;
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
 		if (r->configured && r->bound_input >= 0 && (uint32_t)r->bound_input == input &&
@@ -130,7 +159,8 @@ static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint
 	}
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
-		if (r->configured && r->bound_input < 0 && !r->config.has_ssrc && !r->active)
+		if (r->configured && r->bound_input < 0 && !r->config.has_ssrc &&
+		    !r->config.peer_stream[0] && !r->active)
 			return r;
 	}
 	if (!w->accept_unknown)
@@ -235,10 +265,61 @@ static void on_bye(void *data, uint32_t ssrc)
 		cb_remote_deactivate(r, "RTCP BYE");
 }
 
+/* Remembers what the SSRC calls itself, the oldest entry making room. */
+static void note_name(struct cb_receive_worker *w, uint32_t input, uint32_t ssrc,
+		      const char *name, uint64_t now_ns)
+{
+	struct cb_peer_name *slot = NULL;
+
+	for (uint32_t i = 0; i < CB_PEER_NAMES; i++) {
+		struct cb_peer_name *n = &w->names[i];
+		if (n->used && n->input == input && n->ssrc == ssrc) {
+			slot = n;
+			break;
+		}
+		if (slot == NULL || !n->used || (slot->used && n->seen_ns < slot->seen_ns))
+			slot = n;
+	}
+	slot->used = true;
+	slot->input = input;
+	slot->ssrc = ssrc;
+	slot->seen_ns = now_ns;
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+}
+
+/* RFC 8843's MID item: a callbridge peer's stream name.  A [remote] with
+ * that peer-stream gets the SSRC with its next packet: whatever played
+ * the SSRC until now lets go of it, and so does the remote if it still
+ * plays an older SSRC of the same name (the peer restarted, its BYE lost
+ * or never sent). */
+static void on_sdes_item(void *data, uint32_t ssrc, uint8_t type, const uint8_t *text,
+			 uint8_t len)
+{
+	struct rtcp_context *c = data;
+	struct cb_receive_worker *w = c->worker;
+	char name[CB_NAME_MAX + 1];
+	struct cb_remote *named, *current;
+
+	if (type != CB_SDES_MID || len == 0 || len > CB_NAME_MAX || memchr(text, 0, len))
+		return;
+	memcpy(name, text, len);
+	name[len] = '\0';
+	note_name(w, c->index, ssrc, name, c->now_ns);
+	if ((named = remote_for_name(w, c->index, name)) == NULL)
+		return;
+	if (named->active && named->ssrc == ssrc)
+		return;
+	if (named->active)
+		cb_remote_deactivate(named, "its peer stream moved to a new SSRC");
+	if ((current = find_active(w, c->index, ssrc)) != NULL)
+		cb_remote_deactivate(current, "the SSRC named itself: another remote plays it");
+}
+
 static const struct cb_rtcp_events rtcp_events = {
 	.sender_report = on_sender_report,
 	.report_block = on_report_block,
 	.bye = on_bye,
+	.sdes_item = on_sdes_item,
 };
 
 static void handle_rtcp(struct cb_receive_worker *w, struct cb_receive_input *in, uint32_t input,

@@ -45,6 +45,17 @@ struct cb_receive_input {
 	struct cb_srtp_session *fixed_in, *fixed_out;
 };
 
+/* What an SSRC calls itself: the MID item of the peer's RTCP SDES, a
+ * callbridge peer's stream name (rtp/rtcp.h).  Worker only. */
+#define CB_PEER_NAMES 64
+struct cb_peer_name {
+	bool used;
+	uint32_t input;
+	uint32_t ssrc;
+	uint64_t seen_ns;
+	char name[CB_NAME_MAX + 1];
+};
+
 struct cb_receive_worker {
 	struct cb_worker_thread thread;
 
@@ -60,6 +71,7 @@ struct cb_receive_worker {
 
 	uint64_t next_report_ns;
 	uint64_t next_tick_ns;			/* when tick() wants to run again */
+	struct cb_peer_name names[CB_PEER_NAMES];	/* worker only */
 	struct cb_receive_stats stats;
 };
 
@@ -86,6 +98,11 @@ void cb_receive_worker_pause(struct cb_receive_worker *w);
 /* The [call] settings that apply live. Only while paused or not yet
  * started. */
 void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call);
+
+/* The name the peer gave the SSRC on this input (its RTCP SDES MID), NULL
+ * before one came.  Worker thread, or while it is paused. */
+const char *cb_receive_worker_peer_name(struct cb_receive_worker *w, uint32_t input,
+					uint32_t ssrc);
 
 /* One datagram of input 0 through the whole receive path, for tests and
  * the fuzzer; cb_receive_worker_handle_input for another input. */

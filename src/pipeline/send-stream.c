@@ -49,10 +49,12 @@ int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_confi
 		s->dest = *dest;
 
 	/* RFC 3550: random starting points make known-plaintext attacks on the
-	 * encryption harder and keep restarts distinguishable. */
-	do {
+	 * encryption harder and keep restarts distinguishable.  A fixed SSRC
+	 * is the user's choice; sequence and timestamp stay random. */
+	if (config->has_ssrc)
+		s->ssrc = config->ssrc;
+	while (s->ssrc == 0)
 		s->ssrc = random32();
-	} while (s->ssrc == 0);
 	s->sequence = (uint16_t)random32();
 	s->timestamp = random32();
 	s->last_timestamp = s->timestamp;
@@ -144,7 +146,11 @@ void cb_send_stream_bind_track(struct cb_send_stream *s, struct cb_audio_ring *r
 			continue;
 		in->track = track;
 		in->publishes = publishes;
+		in->ring_index = track->rings && ring >= track->rings ?
+				 (uint32_t)(ring - track->rings) : 0;
 		in->flushes_seen = atomic_load(&track->flush_requests);
+		in->interrupts_seen = atomic_load(&track->interrupt_requests);
+		in->in_interrupt = atomic_load(&track->interrupted);
 		cb_voice_activity_init(&in->voice, hangover_ms);
 	}
 }
@@ -152,6 +158,48 @@ void cb_send_stream_bind_track(struct cb_send_stream *s, struct cb_audio_ring *r
 static bool input_paused(const struct cb_send_input *in)
 {
 	return in->track && atomic_load_explicit(&in->track->paused, memory_order_relaxed);
+}
+
+/* Not read for the mix: paused (held) or interrupted (dropped). */
+static bool input_idle(const struct cb_send_input *in)
+{
+	return in->was_paused || in->in_interrupt;
+}
+
+static void count_dropped(struct cb_send_input *in, uint32_t frames)
+{
+	if (in->publishes && frames)
+		atomic_fetch_add_explicit(&in->track->dropped_frames, frames, memory_order_relaxed);
+}
+
+/* interrupt ... open: everything the ring got before the open goes, never
+ * to be sent.  While interrupted that is all it holds; the written count
+ * is taken before the flag, so audio an open lets through after it is
+ * never taken for audio from before. */
+static void apply_interrupt(struct cb_send_input *in)
+{
+	struct cb_track_state *t = in->track;
+	unsigned int requests = atomic_load_explicit(&t->interrupt_requests, memory_order_acquire);
+	uint64_t written, read, until;
+
+	if (requests != in->interrupts_seen) {
+		in->interrupts_seen = requests;
+		in->in_interrupt = true;
+		in->held_frames = 0;
+	}
+	if (!in->in_interrupt)
+		return;
+	written = atomic_load_explicit(&in->ring->written_frames, memory_order_acquire);
+	if (atomic_load_explicit(&t->interrupted, memory_order_acquire)) {
+		until = written;
+	} else {
+		until = in->ring_index < CB_MAX_TRACK_STREAMS ? t->open_pos[in->ring_index] : written;
+		in->in_interrupt = false;
+	}
+	read = atomic_load_explicit(&in->ring->read_frames, memory_order_relaxed);
+	if (until > read)
+		count_dropped(in, cb_audio_ring_skip(in->ring, (uint32_t)SPA_MIN(until - read,
+								      (uint64_t)UINT32_MAX)));
 }
 
 /* What the input has beyond the audio it holds from a pause: what decides
@@ -182,7 +230,9 @@ static void apply_controls(struct cb_send_input *in)
 		if (in->publishes)
 			atomic_fetch_add_explicit(&in->track->flushed_frames, dropped,
 						  memory_order_relaxed);
+		count_dropped(in, dropped);
 	}
+	apply_interrupt(in);
 	paused = input_paused(in);
 	if (in->was_paused && !paused)
 		in->held_frames = cb_audio_ring_avail(in->ring);
@@ -198,8 +248,9 @@ bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns)
 		uint32_t avail;
 
 		apply_controls(in);
-		/* A paused track is not read: it must not hold the stream up. */
-		if (in->was_paused)
+		/* A paused or interrupted track is not read: it must not hold
+		 * the stream up. */
+		if (input_idle(in))
 			continue;
 		avail = input_fresh(in);
 		if (avail < min_avail)
@@ -239,7 +290,7 @@ void cb_send_stream_set_pipewire(struct cb_send_stream *s, enum cb_send_pipewire
 }
 
 /* Level and voice activity of one input's contribution, after its gain. */
-static void measure_input(struct cb_send_stream *s, struct cb_send_input *in)
+static void measure_input(struct cb_send_stream *s, struct cb_send_input *in, uint64_t now_ns)
 {
 	uint32_t n = s->frame * in->ring->channels;
 	uint8_t level = cb_level_from_power(cb_level_power(s->scratch, n) * in->gain * in->gain, n);
@@ -248,12 +299,75 @@ static void measure_input(struct cb_send_stream *s, struct cb_send_input *in)
 	if (in->publishes) {
 		atomic_store_explicit(&in->track->level, level, memory_order_relaxed);
 		atomic_store_explicit(&in->track->speaking, speaking, memory_order_relaxed);
+		if (level < CB_AUDIO_LEVEL_SILENT)
+			atomic_store_explicit(&in->track->audible_ns, now_ns, memory_order_relaxed);
 	}
+}
+
+/* The marks of the input's track whose last frame in this ring is in the
+ * frame just taken (or was dropped before it): the ring's bit is set, and
+ * for the first ring the RTP time just past that frame is kept.  Marks are
+ * passed in order; cb_send_stream_commit_marks moves them on once the
+ * packet is out. */
+static void pass_marks(struct cb_send_stream *s, struct cb_send_input *in, uint64_t read_before)
+{
+	struct cb_track_state *t = in->track;
+	uint32_t bit = 1u << in->ring_index;
+	unsigned int k = atomic_load_explicit(&t->marks_done, memory_order_relaxed);
+	unsigned int tail = atomic_load_explicit(&t->marks_tail, memory_order_acquire);
+	uint64_t read = atomic_load_explicit(&in->ring->read_frames, memory_order_relaxed);
+
+	for (; k != tail; k++) {
+		struct cb_track_mark *m = &t->marks[k % CB_TRACK_MAX_MARKS];
+		uint64_t pos;
+
+		if (in->ring_index >= m->n_rings || (m->passed & bit))
+			continue;
+		pos = m->pos[in->ring_index];
+		if (read < pos)
+			break;
+		m->passed |= bit;
+		if (in->ring_index == 0) {
+			m->ssrc = s->ssrc;
+			m->rtp_end = s->timestamp +
+				     (uint32_t)(pos > read_before ? pos - read_before : 0);
+		}
+	}
+}
+
+uint32_t cb_send_stream_commit_marks(struct cb_send_stream *s)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < s->n_inputs; i++) {
+		struct cb_track_state *t = s->inputs[i].track;
+		unsigned int k, first, tail;
+		uint32_t rings;
+
+		if (t == NULL)
+			continue;
+		k = first = atomic_load_explicit(&t->marks_done, memory_order_relaxed);
+		tail = atomic_load_explicit(&t->marks_tail, memory_order_acquire);
+		rings = cb_track_state_rings(t);
+		for (; k != tail; k++) {
+			const struct cb_track_mark *m = &t->marks[k % CB_TRACK_MAX_MARKS];
+			/* A ring a reload took away has nothing left to send. */
+			uint32_t want = ((1u << SPA_MIN(m->n_rings, rings)) - 1);
+
+			if ((m->passed & want) != want)
+				break;
+		}
+		if (k != first) {
+			n += k - first;
+			atomic_store_explicit(&t->marks_done, k, memory_order_release);
+		}
+	}
+	return n;
 }
 
 /* Returns whether any input had a whole frame: a stopped graph leaves part
  * of one behind. */
-static bool mix_frame(struct cb_send_stream *s)
+static bool mix_frame(struct cb_send_stream *s, uint64_t now_ns)
 {
 	const uint32_t channels = s->config.channels;
 	const uint32_t samples = s->frame * channels;
@@ -268,22 +382,27 @@ static bool mix_frame(struct cb_send_stream *s)
 		memset(s->level_mix, 0, (size_t)samples * sizeof(float));
 	for (uint32_t i = 0; i < s->n_inputs; i++) {
 		struct cb_send_input *in = &s->inputs[i];
+		uint64_t read_before = atomic_load_explicit(&in->ring->read_frames,
+							    memory_order_relaxed);
 		uint32_t got = 0, fresh;
 
 		/* Paused: contribute silence and leave the ring alone, so what
-		 * it holds plays on resume. */
-		if (!in->was_paused) {
+		 * it holds plays on resume.  Interrupted: silence too, the
+		 * ring was emptied. */
+		if (!input_idle(in)) {
 			got = cb_audio_ring_pull(in->ring, s->scratch, s->frame);
 			heard |= got == s->frame;
 			if (got < s->frame)
 				s->stats.underrun_frames += s->frame - got;
 		}
+		if (in->track)
+			pass_marks(s, in, read_before);
 		if (got < s->frame)
 			memset(s->scratch + got * in->ring->channels, 0,
 			       (size_t)(s->frame - got) * in->ring->frame_bytes);
 		cb_mixer_accumulate(s->mix, channels, s->scratch, in->ring->channels,
 				    s->frame, in->gain);
-		measure_input(s, in);
+		measure_input(s, in, now_ns);
 		if (!in->ignore_audio_level) {
 			if (any_ignored)
 				cb_mixer_accumulate(s->level_mix, channels, s->scratch,
@@ -291,11 +410,15 @@ static bool mix_frame(struct cb_send_stream *s)
 			voice |= in->voice.speaking;
 		}
 
-		if (in->was_paused)
+		if (input_idle(in))
 			continue;
 		fresh = input_fresh(in);
-		if (fresh > CB_SEND_MAX_BACKLOG_FRAMES)
-			s->stats.dropped_frames += cb_audio_ring_skip(in->ring, fresh - s->frame);
+		if (fresh > CB_SEND_MAX_BACKLOG_FRAMES) {
+			uint32_t dropped = cb_audio_ring_skip(in->ring, fresh - s->frame);
+			s->stats.dropped_frames += dropped;
+			if (in->track)
+				count_dropped(in, dropped);
+		}
 	}
 	/* Only the tracks that count: music marked ignore-audio-level leaves
 	 * the level at 127 and V clear. */
@@ -313,7 +436,7 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	bool heard;
 	int n, ext_id;
 
-	heard = mix_frame(s);
+	heard = mix_frame(s, now_ns);
 
 	header = (struct cb_rtp_header) {
 		.payload_type = cb_rtp_session_payload_type(s->rtp, (uint8_t)s->config.payload_type),
@@ -379,5 +502,7 @@ void cb_send_stream_write_report(struct cb_send_stream *s, struct cb_rtcp_writer
 	info.packet_count = (uint32_t)s->stats.packets;
 	info.octet_count = (uint32_t)s->stats.octets;
 	cb_rtcp_write_sr(w, s->ssrc, &info, NULL, 0);
-	cb_rtcp_write_sdes_cname(w, s->ssrc, cname);
+	/* The stream's name as its MID (RFC 8843 15): the same as the a=mid
+	 * of the SDP file, and what a callbridge peer's peer-stream matches. */
+	cb_rtcp_write_sdes(w, s->ssrc, cname, s->config.name);
 }

@@ -41,7 +41,12 @@ struct cb_send_input {
 	 * feed a bare ring. */
 	struct cb_track_state *track;
 	bool publishes;			/* the one input that reports the track's level */
+	uint32_t ring_index;		/* which of the track's rings this is */
 	unsigned int flushes_seen;
+	/* interrupt: the last request seen, and whether what the ring holds
+	 * up to the track's open_pos is still to be dropped */
+	unsigned int interrupts_seen;
+	bool in_interrupt;
 	/* Frames held over a pause that playback continues from: readiness
 	 * and the backlog cap count only what arrived beyond them, so held
 	 * audio delays the track instead of being skipped or rushed out. */
@@ -90,6 +95,10 @@ struct cb_send_stream {
 	atomic_int pipewire;		/* enum cb_send_pipewire, set by the main thread */
 
 	struct cb_send_stream_stats stats;
+	/* send worker: the reports that introduce the stream (its name in
+	 * SDES) before its first packet and a second later */
+	uint32_t intros;
+	uint64_t intro_next_ns;
 	/* What the peer reports about our SSRC: a slot of the session's RTP
 	 * session once attached, else our own (tests, benchmarks). */
 	struct cb_rtp_feedback *feedback;
@@ -131,8 +140,15 @@ void cb_send_stream_bind_track(struct cb_send_stream *s, struct cb_audio_ring *r
 bool cb_send_stream_ready(struct cb_send_stream *s, uint64_t now_ns);
 
 /* Produces the next frame as a clear RTP packet in buf. Returns its size, 0
- * when DTX decided to send nothing, or a negative errno. */
+ * when DTX decided to send nothing, or a negative errno.  The marks whose
+ * last frame it carries are noted; cb_send_stream_commit_marks, once the
+ * packet is sent, reports them. */
 int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *buf, size_t cap);
+
+/* After the last produced packet left: moves on every mark of the
+ * stream's tracks that has now left in all of the track's streams.
+ * Returns how many did. */
+uint32_t cb_send_stream_commit_marks(struct cb_send_stream *s);
 
 /* Appends SR + SDES for this stream to a compound packet. */
 void cb_send_stream_write_report(struct cb_send_stream *s, struct cb_rtcp_writer *w,

@@ -9,6 +9,13 @@
 #include "pipeline/worker-thread.h"
 
 #define REPORT_INTERVAL_NS 5000000000ull
+/* A new stream says who it is (SR + SDES with its name) right before its
+ * first packet, so a peer matching streams by name (peer-stream) binds it
+ * from the first packet on, and again this much later in case that one
+ * was lost; then with the regular reports.  RFC 3550 6.2's initial delay
+ * is for large sessions; this is one peer. */
+#define INTRO_REPEAT_NS 1000000000ull
+#define INTROS 2
 /* After a cycle's start, the time the graph takes to reach the track nodes;
  * and how soon to look again when their cycle is due but not published. */
 #define CYCLE_GUARD_NS 200000ull
@@ -119,11 +126,21 @@ void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns)
 		struct cb_send_stream *s = w->streams[i];
 		/* Drain: after a late wake-up several frames may be waiting. */
 		while (cb_send_stream_ready(s, now_ns)) {
-			int n = cb_send_stream_produce(s, now_ns, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
+			int n;
+
+			if (s->intros < INTROS && now_ns >= s->intro_next_ns) {
+				cb_send_worker_send_report(w, s, now_ns, NULL);
+				s->intros++;
+				s->intro_next_ns = now_ns + INTRO_REPEAT_NS;
+			}
+			n = cb_send_stream_produce(s, now_ns, buf, sizeof(buf) - CB_SRTP_MAX_OVERHEAD);
 			if (n < 0)
 				atomic_fetch_add(&w->stats.encode_errors, 1);
 			else if (n > 0)
 				send_packet(w, s, buf, (size_t)n, sizeof(buf), false);
+			/* Sent: a mark whose last frame it carried is done. */
+			if (cb_send_stream_commit_marks(s) > 0 && w->marks_passed)
+				w->marks_passed(w->marks_data);
 		}
 	}
 	if (now_ns >= w->next_report_ns) {

@@ -53,6 +53,11 @@ struct cb_send_worker {
 	const struct cb_cycle_clock *cycle;
 	uint64_t next_report_ns;
 	struct cb_send_worker_stats stats;
+	/* Called on the worker thread when marks have left (see
+	 * cb_send_stream_commit_marks): it must only wake the main thread.
+	 * Set before start. */
+	void (*marks_passed)(void *data);
+	void *marks_data;
 };
 
 /* The worker borrows the streams; they must outlive it. */

@@ -88,24 +88,86 @@ void cb_rtcp_write_rr(struct cb_rtcp_writer *w, uint32_t ssrc,
 		put_report_block(p + 8 + 24 * i, &blocks[i]);
 }
 
-void cb_rtcp_write_sdes_cname(struct cb_rtcp_writer *w, uint32_t ssrc, const char *cname)
+void cb_rtcp_write_sdes(struct cb_rtcp_writer *w, uint32_t ssrc, const char *cname,
+			const char *mid)
 {
-	size_t n = strlen(cname), size;
+	size_t n = strlen(cname), m = mid ? strlen(mid) : 0, size;
 	uint8_t *p;
 
 	if (n > 255)
 		n = 255;
-	/* ssrc, CNAME item (type, length, text), then at least one zero octet
-	 * ending the item list, padded to a 32-bit boundary. */
-	size = (4 + 4 + 2 + n + 1 + 3) & ~(size_t)3;
+	if (m > 255)
+		m = 255;
+	/* ssrc, CNAME item (type, length, text), the MID item likewise, then
+	 * at least one zero octet ending the item list, padded to a 32-bit
+	 * boundary. */
+	size = (4 + 4 + 2 + n + (m ? 2 + m : 0) + 1 + 3) & ~(size_t)3;
 	if ((p = reserve(w, size)) == NULL)
 		return;
 	memset(p, 0, size);
 	put_header(p, 1, CB_RTCP_SDES, size);
 	cb_put_be32(p + 4, ssrc);
-	p[8] = 1;
+	p[8] = CB_SDES_CNAME;
 	p[9] = (uint8_t)n;
 	memcpy(p + 10, cname, n);
+	if (m) {
+		p[10 + n] = CB_SDES_MID;
+		p[11 + n] = (uint8_t)m;
+		memcpy(p + 12 + n, mid, m);
+	}
+}
+
+void cb_rtcp_write_sdes_cname(struct cb_rtcp_writer *w, uint32_t ssrc, const char *cname)
+{
+	cb_rtcp_write_sdes(w, ssrc, cname, NULL);
+}
+
+/* The chunks of an SDES sub-packet p of `size` bytes (padding included);
+ * -EINVAL on anything RFC 3550 6.5 does not allow. */
+static int parse_sdes(const uint8_t *p, size_t size, uint8_t count,
+		      const struct cb_rtcp_events *events, void *data)
+{
+	size_t end = size, off = 4;
+
+	/* RFC 3550 6.4.1: the last octet of padding counts the padding. */
+	if (p[0] & 0x20) {
+		uint8_t pad = p[size - 1];
+		if (pad == 0 || pad > size - 4)
+			return -EINVAL;
+		end = size - pad;
+	}
+	for (uint32_t c = 0; c < count; c++) {
+		uint32_t ssrc;
+
+		if (off + 4 > end)
+			return -EINVAL;
+		ssrc = cb_get_be32(p + off);
+		off += 4;
+		for (;;) {
+			uint8_t type, len;
+
+			if (off >= end)
+				return -EINVAL;	/* no END octet */
+			type = p[off];
+			if (type == CB_SDES_END)
+				break;
+			if (off + 2 > end)
+				return -EINVAL;
+			len = p[off + 1];
+			if (off + 2 + len > end)
+				return -EINVAL;
+			if (events && events->sdes_item)
+				events->sdes_item(data, ssrc, type, p + off + 2, len);
+			off += 2 + (size_t)len;
+		}
+		/* The END octet and null octets up to the next 32-bit
+		 * boundary, all zero. */
+		off++;
+		for (; off % 4; off++)
+			if (off >= end || p[off] != 0)
+				return -EINVAL;
+	}
+	return off == end ? 0 : -EINVAL;
 }
 
 void cb_rtcp_write_bye(struct cb_rtcp_writer *w, const uint32_t *ssrcs, uint32_t n_ssrcs,
@@ -204,6 +266,10 @@ int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *e
 			}
 			break;
 		}
+		case CB_RTCP_SDES:
+			if (parse_sdes(p, size, rc, events, data) < 0)
+				return -EINVAL;
+			break;
 		case CB_RTCP_BYE:
 			if (body < 4 + 4u * rc)
 				return -EINVAL;
@@ -212,7 +278,7 @@ int cb_rtcp_parse(const uint8_t *buf, size_t len, const struct cb_rtcp_events *e
 					events->bye(data, cb_get_be32(p + 4 + 4 * i));
 			break;
 		default:
-			/* SDES, APP, feedback: well-formed is enough for now. */
+			/* APP, feedback: well-formed is enough for now. */
 			break;
 		}
 		offset += size;

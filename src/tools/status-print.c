@@ -259,6 +259,8 @@ static void watch_rows(FILE *out, const struct cb_status_call *c, const char *gr
 		if (strcmp(group, "track") == 0) {
 			json_field(item->value, "paused", text, sizeof(text));
 			fputs(strcmp(text, "true") == 0 ? " PAUSED" : "", out);
+			json_field(item->value, "state", text, sizeof(text));
+			fputs(strcmp(text, "interrupted") == 0 ? " INTERRUPTED" : "", out);
 		} else {
 			for (size_t i = 0; i < SPA_N_ELEMENTS(remote_fields); i++) {
 				json_field(item->value, remote_fields[i][1], text, sizeof(text));

@@ -1,12 +1,19 @@
 /* The control keys of a call's metadata object, which any PipeWire client
- * may write: `track.<name>.control = pause|resume|flush`.  The input is the
- * key, a NUL, then the value.  cb_control_apply runs against three tracks
- * and its result and effect are checked against an oracle written here:
+ * may write: `track.<name>.control = pause|resume|flush|interrupt|open|
+ * mark ID|play PATH`.  The input is the key, a NUL, then the value.
+ * cb_control_apply runs against three tracks and its result and effect
+ * are checked against an oracle written here:
  *  - a key that is not track.<name>.control is not ours: 0, nothing changes;
- *  - an unknown track: -ENOENT; an unknown word: -EINVAL; nothing changes;
- *  - otherwise exactly the named track changes, as the word says.
- * The word may be bare or a JSON string ("pause"). */
+ *  - an unknown track: -ENOENT; an unknown word, a word with an argument
+ *    it does not take or without one it needs, a mark id that is empty,
+ *    too long or has spaces or control characters, a play path that is
+ *    not absolute: -EINVAL; nothing changes;
+ *  - otherwise exactly the named track changes, as the word says (a mark
+ *    holds its id, a play reaches the bridge with its path).
+ * The value may be bare or a JSON string; one with escapes is only
+ * checked not to change the wrong track. */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +28,8 @@ static const char *const names[] = { "voice", "music", "fx" };
 static struct cb_track_node nodes[N_TRACKS];
 static struct cb_track_node *tracks[N_TRACKS] = { &nodes[0], &nodes[1], &nodes[2] };
 static struct cb_control *control;
+static int played_index = -1, interrupted_index = -1;
+static char played_path[PATH_MAX + 16];
 
 static struct cb_track_state *track_at(void *data, uint32_t index, const char **name)
 {
@@ -29,6 +38,20 @@ static struct cb_track_state *track_at(void *data, uint32_t index, const char **
 	*name = tracks[index]->config.name;
 	return &tracks[index]->shared;
 }
+
+static int play(void *data, uint32_t index, const char *path)
+{
+	played_index = (int)index;
+	snprintf(played_path, sizeof(played_path), "%s", path);
+	return 0;
+}
+
+static void interrupt(void *data, uint32_t index)
+{
+	interrupted_index = (int)index;
+}
+
+static const struct cb_control_files files = { .play = play, .interrupt = interrupt };
 
 static void setup(void)
 {
@@ -42,32 +65,100 @@ static void setup(void)
 	}
 	if (cb_control_new(&control, NULL, "fuzz", track_at, NULL) < 0)
 		abort();
+	cb_control_set_files(control, &files, NULL);
 }
 
-/* The word in value: bare, or inside exactly one pair of quotes. */
-static int expected_word(const char *value)
-{
-	static const char *const words[] = { "pause", "resume", "flush" };
-	size_t len = strlen(value);
+enum word { W_NONE = -1, W_PAUSE, W_RESUME, W_FLUSH, W_INTERRUPT, W_OPEN, W_MARK, W_PLAY };
 
-	for (int i = 0; i < 3; i++) {
-		size_t n = strlen(words[i]);
-		if (strcmp(value, words[i]) == 0 ||
-		    (len == n + 2 && value[0] == '"' && value[len - 1] == '"' &&
-		     memcmp(value + 1, words[i], n) == 0))
-			return i;
+/* The oracle's reading of a value: -EINVAL, or 0 with the word and its
+ * argument (NULL when none).  *unsure for JSON strings with escapes. */
+static int expected(const char *value, enum word *word, const char **arg, bool *unsure,
+		    char *text, size_t text_len)
+{
+	static const char *const words[] = { "pause", "resume", "flush", "interrupt", "open",
+					     "mark", "play" };
+	size_t len = strlen(value);
+	char *space;
+
+	*word = W_NONE;
+	*arg = NULL;
+	*unsure = false;
+	if (value[0] == '"') {
+		if (strchr(value + 1, '\\')) {
+			*unsure = true;
+			return 0;
+		}
+		if (len < 2 || value[len - 1] != '"' || memchr(value + 1, '"', len - 2))
+			return -EINVAL;
+		for (size_t i = 1; i + 1 < len; i++)
+			if ((unsigned char)value[i] < 0x20)
+				return -EINVAL;
+		if (len - 2 >= text_len)
+			return -EINVAL;
+		memcpy(text, value + 1, len - 2);
+		text[len - 2] = '\0';
+	} else {
+		if (len >= text_len)
+			return -EINVAL;
+		memcpy(text, value, len + 1);
 	}
-	return -1;
+	if ((space = strchr(text, ' ')) != NULL) {
+		*space = '\0';
+		*arg = space + 1;
+	}
+	for (int i = 0; i < 7; i++)
+		if (strcmp(text, words[i]) == 0)
+			*word = (enum word)i;
+	if (*word == W_NONE)
+		return -EINVAL;
+	if (*word == W_MARK || *word == W_PLAY) {
+		if (*arg == NULL || **arg == '\0')
+			return -EINVAL;
+	} else if (*arg != NULL) {
+		return -EINVAL;
+	}
+	if (*word == W_MARK) {
+		size_t n = strlen(*arg);
+		if (n >= CB_MARK_ID_MAX)
+			return -EINVAL;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)(*arg)[i] <= ' ' || (*arg)[i] == 0x7f)
+				return -EINVAL;
+	}
+	if (*word == W_PLAY && (*arg)[0] != '/')
+		return -EINVAL;
+	return 0;
+}
+
+struct track_view {
+	bool paused, interrupted;
+	unsigned flushes, interrupts, marks;
+};
+
+static struct track_view view(int i)
+{
+	struct cb_track_state *s = &nodes[i].shared;
+
+	return (struct track_view) {
+		.paused = atomic_load(&s->paused),
+		.interrupted = atomic_load(&s->interrupted),
+		.flushes = atomic_load(&s->flush_requests),
+		.interrupts = atomic_load(&s->interrupt_requests),
+		.marks = atomic_load(&s->marks_tail),
+	};
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char prefix[] = "track.", suffix[] = ".control";
-	bool paused[N_TRACKS];
-	unsigned flushes[N_TRACKS];
+	static char text[PATH_MAX + 16];
+	struct track_view before[N_TRACKS];
+	const char *arg;
+	enum word word;
 	char *key, *value;
 	size_t key_len;
-	int track = -2, word, res, want;
+	int track = -2, res, want;
+	bool unsure;
 
 	if (control == NULL)
 		setup();
@@ -89,29 +180,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    memcmp(key + strlen(prefix), names[i], name_len) == 0)
 				track = i;
 	}
-	word = expected_word(value);
-	want = track == -2 ? 0 : track == -1 ? -ENOENT : word < 0 ? -EINVAL : 0;
+	want = expected(value, &word, &arg, &unsure, text, sizeof(text));
+	if (track == -2)
+		want = 0;
+	else if (track == -1)
+		want = -ENOENT;
 
-	for (int i = 0; i < N_TRACKS; i++) {
-		paused[i] = atomic_load(&nodes[i].shared.paused);
-		flushes[i] = atomic_load(&nodes[i].shared.flush_requests);
-	}
+	for (int i = 0; i < N_TRACKS; i++)
+		before[i] = view(i);
+	played_index = interrupted_index = -1;
 	res = cb_control_apply(control, key, value);
-	if (res != want)
+	if (unsure && track >= 0) {
+		if (res != 0 && res != -EINVAL)
+			abort();
+	} else if (res != want) {
 		abort();
+	}
 	for (int i = 0; i < N_TRACKS; i++) {
+		struct track_view now = view(i);
 		bool acted = res == 0 && i == track;
-		bool now_paused = atomic_load(&nodes[i].shared.paused);
-		unsigned now_flushes = atomic_load(&nodes[i].shared.flush_requests);
-		if (acted && word == 0 && !now_paused)
+
+		if (!acted) {
+			if (memcmp(&now, &before[i], sizeof(now)) != 0)
+				abort();
+			continue;
+		}
+		if (unsure)
+			continue;
+		if (now.paused != (word == W_PAUSE ? true : word == W_RESUME ? false :
+				   before[i].paused))
 			abort();
-		if (acted && word == 1 && now_paused)
+		if (now.flushes != before[i].flushes + (word == W_FLUSH))
 			abort();
-		if (acted && word == 2 ? now_flushes != flushes[i] + 1 : now_flushes != flushes[i])
+		if (now.interrupts != before[i].interrupts + (word == W_INTERRUPT))
 			abort();
-		if ((!acted || word == 2) && now_paused != paused[i])
+		if (now.interrupted != (word == W_INTERRUPT ? true : word == W_OPEN ? false :
+					before[i].interrupted))
+			abort();
+		if (now.marks != before[i].marks + (word == W_MARK))
+			abort();
+		if (word == W_MARK) {
+			struct cb_track_state *s = &nodes[i].shared;
+			if (strcmp(s->marks[before[i].marks % CB_TRACK_MAX_MARKS].id, arg) != 0)
+				abort();
+			/* As the bridge would, once they left: room for more. */
+			s->marks_reported = now.marks;
+			atomic_store(&s->marks_done, now.marks);
+		}
+		if ((word == W_PLAY) != (played_index == i) ||
+		    (word == W_PLAY && strcmp(played_path, arg) != 0))
+			abort();
+		if ((word == W_INTERRUPT) != (interrupted_index == i))
 			abort();
 	}
+	if (res != 0 && (played_index >= 0 || interrupted_index >= 0))
+		abort();
 	free(key);
 	return 0;
 }

@@ -679,6 +679,30 @@ static void test_reference_errors(void)
 	CHECK_LOADS(CALL "[remote a]\nssrc = 1\n[remote b]\nssrc = 2\n[remote c]\n[remote d]\n");
 }
 
+/* Issue 16's keys: a stream's fixed SSRC, a remote's peer-stream, a
+ * track's file (which must play). */
+static void test_identity_and_files(void)
+{
+	CHECK_LOADS(CALL "[stream a]\nssrc = 0x1234abcd\n[track t]\nstream = a\n");
+	CHECK(cfg.streams[0].has_ssrc && cfg.streams[0].ssrc == 0x1234abcd);
+	CHECK_FAILS(CALL "[stream a]\nssrc = 0\n", "t.ini:5: ssrc: 0 is not a usable SSRC");
+	CHECK_FAILS(CALL "[stream a]\nssrc = 7\n[stream b]\nssrc = 0x7\n",
+		    "t.ini:7: ssrc: 0x00000007 is also the ssrc of [stream a] (line 5)");
+	CHECK_LOADS(CALL "[remote a]\npeer-stream = program\n[remote b]\npeer-stream = talk\n");
+	CHECK_STR_EQ(cfg.remotes[0].peer_stream, "program");
+	CHECK_FAILS(CALL "[remote a]\npeer-stream = Program\n",
+		    "t.ini:5: peer-stream: 'Program' is not a valid name");
+	CHECK_FAILS(CALL "[remote a]\npeer-stream = p\n[remote b]\npeer-stream = p\n",
+		    "t.ini:7: peer-stream: 'p' is also the peer-stream of [remote a] (line 5)");
+	CHECK_FAILS(CALL "[remote a]\nssrc = 5\npeer-stream = p\n",
+		    "t.ini:6: peer-stream: [remote a] also has ssrc (line 5); set only one of them");
+	CHECK_FAILS(CALL "[track t]\nfile = /nonexistent/bed.flac\nloop = true\n",
+		    "t.ini:5: file: /nonexistent/bed.flac: cannot open: ");
+	CHECK_FAILS(CALL "[track t]\nfile =\n", "t.ini:5: file: empty path");
+	/* A directory opens but is no audio file. */
+	CHECK_FAILS(CALL "[track t]\nfile = /tmp\n", "t.ini:5: file: /tmp: ");
+}
+
 static void test_limits(void)
 {
 	static char text[65536];
@@ -970,6 +994,7 @@ int main(void)
 	test_key_errors();
 	test_ranges();
 	test_reference_errors();
+	test_identity_and_files();
 	test_limits();
 	test_long_lines();
 	test_address_errors();

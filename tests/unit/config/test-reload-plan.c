@@ -18,7 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include <openssl/pem.h>
+#include <sndfile.h>
 
 #define KEY_A "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e"
 #define KEY_B "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
@@ -30,7 +33,7 @@ static struct cb_config old_cfg, new_cfg;
 static struct cb_config_report rep;
 static struct cb_reload_plan plan;
 static char tmpdir[] = "/tmp/callbridge-test-plan-XXXXXX";
-static char key_file_a[256], key_file_c[256], pwd_file_b[256];
+static char key_file_a[256], key_file_c[256], pwd_file_b[256], wav_file_a[256], wav_file_b[256];
 static char token_file_a[256], token_file_a2[256], token_file_b[256];
 static char pem_file_a[256], pem_file_b[256];
 
@@ -46,6 +49,16 @@ static const char *const udp_base[] = {
 	"[track b]",
 	"[track c]", "stream = t, u",
 	"[remote r]", "ssrc = 1",
+	NULL,
+};
+
+/* A remote found by the peer's stream name, a track playing a file. */
+static char wav_line[300];
+static const char *const peer_base[] = {
+	"[call]", "name = base", "remote = 127.0.0.1:5004", "srtp-key = " KEY_A,
+	"remote-srtp-key = " KEY_A, "sdp-file = none",
+	"[track a]", wav_line,
+	"[remote r]", "peer-stream = program",
 	NULL,
 };
 
@@ -125,6 +138,7 @@ static const struct variant variants[] = {
 	{ udp_base, "[stream s]", "application", "voip" },
 	{ udp_base, "[stream s]", "payload-type", "100" },
 	{ udp_base, "[stream s]", "remote", "127.0.0.1:6002" },
+	{ udp_base, "[stream s]", "ssrc", "0x1234abcd" },
 	{ webrtc_base, "[stream s]", "whip", "https://sfu.example.com/whip/other" },
 	{ webrtc_base, "[stream s]", "bearer-token-file", token_file_b },
 	{ udp_base, "[track a]", "channels", "1" },
@@ -132,10 +146,13 @@ static const struct variant variants[] = {
 	{ udp_base, "[track a]", "gain", "-6" },
 	{ udp_base, "[track a]", "ignore-audio-level", "true" },
 	{ udp_base, "[track a]", "speaking-hangover", "100" },
+	{ peer_base, "[track a]", "file", wav_file_b },
+	{ peer_base, "[track a]", "loop", "true" },
 	{ udp_base, "[remote r]", "channels", "2" },
 	{ udp_base, "[remote r]", "ssrc", "2" },
 	{ udp_base, "[remote r]", "payload-type", "100" },
 	{ udp_base, "[remote r]", "latency", "40" },
+	{ peer_base, "[remote r]", "peer-stream", "talkback" },
 	{ webrtc_base, "[remote r]", "whep", "http://sfu.example.com:8080/whep/other" },
 	{ webrtc_base, "[remote r]", "bearer-token-file", token_file_b },
 };
@@ -507,6 +524,25 @@ static void test_webrtc(void)
 	CHECK_INT_EQ(plan.remotes[0].action, CB_PLAN_KEEP);
 }
 
+/* A short tone, as a track's file. */
+static void write_wav(char *path, size_t len, const char *name, int rate)
+{
+	SF_INFO info = { .samplerate = rate, .channels = 1,
+			 .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	float pcm[4410];
+	SNDFILE *f;
+
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	for (int i = 0; i < 4410; i++)
+		pcm[i] = 0.25f * sinf(2.0f * 3.14159265f * 441.0f * (float)i / (float)rate);
+	f = sf_open(path, SFM_WRITE, &info);
+	if (f == NULL || sf_writef_float(f, pcm, 4410) != 4410) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(1);
+	}
+	sf_close(f);
+}
+
 static void write_file(char *path, size_t len, const char *name, const char *text)
 {
 	int fd;
@@ -547,6 +583,9 @@ int main(void)
 		return 1;
 	}
 	write_file(key_file_a, sizeof(key_file_a), "a.key", KEY_A "\n");
+	write_wav(wav_file_a, sizeof(wav_file_a), "a.wav", 44100);
+	write_wav(wav_file_b, sizeof(wav_file_b), "b.wav", 48000);
+	snprintf(wav_line, sizeof(wav_line), "file = %s", wav_file_a);
 	write_file(key_file_c, sizeof(key_file_c), "c.key", KEY_C "\n");
 	write_file(pwd_file_b, sizeof(pwd_file_b), "b.pwd", "password-b\n");
 	write_file(token_file_a, sizeof(token_file_a), "a.token", "token-a\n");
@@ -579,6 +618,8 @@ int main(void)
 	unlink(token_file_b);
 	unlink(pem_file_a);
 	unlink(pem_file_b);
+	unlink(wav_file_a);
+	unlink(wav_file_b);
 	rmdir(tmpdir);
 	return test_finish("test-reload-plan");
 }

@@ -51,6 +51,31 @@ int main(void)
 	CHECK_INT_EQ(cb_control_apply(c, "stream.voice", "{}"), 0);
 	CHECK(!atomic_load(&voice.shared.paused));
 
+	/* interrupt and open, mark and play */
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "interrupt"), 0);
+	CHECK(atomic_load(&voice.shared.interrupted));
+	CHECK_INT_EQ(atomic_load(&voice.shared.interrupt_requests), 1);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "open"), 0);
+	CHECK(!atomic_load(&voice.shared.interrupted));
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "mark u1"), 0);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "\"mark u\\/2\""), 0);
+	CHECK_INT_EQ(atomic_load(&voice.shared.marks_tail), 2);
+	CHECK_STR_EQ(voice.shared.marks[0].id, "u1");
+	CHECK_STR_EQ(voice.shared.marks[1].id, "u/2");
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "mark"), -EINVAL);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "mark a b"), -EINVAL);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "pause now"), -EINVAL);
+	for (int i = 2; i < CB_TRACK_MAX_MARKS; i++)
+		CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "mark m"), 0);
+	/* 16 wait: the next is refused until the bridge reports some. */
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "mark m"), -ENOSPC);
+	voice.shared.marks_reported = 1;
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "mark m"), 0);
+	/* play: absolute paths only, and only with a bridge to play them */
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "play x.wav"), -EINVAL);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "play /x.wav"), -ENOTSUP);
+	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "play"), -EINVAL);
+
 	cb_control_destroy(c);
 	pw_deinit();
 	return test_finish("test-control");

@@ -310,8 +310,143 @@ static void test_pipewire_away(void)
 	cb_audio_ring_clear(&ring);
 }
 
+/* A track bound to a stream as the bridge binds it, on a bare ring. */
+struct fake_track {
+	struct cb_track_state state;
+	struct cb_audio_ring rings[1];
+	atomic_uint n_rings;
+};
+
+static void fake_track_init(struct fake_track *t)
+{
+	cb_track_state_init(&t->state);
+	CHECK_INT_EQ(cb_audio_ring_init(&t->rings[0], 1, 16384), 0);
+	atomic_init(&t->n_rings, 1);
+	t->state.rings = t->rings;
+	t->state.n_rings = &t->n_rings;
+}
+
+/* As the control sets them (control.c): positions first, then publish. */
+static void set_mark(struct fake_track *t, const char *id)
+{
+	unsigned int tail = atomic_load(&t->state.marks_tail);
+	struct cb_track_mark *m = &t->state.marks[tail % CB_TRACK_MAX_MARKS];
+
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	m->n_rings = 1;
+	m->pos[0] = atomic_load(&t->rings[0].written_frames);
+	m->passed = 0;
+	atomic_store(&t->state.marks_tail, tail + 1);
+}
+
+/* mark is exact to a frame: it is done with the packet carrying the last
+ * frame written before it, not before, and names the RTP time just past
+ * that frame. */
+static void test_mark_exact(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct fake_track t;
+	struct cb_send_stream *s;
+	float q[QUANTUM];
+	uint8_t packet[1600];
+	uint64_t phase = 0, now = 0;
+	uint32_t first_ts = 0, packets = 0, done_at = 0;
+
+	fake_track_init(&t);
+	CHECK_INT_EQ(cb_send_stream_new(&s, &cfg, 960, NULL), 0);
+	CHECK_INT_EQ(cb_send_stream_add_input(s, &t.rings[0], 0.0f, false), 0);
+	cb_send_stream_bind_track(s, &t.rings[0], &t.state, 500, true);
+	first_ts = s->timestamp;
+	/* 2500 frames (2.6 packets), then the mark, then more audio. */
+	tone_fill(q, 1000, 1, 440.0, 0.5, 48000, &phase);
+	cb_audio_ring_push(&t.rings[0], q, 1000);
+	cb_audio_ring_push(&t.rings[0], q, 1000);
+	cb_audio_ring_push(&t.rings[0], q, 500);
+	set_mark(&t, "m1");
+	for (int cycle = 0; cycle < 10; cycle++) {
+		tone_fill(q, QUANTUM, 1, 440.0, 0.5, 48000, &phase);
+		cb_audio_ring_push(&t.rings[0], q, QUANTUM);
+		now += QUANTUM * 1000000000ull / 48000;
+		while (cb_send_stream_ready(s, now)) {
+			CHECK(cb_send_stream_produce(s, now, packet, sizeof(packet)) > 0);
+			packets++;
+			if (cb_send_stream_commit_marks(s) > 0)
+				done_at = packets;
+		}
+	}
+	/* Frames 0..2499 leave in packets 1..3: done with the third. */
+	CHECK_INT_EQ(done_at, 3);
+	CHECK_INT_EQ(atomic_load(&t.state.marks_done), 1);
+	CHECK_INT_EQ(t.state.marks[0].rtp_end, first_ts + 2500);
+	CHECK_INT_EQ(t.state.marks[0].ssrc, s->ssrc);
+	/* A mark on a track that has sent everything: done with the next
+	 * packet, at its start. */
+	set_mark(&t, "m2");
+	{
+		int guard = 0;
+		while (atomic_load(&t.state.marks_done) < 2 && guard++ < 20) {
+			tone_fill(q, QUANTUM, 1, 440.0, 0.5, 48000, &phase);
+			cb_audio_ring_push(&t.rings[0], q, QUANTUM);
+			now += QUANTUM * 1000000000ull / 48000;
+			while (cb_send_stream_ready(s, now)) {
+				cb_send_stream_produce(s, now, packet, sizeof(packet));
+				cb_send_stream_commit_marks(s);
+			}
+		}
+		CHECK_INT_EQ(atomic_load(&t.state.marks_done), 2);
+	}
+	cb_send_stream_free(s);
+	cb_audio_ring_clear(&t.rings[0]);
+}
+
+/* interrupt drops what is queued and what comes until open; what is
+ * written after open is sent, from its first frame. */
+static void test_interrupt_open(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct fake_track t;
+	struct cb_send_stream *s;
+	float q[QUANTUM];
+	uint8_t packet[1600];
+	uint64_t phase = 0, now = 0, open_at;
+
+	fake_track_init(&t);
+	CHECK_INT_EQ(cb_send_stream_new(&s, &cfg, 960, NULL), 0);
+	CHECK_INT_EQ(cb_send_stream_add_input(s, &t.rings[0], 0.0f, false), 0);
+	cb_send_stream_bind_track(s, &t.rings[0], &t.state, 500, true);
+	tone_fill(q, QUANTUM, 1, 440.0, 0.5, 48000, &phase);
+	for (int i = 0; i < 5; i++)
+		cb_audio_ring_push(&t.rings[0], q, QUANTUM);
+	/* interrupt, as the control does it */
+	atomic_fetch_add(&t.state.interrupt_requests, 1);
+	atomic_store(&t.state.interrupted, true);
+	now += 100 * 1000000ull;
+	while (cb_send_stream_ready(s, now))
+		cb_send_stream_produce(s, now, packet, sizeof(packet));
+	CHECK_INT_EQ(cb_audio_ring_avail(&t.rings[0]), 0);
+	/* Written while interrupted: dropped too. */
+	for (int i = 0; i < 3; i++)
+		cb_audio_ring_push(&t.rings[0], q, QUANTUM);
+	/* open: positions first, then the flag; the worker has not looked
+	 * yet when more audio comes. */
+	open_at = atomic_load(&t.rings[0].written_frames);
+	t.state.open_pos[0] = open_at;
+	atomic_store(&t.state.interrupted, false);
+	cb_audio_ring_push(&t.rings[0], q, 500);
+	now += 100 * 1000000ull;
+	cb_send_stream_ready(s, now);
+	/* Exactly what came after open is left. */
+	CHECK_INT_EQ(atomic_load(&t.rings[0].read_frames), open_at);
+	CHECK_INT_EQ(cb_audio_ring_avail(&t.rings[0]), 500);
+	CHECK_INT_EQ(atomic_load(&t.state.dropped_frames), 8 * QUANTUM);
+	cb_send_stream_free(s);
+	cb_audio_ring_clear(&t.rings[0]);
+}
+
 int main(void)
 {
+	test_mark_exact();
+	test_interrupt_open();
 	test_pipewire_away();
 	test_ring_overrun();
 	test_mix_two_tracks();

@@ -136,8 +136,101 @@ static void test_lying_lengths(void)
 	CHECK_INT_EQ(cb_rtcp_parse(bye, sizeof(bye), &events, &seen), -EINVAL);
 }
 
+struct sdes_seen {
+	int items;
+	uint32_t ssrc;
+	char cname[64], mid[64];
+};
+
+static void on_sdes(void *data, uint32_t ssrc, uint8_t type, const uint8_t *text, uint8_t len)
+{
+	struct sdes_seen *s = data;
+
+	s->items++;
+	s->ssrc = ssrc;
+	if (type == CB_SDES_CNAME)
+		snprintf(s->cname, sizeof(s->cname), "%.*s", len, (const char *)text);
+	if (type == CB_SDES_MID)
+		snprintf(s->mid, sizeof(s->mid), "%.*s", len, (const char *)text);
+}
+
+static const struct cb_rtcp_events sdes_events = { .sdes_item = on_sdes };
+
+/* SDES with the stream's name as MID (RFC 8843 15): the bytes by hand from
+ * RFC 3550 6.5, read back; and what 6.5 does not allow is refused. */
+static void test_sdes_mid(void)
+{
+	/* V=2 SC=1 PT=202 len=4: ssrc, CNAME "cb", MID "prog", END, pad */
+	static const uint8_t expect[] = {
+		0x81, 0xca, 0x00, 0x04, 0x01, 0x02, 0x03, 0x04,
+		0x01, 0x02, 'c', 'b', 0x0f, 0x04, 'p', 'r', 'o', 'g', 0x00, 0x00,
+	};
+	uint8_t buf[64], bad[64];
+	struct cb_rtcp_writer w;
+	struct sdes_seen seen = { 0 };
+
+	cb_rtcp_writer_init(&w, buf, sizeof(buf));
+	cb_rtcp_write_sdes(&w, 0x01020304, "cb", "prog");
+	CHECK(!w.failed);
+	CHECK_INT_EQ(w.len, sizeof(expect));
+	CHECK(memcmp(buf, expect, sizeof(expect)) == 0);
+	CHECK_INT_EQ(cb_rtcp_parse(buf, w.len, &sdes_events, &seen), 1);
+	CHECK_INT_EQ(seen.items, 2);
+	CHECK_INT_EQ(seen.ssrc, 0x01020304);
+	CHECK_STR_EQ(seen.cname, "cb");
+	CHECK_STR_EQ(seen.mid, "prog");
+
+	/* Two chunks, the second with no items: fine. */
+	{
+		static const uint8_t two[] = {
+			0x82, 0xca, 0x00, 0x04, 0, 0, 0, 1, 0x01, 0x01, 'x', 0x00,
+			0, 0, 0, 2, 0x00, 0x00, 0x00, 0x00,
+		};
+		memset(&seen, 0, sizeof(seen));
+		CHECK_INT_EQ(cb_rtcp_parse(two, sizeof(two), &sdes_events, &seen), 1);
+		CHECK_INT_EQ(seen.items, 1);
+	}
+	/* An item longer than the packet. */
+	memcpy(bad, expect, sizeof(expect));
+	bad[13] = 0x20;
+	CHECK_INT_EQ(cb_rtcp_parse(bad, sizeof(expect), &sdes_events, &seen), -EINVAL);
+	/* No END octet: the MID runs to the end. */
+	memcpy(bad, expect, sizeof(expect));
+	bad[13] = 0x06;
+	CHECK_INT_EQ(cb_rtcp_parse(bad, sizeof(expect), &sdes_events, &seen), -EINVAL);
+	/* Non-zero padding after END. */
+	memcpy(bad, expect, sizeof(expect));
+	bad[19] = 0x01;
+	CHECK_INT_EQ(cb_rtcp_parse(bad, sizeof(expect), &sdes_events, &seen), -EINVAL);
+	/* More chunks claimed than there are. */
+	memcpy(bad, expect, sizeof(expect));
+	bad[0] = 0x82;
+	CHECK_INT_EQ(cb_rtcp_parse(bad, sizeof(expect), &sdes_events, &seen), -EINVAL);
+	/* A word left over after the last chunk. */
+	{
+		static const uint8_t extra[] = {
+			0x81, 0xca, 0x00, 0x03, 0, 0, 0, 1, 0x01, 0x01, 'x', 0x00, 0, 0, 0, 0,
+		};
+		CHECK_INT_EQ(cb_rtcp_parse(extra, sizeof(extra), &sdes_events, &seen), -EINVAL);
+	}
+	/* Padding (P bit) counted by its last octet, 4 bytes of it. */
+	{
+		static const uint8_t padded[] = {
+			0xa1, 0xca, 0x00, 0x03, 0, 0, 0, 1, 0x01, 0x01, 'x', 0x00, 0, 0, 0, 4,
+		};
+		memset(&seen, 0, sizeof(seen));
+		CHECK_INT_EQ(cb_rtcp_parse(padded, sizeof(padded), &sdes_events, &seen), 1);
+		CHECK_INT_EQ(seen.items, 1);
+		uint8_t lie[sizeof(padded)];
+		memcpy(lie, padded, sizeof(padded));
+		lie[15] = 40;	/* more padding than the packet */
+		CHECK_INT_EQ(cb_rtcp_parse(lie, sizeof(lie), &sdes_events, &seen), -EINVAL);
+	}
+}
+
 int main(void)
 {
+	test_sdes_mid();
 	test_golden_compound();
 	test_golden_rr();
 	test_writer_overflow();
