@@ -158,6 +158,12 @@ static int track_differs(const char *key, const struct cb_config *ca, uint32_t i
 		return a->ignore_audio_level != b->ignore_audio_level;
 	if (IS("speaking-hangover"))
 		return a->speaking_hangover_ms != b->speaking_hangover_ms;
+	if (IS("capture"))
+		return strcmp(a->capture, b->capture) != 0;
+	if (IS("capture-channels"))
+		return a->n_capture_channels != b->n_capture_channels ||
+		       memcmp(a->capture_channels, b->capture_channels,
+			      sizeof(a->capture_channels)) != 0;
 	return -ENOENT;
 }
 
@@ -176,6 +182,8 @@ static int remote_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return a->latency_ms != b->latency_ms;
 	if (IS("whep"))
 		return strcmp(a->whep, b->whep) != 0;
+	if (IS("playback"))
+		return strcmp(a->playback, b->playback) != 0;
 	if (IS("bearer-token-file"))
 		return strcmp(ca->remote_tokens[ia], cb->remote_tokens[ib]) != 0;
 	return -ENOENT;

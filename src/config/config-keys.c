@@ -124,6 +124,10 @@ const struct cb_key_info cb_config_keys[] = {
 	  "Leave this track out of the speaking detection (RTP audio level)." },
 	{ "track", "speaking-hangover", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "500", "0..10000", 0, 10000,
 	  "Milliseconds a track still counts as speaking after its level drops." },
+	{ "track", "capture", CB_KEY_TYPE_TARGET, CB_RELOAD_LIVE, NULL, "default|NODE", 0, 0,
+	  "A source the bridge links into the track: default follows the session manager's default source, anything else is a node.name; linked at start and again whenever either side comes back." },
+	{ "track", "capture-channels", CB_KEY_TYPE_CHANNELS, CB_RELOAD_LIVE, NULL, "CHANNEL[,CHANNEL]", 1, CB_MAX_CAPTURE_CHANNELS,
+	  "Which of the capture source's channels feed the track (FL, FR, MONO, AUX0, ...): one for every channel of the track, or one per channel in order; without it they are matched by position." },
 
 	/* ---- [remote NAME]: an incoming stream ---- */
 	{ "remote", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "1", "1..2", 1, 2,
@@ -134,6 +138,8 @@ const struct cb_key_info cb_config_keys[] = {
 	  "RTP payload type expected from the peer." },
 	{ "remote", "latency", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "5", "5..1000", 5, 1000,
 	  "Jitter buffer target in milliseconds." },
+	{ "remote", "playback", CB_KEY_TYPE_TARGET, CB_RELOAD_LIVE, NULL, "default|NODE", 0, 0,
+	  "A sink the bridge links the remote's node into: default follows the session manager's default sink, anything else is a node.name; linked whenever the node appears and again whenever either side comes back." },
 	{ "remote", "whep", CB_KEY_TYPE_URL, CB_RELOAD_RECREATE, NULL, "http(s)://HOST/PATH", 0, 0,
 	  "transport = webrtc: the WHEP resource played into this remote's node; required with webrtc." },
 	{ "remote", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,
