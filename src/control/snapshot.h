@@ -27,6 +27,8 @@ struct cb_snapshot_track {
 	uint64_t flushed_frames;
 	uint64_t frames_in;		/* from the graph */
 	uint64_t overrun_frames;	/* dropped at full rings, over every stream it feeds */
+	/* capture: "linked:NODE" or "waiting:TARGET"; "" without capture. */
+	char capture[CB_TARGET_MAX + 16];
 };
 
 /* From the send stream's counters (send worker) and the peer's receiver
@@ -70,6 +72,8 @@ struct cb_snapshot_remote {
 	uint32_t jitter_us;
 	uint32_t depth_ms;		/* jitter buffer */
 	uint32_t target_ms;
+	/* playback: "linked:NODE" or "waiting:TARGET"; "" without playback. */
+	char playback[CB_TARGET_MAX + 16];
 };
 
 /* The send worker's counters. */

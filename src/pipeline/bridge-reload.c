@@ -374,6 +374,9 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 				    strerror(-res));
 	}
 	cb_bridge_sync_remote_nodes(b);
+	/* New targets, and a node made anew (its global id changed): the
+	 * keeper sees the new node in the registry and links it. */
+	cb_bridge_update_links(b);
 	pw_log_info("%s: reloaded: %u added, %u removed, %u changed in place, %u recreated",
 		    b->config.path, plan->added, plan->removed, plan->live, plan->recreated);
 	free(w);

@@ -114,6 +114,8 @@ static void on_timer(void *data, uint64_t expirations)
 		cb_control_tick(b->control, &b->snapshot, now_ns);
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
+	if (b->links)
+		cb_link_keeper_tick(b->links, now_ns);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
 		if (b->sessions[i]->ice)
 			update_ice_candidates(b, b->sessions[i]);
@@ -300,7 +302,7 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
-
+	cb_bridge_update_links(b);
 
 	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
@@ -331,6 +333,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		return;
 	if (b->timer)
 		pw_loop_destroy_source(b->main_loop, b->timer);
+	cb_bridge_drop_links(b);
 	cb_control_destroy(b->control);
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
