@@ -138,7 +138,7 @@ static void on_config_changed(void *data)
 	if (impl->bridge == NULL)
 		return;
 	pw_log_info("%s changed: reloading", impl->config_path);
-	cb_bridge_reload_file(impl->bridge, impl->config_path);
+	cb_bridge_reload_file(impl->bridge, impl->config_path, NULL);
 }
 
 SPA_EXPORT

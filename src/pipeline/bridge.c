@@ -97,10 +97,30 @@ static void update_ice_candidates(struct cb_bridge *b, struct cb_call_session *s
 		pw_log_warn("cannot write SDP file %s: %s", b->sdp_path, strerror(-res));
 }
 
+/* `pw-callbridge reload`: the same reload as SIGHUP or the module's file
+ * watch, of the file the call was loaded from, answered through the
+ * metadata with every FILE:LINE message. */
+static void answer_reload(struct cb_bridge *b, const char *token)
+{
+	struct cb_reload_outcome *outcome = calloc(1, sizeof(*outcome));
+	char path[PATH_MAX];
+	int res;
+
+	if (outcome == NULL)
+		return;
+	/* The reload replaces b->config, path and all. */
+	snprintf(path, sizeof(path), "%s", b->config.path);
+	pw_log_info("reload requested through the metadata: reloading %s", path);
+	res = cb_bridge_reload_file(b, path, outcome);
+	cb_control_reload_done(b->control, token, res, &outcome->report, outcome->summary);
+	free(outcome);
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
 	uint64_t now_ns = cb_now_ns();
+	char token[CB_RELOAD_TOKEN_MAX + 1];
 	bool stats_due = b->config.call.stats_file[0] &&
 			 ++b->timer_ticks % STATS_EVERY_TICKS == 0;
 
@@ -112,6 +132,8 @@ static void on_timer(void *data, uint64_t expirations)
 		cb_bridge_fill_snapshot(b, &b->snapshot, now_ns);
 	if (b->control)
 		cb_control_tick(b->control, &b->snapshot, now_ns);
+	if (b->control && cb_control_take_reload(b->control, token, sizeof(token)))
+		answer_reload(b, token);
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
 	if (b->links)

@@ -5,7 +5,8 @@
 # of an untouched track keeps its SSRC with contiguous sequence numbers on
 # the wire; a file written in place with an error is rejected (FILE:LINE in
 # the daemon's log) and the call runs on with the same nodes and packets.
-# Inside the daemon the bridge links its capture (a null sink's monitor).
+# Inside the daemon the bridge links its capture (a null sink's monitor)
+# and answers `pw-callbridge reload`.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -73,6 +74,10 @@ capture_linked() {
 cb_wait_until 10 capture_linked || { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "capture not linked"; }
 links="$(pw-link -l)"
 grep -qF "|<- rm-speakers:monitor_FL" <<<"$links" || { echo "$links"; cb_fail "no link from the sink's monitor"; }
+cb_note "pw-callbridge reload reaches the module in the daemon"
+out="$("$CB_BIN" reload rm)" || cb_fail "pw-callbridge reload failed"
+[[ "$out" == "rm: reloaded (0 added, 0 removed, 0 changed in place, 0 recreated)" ]] ||
+  cb_fail "reload said: $out"
 sleep 2
 
 cb_note "a new file renamed into place: +track second, -track first"
