@@ -14,6 +14,9 @@ BUILD_PKGS=(
   meson ninja-build pkg-config gcc
   libpipewire-0.3-dev libspa-0.2-dev libnice-dev libsrtp2-dev
   libopus-dev libinih-dev libglib2.0-dev libssl-dev libsoup-3.0-dev
+  # The Debian package (tests/integration/deb.sh, scripts/build-deb): about
+  # 40 s of CI for knowing `dpkg-buildpackage -us -uc -b` works.
+  dpkg-dev debhelper
 )
 RUNTIME_PKGS=(
   pipewire pipewire-bin wireplumber dbus dbus-daemon
