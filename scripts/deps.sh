@@ -24,6 +24,9 @@ RUNTIME_PKGS=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   python3 python3-numpy sox coturn iproute2 clang valgrind
   python3-aiortc python3-aiohttp curl glib-networking
+  # JACK clients on tracks and remotes (tests/integration/jack.sh): pw-jack,
+  # and jackd2 for jack_lsp, jack_connect and jack_simple_client.
+  pipewire-jack jackd2
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
