@@ -138,7 +138,7 @@ static void on_config_changed(void *data)
 	if (impl->bridge == NULL)
 		return;
 	pw_log_info("%s changed: reloading", impl->config_path);
-	cb_bridge_reload_file(impl->bridge, impl->config_path);
+	cb_bridge_reload_file(impl->bridge, impl->config_path, NULL);
 }
 
 SPA_EXPORT
@@ -175,10 +175,19 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 	if ((res = load_config(path, config)) < 0)
 		goto error;
 
-	impl->core = pw_context_connect_self(context, NULL, 0);
+	/* Inside the PipeWire daemon (core.daemon in its context), the nodes
+	 * are made on the daemon's own core.  Loaded into a client instead,
+	 * as `pw-cli -m load-module` does, that core is the client's private
+	 * one, which no other client sees: connect to the daemon like any
+	 * client, as PipeWire's own modules do (module-loopback). */
+	if (pw_properties_get_bool(pw_context_get_properties(context), PW_KEY_CORE_DAEMON, false))
+		impl->core = pw_context_connect_self(context, NULL, 0);
+	else
+		impl->core = pw_context_connect(context, pw_properties_new(
+				PW_KEY_APP_NAME, "libpipewire-module-callbridge", NULL), 0);
 	if (impl->core == NULL) {
 		res = -errno;
-		pw_log_error("cannot connect to the local context: %s", strerror(-res));
+		pw_log_error("cannot connect to PipeWire: %s", strerror(-res));
 		goto error;
 	}
 	/* The bridge takes the config over; it is cleared below either way. */

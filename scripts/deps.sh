@@ -19,6 +19,9 @@ BUILD_PKGS=(
   libpipewire-0.3-dev libspa-0.2-dev libnice-dev libsrtp2-dev
   libopus-dev libinih-dev libglib2.0-dev libssl-dev libsoup-3.0-dev
   libsndfile1-dev libsamplerate0-dev
+  # The Debian package (tests/integration/deb.sh, scripts/build-deb): about
+  # 40 s of CI for knowing `dpkg-buildpackage -us -uc -b` works.
+  dpkg-dev debhelper
 )
 RUNTIME_PKGS=(
   pipewire pipewire-bin wireplumber dbus dbus-daemon
@@ -28,6 +31,9 @@ RUNTIME_PKGS=(
   python3-aiortc python3-aiohttp curl glib-networking
   janus gstreamer1.0-nice python3-gi gir1.2-gst-plugins-base-1.0
   gir1.2-gst-plugins-bad-1.0
+  # JACK clients on tracks and remotes (tests/integration/jack.sh): pw-jack,
+  # and jackd2 for jack_lsp, jack_connect and jack_simple_client.
+  pipewire-jack jackd2
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

@@ -216,6 +216,13 @@ static void store_track(struct cb_loader *l, uint32_t index, const char *key,
 		store_track_file(l, t, v->s, line);
 	} else if (strcmp(key, "loop") == 0) {
 		t->loop = v->b;
+	} else if (strcmp(key, "capture") == 0) {
+		snprintf(t->capture, sizeof(t->capture), "%s", v->s);
+	} else if (strcmp(key, "capture-channels") == 0) {
+		t->n_capture_channels = v->n_names;
+		for (uint32_t i = 0; i < v->n_names; i++)
+			snprintf(t->capture_channels[i], sizeof(t->capture_channels[i]), "%s",
+				 v->names[i]);
 	} else {
 		cb_loader_error(l, line, "internal error: [track] key '%s' is not stored", key);
 	}
@@ -238,6 +245,8 @@ static bool store_remote(struct cb_remote_config *r, const char *key, const stru
 		snprintf(r->peer_stream, sizeof(r->peer_stream), "%s", v->s);
 	} else if (strcmp(key, "whep") == 0) {
 		snprintf(r->whep, sizeof(r->whep), "%s", v->s);
+	} else if (strcmp(key, "playback") == 0) {
+		snprintf(r->playback, sizeof(r->playback), "%s", v->s);
 	} else {
 		return false;
 	}
@@ -488,6 +497,46 @@ static void check_ssrcs(struct cb_loader *l)
 	}
 }
 
+/* capture-channels picks from what capture links in: one name for every
+ * channel of the track, or one per channel. */
+static void check_capture(struct cb_loader *l)
+{
+	for (uint32_t i = 0; i < l->cfg->n_tracks; i++) {
+		const struct cb_track_config *t = &l->cfg->tracks[i];
+		const struct cb_section_state *st = &l->tracks[i].s;
+		int line = key_line(st, "track", "capture-channels");
+
+		if (!seen(st, "track", "capture-channels"))
+			continue;
+		if (!seen(st, "track", "capture"))
+			cb_loader_error(l, line, "capture-channels: [track %s] has no capture; "
+					"set capture = default or a node.name", t->name);
+		else if (t->n_capture_channels != 1 && t->n_capture_channels != t->channels)
+			cb_loader_error(l, line, "capture-channels: [track %s] has %u channel%s: "
+					"name one channel for all of them, or %u", t->name,
+					t->channels, t->channels == 1 ? "" : "s", t->channels);
+	}
+}
+
+/* A [remote] of a call with nothing to authenticate the peer's packets
+ * with never receives: without remote-srtp-key no receive path is made at
+ * all (pipeline/bridge.c), and every packet would fail authentication
+ * anyway.  Said at load, so --check tells it and not only the run-time
+ * log.  With webrtc DTLS brings the keys, with srtp = none none is needed. */
+static void check_receiving(struct cb_loader *l)
+{
+	const struct cb_call_config *c = &l->cfg->call;
+
+	if (c->transport == CB_TRANSPORT_WEBRTC || c->srtp == CB_SRTP_NONE ||
+	    c->remote_srtp_key.set)
+		return;
+	for (uint32_t i = 0; i < l->cfg->n_remotes; i++)
+		cb_loader_warning(l, l->cfg->remotes[i].line, "[remote %s] can never receive: "
+				  "[call] has no remote-srtp-key (the key the peer sends with), so "
+				  "this call accepts nothing; set remote-srtp-key or "
+				  "remote-srtp-key-file", l->cfg->remotes[i].name);
+}
+
 void cb_loader_check(struct cb_loader *l)
 {
 	struct cb_config *cfg = l->cfg;
@@ -516,6 +565,8 @@ void cb_loader_check(struct cb_loader *l)
 	check_ssrcs(l);
 	check_stream_ssrcs(l);
 	check_peer_streams(l);
+	check_capture(l);
+	check_receiving(l);
 	cb_loader_check_ice(l);
 	cb_loader_check_webrtc(l);
 }

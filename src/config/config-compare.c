@@ -164,6 +164,12 @@ static int track_differs(const char *key, const struct cb_config *ca, uint32_t i
 		return strcmp(a->file, b->file) != 0;
 	if (IS("loop"))
 		return a->loop != b->loop;
+	if (IS("capture"))
+		return strcmp(a->capture, b->capture) != 0;
+	if (IS("capture-channels"))
+		return a->n_capture_channels != b->n_capture_channels ||
+		       memcmp(a->capture_channels, b->capture_channels,
+			      sizeof(a->capture_channels)) != 0;
 	return -ENOENT;
 }
 
@@ -184,6 +190,8 @@ static int remote_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return strcmp(a->peer_stream, b->peer_stream) != 0;
 	if (IS("whep"))
 		return strcmp(a->whep, b->whep) != 0;
+	if (IS("playback"))
+		return strcmp(a->playback, b->playback) != 0;
 	if (IS("bearer-token-file"))
 		return strcmp(ca->remote_tokens[ia], cb->remote_tokens[ib]) != 0;
 	return -ENOENT;

@@ -130,6 +130,10 @@ const struct cb_key_info cb_config_keys[] = {
 	  "An audio file (WAV, FLAC, Ogg, MP3, any rate) played into the track from the start, mixed with what apps play into it; relative to the config file. It must open and decode when the file is loaded." },
 	{ "track", "loop", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "false", "true|false", 0, 0,
 	  "Play the track's file again and again, with no gap at the seam." },
+	{ "track", "capture", CB_KEY_TYPE_TARGET, CB_RELOAD_LIVE, NULL, "default|NODE", 0, 0,
+	  "A source the bridge links into the track: default follows the session manager's default source, anything else is a node.name; linked at start and again whenever either side comes back." },
+	{ "track", "capture-channels", CB_KEY_TYPE_CHANNELS, CB_RELOAD_LIVE, NULL, "CHANNEL[,CHANNEL]", 1, CB_MAX_CAPTURE_CHANNELS,
+	  "Which of the capture source's channels feed the track (FL, FR, MONO, AUX0, ...): one for every channel of the track, or one per channel in order; without it they are matched by position." },
 
 	/* ---- [remote NAME]: an incoming stream ---- */
 	{ "remote", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "1", "1..2", 1, 2,
@@ -142,6 +146,8 @@ const struct cb_key_info cb_config_keys[] = {
 	  "RTP payload type expected from the peer." },
 	{ "remote", "latency", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "5", "5..1000", 5, 1000,
 	  "Jitter buffer target in milliseconds." },
+	{ "remote", "playback", CB_KEY_TYPE_TARGET, CB_RELOAD_LIVE, NULL, "default|NODE", 0, 0,
+	  "A sink the bridge links the remote's node into: default follows the session manager's default sink, anything else is a node.name; linked whenever the node appears and again whenever either side comes back." },
 	{ "remote", "whep", CB_KEY_TYPE_URL, CB_RELOAD_RECREATE, NULL, "http(s)://HOST/PATH", 0, 0,
 	  "transport = webrtc: the WHEP resource played into this remote's node; required with webrtc." },
 	{ "remote", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,

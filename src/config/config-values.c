@@ -16,6 +16,8 @@
 #include <strings.h>
 
 #include <glib.h>
+#include <spa/debug/types.h>
+#include <spa/param/audio/type-info.h>
 
 bool cb_name_valid(const char *s)
 {
@@ -225,6 +227,66 @@ static bool parse_list(const struct cb_key_info *info, const char *text, struct 
 	}
 }
 
+/* A node.name as PipeWire's tools take it (pw-link, pw-cat --target): any
+ * visible ASCII but spaces, which no node name of a device or a stream
+ * holds and which would only be a typo here. */
+static bool parse_target(const char *text, char *err, size_t err_len)
+{
+	size_t len = strlen(text);
+
+	if (len == 0)
+		return cb_fail(err, err_len, "empty value, expected default or a node.name");
+	if (len > CB_TARGET_MAX)
+		return cb_fail(err, err_len, "the node name is %zu characters long, at most %d",
+			       len, CB_TARGET_MAX);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] <= 0x20 || (unsigned char)text[i] >= 0x7f)
+			return cb_fail(err, err_len, "'%s' holds a space, a control or a non-ASCII "
+				       "character at position %zu; a node.name has none", text, i + 1);
+	return true;
+}
+
+/* Channel positions by SPA's short names, as ports carry them in
+ * audio.channel (FL, FR, MONO, AUX0, ...), into v->names. */
+static bool parse_channels(const struct cb_key_info *info, const char *text, struct cb_value *v,
+			   char *err, size_t err_len)
+{
+	const char *p = text;
+
+	v->n_names = 0;
+	if (!*text)
+		return cb_fail(err, err_len, "empty value, expected CHANNEL[,CHANNEL] (FL, FR, MONO, ...)");
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char name[CB_CHANNEL_NAME_MAX + 1];
+
+		while (n && g_ascii_isspace(*p)) {
+			p++;
+			n--;
+		}
+		while (n && g_ascii_isspace(p[n - 1]))
+			n--;
+		if (n == 0)
+			return cb_fail(err, err_len, "empty channel in list '%s'", text);
+		if (n > CB_CHANNEL_NAME_MAX)
+			return cb_fail(err, err_len, "'%.*s' is not a channel position (FL, FR, MONO, "
+				       "AUX0, ...)", (int)n, p);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (spa_debug_type_find_short(spa_type_audio_channel, name) == NULL)
+			return cb_fail(err, err_len, "'%s' is not a channel position (FL, FR, MONO, "
+				       "AUX0, ...; upper case)", name);
+		if (v->n_names >= (uint32_t)info->max)
+			return cb_fail(err, err_len, "too many channels (at most %d, one per channel "
+				       "of the track)", (int)info->max);
+		memcpy(v->names[v->n_names++], name, n + 1);
+		if (!comma)
+			return true;
+		p = comma + 1;
+	}
+}
+
 static bool parse_address(const struct cb_key_info *info, const char *text, struct cb_address *a,
 			  char *err, size_t err_len)
 {
@@ -401,6 +463,10 @@ bool cb_value_parse(const struct cb_key_info *info, const char *text,
 		return parse_ptime(text, &v->i, err, err_len);
 	case CB_KEY_TYPE_URL:
 		return parse_url(text, err, err_len);
+	case CB_KEY_TYPE_TARGET:
+		return parse_target(text, err, err_len);
+	case CB_KEY_TYPE_CHANNELS:
+		return parse_channels(info, text, v, err, err_len);
 	}
 	return cb_fail(err, err_len, "internal error: unknown key type %d", (int)info->type);
 }

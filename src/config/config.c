@@ -20,10 +20,27 @@
 /* A call file is a few kilobytes; anything this big is not one. */
 #define CB_CONFIG_MAX_SIZE (1024 * 1024)
 
+/* Where the [call] and [ice] keys stand, for a reload that must name
+ * the line of a fixed key it refuses. */
+static void keep_lines(struct cb_loader *l)
+{
+	for (size_t row = 0; row < cb_config_n_keys && row < CB_LOADER_MAX_KEYS; row++) {
+		const char *section = cb_config_keys[row].section;
+
+		if (strcmp(section, "call") == 0)
+			l->cfg->key_lines[row] = (l->call.seen >> row) & 1 ? l->call.key_lines[row] :
+						 l->call.line;
+		else if (strcmp(section, "ice") == 0)
+			l->cfg->key_lines[row] = (l->ice.seen >> row) & 1 ? l->ice.key_lines[row] :
+						 l->ice.line;
+	}
+}
+
 static int load_text(struct cb_loader *l, const char *text, size_t len)
 {
 	cb_loader_parse(l, text, len);
 	cb_loader_check(l);
+	keep_lines(l);
 
 	if (l->n_errors_total > CB_MAX_ERRORS)
 		snprintf(l->report->errors[CB_MAX_ERRORS - 1], CB_ERROR_MAX,

@@ -46,6 +46,9 @@
 #define CB_ERROR_MAX       512
 #define CB_URL_MAX         2048	/* whip, whep: characters, without the NUL */
 #define CB_BEARER_TOKEN_MAX 4096	/* a bearer-token-file's token */
+#define CB_TARGET_MAX      255	/* capture, playback: "default" or a node.name */
+#define CB_CHANNEL_NAME_MAX 15	/* a channel position's short name: FL, MONO, AUX63 */
+#define CB_MAX_CAPTURE_CHANNELS 2	/* one per channel of a track at most */
 
 enum cb_transport_kind {
 	CB_TRANSPORT_UDP,
@@ -141,6 +144,14 @@ struct cb_track_config {
 	 * path, checked at load: it opens and decodes); "" = none. */
 	char file[PATH_MAX];
 	bool loop;			/* file plays again and again, seamlessly */
+	/* capture: "" for none, "default" (the session manager's default
+	 * source), or the node.name of a node whose outputs the bridge links
+	 * into the track (node/link-keeper.h).  capture_channels: the
+	 * source's channels by position name, one for every channel of the
+	 * track or one per channel in order; none: matched by position. */
+	char capture[CB_TARGET_MAX + 1];
+	uint32_t n_capture_channels;
+	char capture_channels[CB_MAX_CAPTURE_CHANNELS][CB_CHANNEL_NAME_MAX + 1];
 };
 
 struct cb_remote_config {
@@ -154,6 +165,9 @@ struct cb_remote_config {
 	/* The peer's stream name (its RTCP SDES MID) this section plays,
 	 * whatever its SSRC; "" = none. */
 	char peer_stream[CB_NAME_MAX + 1];
+	/* "" for none, "default" (the default sink) or the node.name of a
+	 * node the remote's node is linked into (node/link-keeper.h). */
+	char playback[CB_TARGET_MAX + 1];
 	/* transport = webrtc: the WHEP resource played into this remote's
 	 * node; "" otherwise.  As whip, never log its query. */
 	char whep[CB_URL_MAX + 1];
@@ -174,6 +188,10 @@ struct cb_config {
 	 * read them through cb_config_stream_token()/cb_config_remote_token(). */
 	char stream_tokens[CB_MAX_STREAMS][CB_BEARER_TOKEN_MAX + 1];
 	char remote_tokens[CB_MAX_REMOTES][CB_BEARER_TOKEN_MAX + 1];
+	/* By row of cb_config_keys, for the [call] and [ice] keys: the line
+	 * the key is on, or its section's header line when the file leaves it
+	 * at its default (0: no such section).  A refused reload names it. */
+	int key_lines[64];
 };
 
 /* Problems found while loading: every error (up to CB_MAX_ERRORS) rather than
@@ -242,6 +260,8 @@ enum cb_key_type {
 	CB_KEY_TYPE_SSRC,	/* 32-bit, decimal or 0x hex */
 	CB_KEY_TYPE_PTIME,	/* 2.5 5 10 20 40 60 */
 	CB_KEY_TYPE_URL,	/* http:// or https://, a host, at most CB_URL_MAX */
+	CB_KEY_TYPE_TARGET,	/* "default" or a PipeWire node.name */
+	CB_KEY_TYPE_CHANNELS,	/* comma separated channel positions: FL, FR, MONO, AUX0... */
 };
 
 /* What a reload does when a key changed: the column every reload decision

@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "control/control.h"
+#include "control/json-out.h"
 #include "control/metadata.h"
 #include "control/status.h"
 #include "util/log.h"
 
 #define CONTROL_SUFFIX ".control"
 #define MAX_LOGGED 64
+#define JSON_TYPE "Spa:String:JSON"
 
 struct cb_control {
 	struct cb_call_metadata *metadata;
@@ -23,6 +25,9 @@ struct cb_control {
 	 * wrong key in a loop cannot flood the log. */
 	uint32_t n_logged;
 	char logged[MAX_LOGGED][2 * CB_NAME_MAX + 32];
+	/* A reload asked for and not taken yet. */
+	bool reload_pending;
+	char reload_token[CB_RELOAD_TOKEN_MAX + 1];
 };
 
 static void log_once(struct cb_control *c, const char *what, const char *key, const char *value)
@@ -92,6 +97,21 @@ static bool unquote(const char *value, char *out, size_t out_len)
 	return true;
 }
 
+/* The token as written, bare or a JSON string, cut to its printable ASCII
+ * part: it is echoed back into JSON and onto terminals. */
+static void set_token(char *out, size_t len, const char *value)
+{
+	size_t o = 0;
+
+	if (value[0] == '"')
+		value++;
+	for (; *value && *value != '"' && o + 1 < len; value++)
+		if ((unsigned char)*value > 0x20 && (unsigned char)*value < 0x7f)
+			out[o++] = *value;
+	out[o] = '\0';
+}
+
+
 /* A mark's id: printable, no spaces, so it reads back as it was written. */
 static bool id_valid(const char *id)
 {
@@ -144,6 +164,12 @@ static int apply(struct cb_control *c, const char *key, const char *value, bool 
 	int res = 0;
 
 	*action = false;
+	if (strcmp(key, CB_RELOAD_KEY) == 0) {
+		set_token(c->reload_token, sizeof(c->reload_token), value);
+		c->reload_pending = true;
+		return 0;
+	}
+
 	if (strncmp(key, "track.", 6) != 0 || key_len < 6 + suffix_len ||
 	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) != 0)
 		return 0;	/* not a control: status, or someone else's key */
@@ -237,6 +263,73 @@ static void on_property(void *data, const char *key, const char *type, const cha
 	 * writing the same again is a change the server passes on. */
 	if (action)
 		cb_call_metadata_set(c->metadata, key, NULL, NULL);
+}
+
+bool cb_control_take_reload(struct cb_control *c, char *token, size_t len)
+{
+	if (!c->reload_pending)
+		return false;
+	c->reload_pending = false;
+	snprintf(token, len, "%s", c->reload_token);
+	return true;
+}
+
+/* Messages one per line, as the log shows them. */
+static void join(char *out, size_t len, const char (*msgs)[CB_ERROR_MAX], uint32_t n)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (uint32_t i = 0; i < n && o < len; i++) {
+		int w = snprintf(out + o, len - o, "%s%s", i ? "\n" : "", msgs[i]);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+bool cb_control_reload_json(char *buf, size_t cap, const char *token, int res,
+			    const struct cb_config_report *report, const char *summary)
+{
+	/* 16 KiB each: static, as everything here runs on the main thread. */
+	static char errors[CB_MAX_ERRORS * CB_ERROR_MAX], warnings[CB_MAX_ERRORS * CB_ERROR_MAX];
+	struct cb_json_out o;
+
+	join(errors, sizeof(errors), report->errors, report->n_errors);
+	join(warnings, sizeof(warnings), report->warnings, report->n_warnings);
+	if (res < 0 && errors[0] == '\0')
+		snprintf(errors, sizeof(errors), "reload failed: %s", strerror(-res));
+	for (int pass = 0; pass < 2; pass++) {
+		cb_json_out_buffer(&o, buf, cap);
+		cb_json_open_object(&o, NULL);
+		cb_json_string(&o, "token", token);
+		cb_json_bool(&o, "ok", res >= 0);
+		cb_json_string(&o, "summary", summary ? summary : "");
+		/* Too long for buf: the outcome without its messages. */
+		cb_json_string(&o, "errors", pass == 0 ? errors : "(too long; see the log)");
+		cb_json_string(&o, "warnings", pass == 0 ? warnings : "");
+		cb_json_close_object(&o);
+		if (!o.failed)
+			return pass == 0;
+	}
+	return false;
+}
+
+void cb_control_reload_done(struct cb_control *c, const char *token, int res,
+			    const struct cb_config_report *report, const char *summary)
+{
+	size_t cap = 4 * CB_MAX_ERRORS * CB_ERROR_MAX;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return;
+	cb_control_reload_json(buf, cap, token, res, report, summary);
+	if (c->metadata) {
+		cb_call_metadata_set(c->metadata, CB_RELOAD_RESULT_KEY, JSON_TYPE, buf);
+		/* Done with: a later request with the same token is a change. */
+		cb_call_metadata_set(c->metadata, CB_RELOAD_KEY, NULL, NULL);
+	}
+	free(buf);
 }
 
 static const struct cb_call_metadata_events metadata_events = {

@@ -13,8 +13,18 @@
 
 #include <pipewire/pipewire.h>
 
+#include "config/config.h"
 #include "control/snapshot.h"
 #include "node/track-state.h"
+
+/* `pw-callbridge reload` (or `pw-metadata -n callbridge.CALL 0 reload
+ * TOKEN` by hand) writes a token under CB_RELOAD_KEY; the call reloads its
+ * file and answers under CB_RELOAD_RESULT_KEY with a JSON object:
+ * {"token": the request's, "ok": bool, "summary": what changed,
+ *  "errors": "FILE:LINE: ...\n...", "warnings": "..."}. */
+#define CB_RELOAD_KEY "reload"
+#define CB_RELOAD_RESULT_KEY "reload.result"
+#define CB_RELOAD_TOKEN_MAX 64
 
 struct cb_control;
 
@@ -44,10 +54,23 @@ void cb_control_destroy(struct cb_control *c);
 /* Publishes the status from snap (at most every CB_STATUS_PERIOD_NS). */
 void cb_control_tick(struct cb_control *c, const struct cb_snapshot *snap, uint64_t now_ns);
 
+/* A reload was asked for since the last call: true once, with its token.
+ * The bridge takes it from its timer, not inside the metadata callback. */
+bool cb_control_take_reload(struct cb_control *c, char *token, size_t len);
+/* Publishes the outcome of the request with this token: res 0 or a
+ * negative errno, the FILE:LINE messages, and on success what changed. */
+void cb_control_reload_done(struct cb_control *c, const char *token, int res,
+			    const struct cb_config_report *report, const char *summary);
+/* The value cb_control_reload_done publishes, into buf; false when it
+ * does not fit (then buf holds an answer without the messages). */
+bool cb_control_reload_json(char *buf, size_t cap, const char *token, int res,
+			    const struct cb_config_report *report, const char *summary);
+
 /* For tests: applies one control key as if written to the metadata.
  * Returns 0, or -ENOENT (unknown track) / -EINVAL (unknown word, a word
  * without its argument or with one it does not take, a bad argument) /
- * -ENOSPC (marks: 16 wait already) / what the play callback returned. */
+ * -ENOSPC (marks: 16 wait already) / what the play callback returned.  A
+ * reload request is taken too (cb_control_take_reload). */
 int cb_control_apply(struct cb_control *c, const char *key, const char *value);
 
 #endif

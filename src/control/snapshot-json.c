@@ -29,6 +29,10 @@ void cb_snapshot_json_track(struct cb_json_out *o, const struct cb_snapshot_trac
 		cb_json_string(o, "file_error", t->file_error);
 	else
 		cb_json_null(o, "file_error");
+	if (t->capture[0])
+		cb_json_string(o, "capture", t->capture);
+	else
+		cb_json_null(o, "capture");
 	cb_json_close_object(o);
 }
 
@@ -81,6 +85,10 @@ void cb_snapshot_json_remote(struct cb_json_out *o, const struct cb_snapshot_rem
 	cb_json_fixed(o, "jitter_ms", r->jitter_us / 1000.0, 2);
 	cb_json_uint(o, "depth_ms", r->depth_ms);
 	cb_json_uint(o, "target_ms", r->target_ms);
+	if (r->playback[0])
+		cb_json_string(o, "playback", r->playback);
+	else
+		cb_json_null(o, "playback");
 	cb_json_close_object(o);
 }
 

@@ -36,6 +36,8 @@ struct cb_snapshot_track {
 	uint32_t played_rtp;		/* RTP time just past its last frame (first stream) */
 	uint64_t file_underrun_frames;	/* a file's ring ran dry: the disk was too slow */
 	char file_error[256];		/* why the last file failed, "" none */
+	/* capture: "linked:NODE" or "waiting:TARGET"; "" without capture. */
+	char capture[CB_TARGET_MAX + 16];
 };
 
 /* From the send stream's counters (send worker) and the peer's receiver
@@ -79,6 +81,8 @@ struct cb_snapshot_remote {
 	uint32_t jitter_us;
 	uint32_t depth_ms;		/* jitter buffer */
 	uint32_t target_ms;
+	/* playback: "linked:NODE" or "waiting:TARGET"; "" without playback. */
+	char playback[CB_TARGET_MAX + 16];
 };
 
 /* The send worker's counters. */

@@ -7,7 +7,7 @@
 #include "util/log.h"
 #include "node/track-node.h"
 
-/* ~1.4 s at 48 kHz: room for a late media worker, far above the worker's
+/* 1.37 s at 48 kHz: room for a late media worker, far above the worker's
  * own backlog cap, so in normal operation the producer never drops; and
  * what a paused track can hold for its resume. */
 #define RING_FRAMES 65536

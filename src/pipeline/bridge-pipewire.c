@@ -18,6 +18,9 @@ void cb_bridge_pipewire_lost(struct cb_bridge *b)
 		return;
 	cb_control_destroy(b->control);
 	b->control = NULL;
+	/* Its links went with the connection; its wants come from the
+	 * config again on the next one. */
+	cb_bridge_drop_links(b);
 	for (uint32_t i = 0; i < b->n_tracks; i++)
 		cb_track_node_disconnect(b->tracks[i]);
 	for (uint32_t i = 0; i < b->n_remotes; i++) {
@@ -47,6 +50,7 @@ int cb_bridge_pipewire_attach(struct cb_bridge *b, struct pw_core *core)
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		cb_send_stream_set_pipewire(b->streams[i], CB_SEND_PIPEWIRE_BACK);
 	cb_bridge_sync_remote_nodes(b);
+	cb_bridge_update_links(b);
 	/* The timer exports the metadata again a second from now. */
 	b->control_wait_ticks = 0;
 	pw_log_info("call %s: nodes recreated on the new PipeWire connection",

@@ -16,6 +16,7 @@
 #include "pipeline/remote.h"
 #include "pipeline/send-stream.h"
 #include "pipeline/send-worker.h"
+#include "node/link-keeper.h"
 #include "node/track-node.h"
 
 /* A stream's payload bitrate over whole windows, so the value holds still
@@ -69,6 +70,9 @@ struct cb_bridge {
 	struct cb_receive_worker receiver;
 
 	struct cb_control *control;	/* callbridge.<call> metadata: controls, status */
+	/* Main thread: the capture and playback links (bridge-links.c);
+	 * NULL while PipeWire is away or nothing asks for a link. */
+	struct cb_link_keeper *links;
 	uint32_t control_wait_ticks;	/* timer ticks since the nodes were made */
 	/* Main thread only: what status and the stats file show, refilled in
 	 * place by the timer (bridge-snapshot.c), and the windows the
@@ -100,6 +104,17 @@ void cb_bridge_sync_remote_nodes(struct cb_bridge *b);
 void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint64_t now_ns);
 /* The control object's way to the tracks (cb_control_track_at). */
 struct cb_track_state *cb_bridge_track_at(void *data, uint32_t index, const char **name);
+/* bridge-links.c: hands the config's capture and playback targets to the
+ * link keeper, making it on b->core first when there is none; after the
+ * nodes are made, after a reload, on a new PipeWire connection. */
+void cb_bridge_update_links(struct cb_bridge *b);
+void cb_bridge_drop_links(struct cb_bridge *b);
+/* "linked:NODE", "waiting:TARGET", or "" when the track (remote) has no
+ * capture (playback). */
+void cb_bridge_capture_state(const struct cb_bridge *b, const struct cb_track_config *t,
+			     char *out, size_t len);
+void cb_bridge_playback_state(const struct cb_bridge *b, const struct cb_remote_config *r,
+			      char *out, size_t len);
 /* Exports the callbridge.<call> metadata object (controls, status). */
 void cb_bridge_start_control(struct cb_bridge *b);
 /* Main thread: reports the marks that have left (track.<name>.played). */

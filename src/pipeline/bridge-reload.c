@@ -16,6 +16,7 @@
  * real-time thread never sees a change: each track's process callback only
  * ever writes its own rings. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,21 @@
 #include "config/reload-plan.h"
 #include "pipeline/bridge-private.h"
 #include "util/log.h"
+
+/* A reason the reload failed: into the log, and to whoever asked. */
+static void __attribute__((format(printf, 2, 3)))
+reload_error(struct cb_reload_outcome *out, const char *fmt, ...)
+{
+	char text[CB_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pw_log_error("%s", text);
+	if (out && out->report.n_errors < CB_MAX_ERRORS)
+		memcpy(out->report.errors[out->report.n_errors++], text, sizeof(text));
+}
 
 /* The plan, and what carrying it out made or keeps. */
 struct reload_work {
@@ -319,7 +335,8 @@ static bool webrtc_structural(const struct cb_reload_plan *plan, const struct cb
 	return false;
 }
 
-int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
+int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
+		     struct cb_reload_outcome *outcome)
 {
 	struct reload_work *w;
 	const struct cb_reload_plan *plan;
@@ -336,24 +353,30 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 	if (cb_reload_plan_make(&w->plan, &b->config, next) < 0) {
 		/* [ice] included: the agent holds its keys for the life of
 		 * the call, and new ones would be a new session for the peer. */
-		pw_log_error("%s: reload rejected: [%s] %s cannot change while the call runs; "
-			     "restart to apply it. The call goes on unchanged.", next->path,
-			     plan->fixed->section, plan->fixed->key);
+		int line = next->key_lines[plan->fixed - cb_config_keys];
+		char where[16] = "";
+
+		if (line > 0)
+			snprintf(where, sizeof(where), ":%d", line);
+		reload_error(outcome, "%s%s: reload rejected: [%s] %s cannot change while the "
+			     "call runs; restart to apply it. The call goes on unchanged.",
+			     next->path, where, plan->fixed->section, plan->fixed->key);
 		free(w);
 		return -EINVAL;
 	}
 	if (b->config.call.transport == CB_TRANSPORT_WEBRTC && webrtc_structural(&w->plan, next)) {
 		/* Each stream and remote is a WHIP/WHEP session of its own;
 		 * opening and ending them on reload is not written yet. */
-		pw_log_error("%s: reload rejected: with transport = webrtc, adding, removing or "
-			     "recreating a stream or remote needs a restart in this version. The "
-			     "call goes on unchanged.", next->path);
+		reload_error(outcome, "%s: reload rejected: with transport = webrtc, adding, "
+			     "removing or recreating a stream or remote needs a restart in this "
+			     "version. The call goes on unchanged.", next->path);
 		free(w);
 		return -EINVAL;
 	}
 	if ((res = make_objects(b, next, w)) < 0) {
 		free(w);
-		pw_log_error("%s: reload failed; the call goes on unchanged", next->path);
+		reload_error(outcome, "%s: reload failed (%s, see the log); the call goes on "
+			     "unchanged", next->path, strerror(-res));
 		return res;
 	}
 
@@ -412,25 +435,36 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next)
 				    strerror(-res));
 	}
 	cb_bridge_sync_remote_nodes(b);
+	/* New targets, and a node made anew (its global id changed): the
+	 * keeper sees the new node in the registry and links it. */
+	cb_bridge_update_links(b);
 	pw_log_info("%s: reloaded: %u added, %u removed, %u changed in place, %u recreated",
 		    b->config.path, plan->added, plan->removed, plan->live, plan->recreated);
+	if (outcome)
+		snprintf(outcome->summary, sizeof(outcome->summary),
+			 "%u added, %u removed, %u changed in place, %u recreated", plan->added,
+			 plan->removed, plan->live, plan->recreated);
 	free(w);
 	return 0;
 }
 
-int cb_bridge_reload_file(struct cb_bridge *b, const char *path)
+int cb_bridge_reload_file(struct cb_bridge *b, const char *path,
+			  struct cb_reload_outcome *outcome)
 {
+	struct cb_reload_outcome *own = NULL;
 	struct cb_config_report *report;
 	struct cb_config *next;
 	int res;
 
-	report = calloc(1, sizeof(*report));
+	if (outcome == NULL)
+		outcome = own = calloc(1, sizeof(*own));
 	next = calloc(1, sizeof(*next));
-	if (report == NULL || next == NULL) {
-		free(report);
+	if (outcome == NULL || next == NULL) {
+		free(own);
 		free(next);
 		return -ENOMEM;
 	}
+	report = &outcome->report;
 	res = cb_config_load(path, next, report);
 	for (uint32_t i = 0; i < report->n_warnings; i++)
 		pw_log_warn("%s", report->warnings[i]);
@@ -438,16 +472,16 @@ int cb_bridge_reload_file(struct cb_bridge *b, const char *path)
 		pw_log_error("%s", report->errors[i]);
 	if (res < 0) {
 		if (report->n_errors == 0)
-			pw_log_error("%s: %s", path, strerror(-res));
+			reload_error(outcome, "%s: %s", path, strerror(-res));
 		pw_log_error("%s: reload rejected: the file has errors; the call goes on unchanged",
 			     path);
 	} else {
-		res = cb_bridge_reload(b, next);
+		res = cb_bridge_reload(b, next, outcome);
 	}
 	/* Every path: moved into the bridge (then this finds it wiped
 	 * already), rejected, or never loaded. */
 	cb_config_clear(next);
 	free(next);
-	free(report);
+	free(own);
 	return res;
 }

@@ -215,12 +215,20 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 		memset(&snap->transport, 0, sizeof(snap->transport));
 
 	fill_sessions(b, snap);
-	for (uint32_t i = 0; i < b->n_tracks; i++)
+	for (uint32_t i = 0; i < b->n_tracks; i++) {
 		fill_track(b, &snap->tracks[i], b->tracks[i], now_ns);
+		cb_bridge_capture_state(b, &b->tracks[i]->config, snap->tracks[i].capture,
+					sizeof(snap->tracks[i].capture));
+	}
 	snap->n_tracks = b->n_tracks;
 	fill_streams(b, snap, now_ns);
-	for (uint32_t i = 0; i < b->n_remotes; i++)
+	for (uint32_t i = 0; i < b->n_remotes; i++) {
 		fill_remote(&snap->remotes[i], &b->remotes[i]);
+		if (b->remotes[i].configured)
+			cb_bridge_playback_state(b, &b->remotes[i].config,
+						 snap->remotes[i].playback,
+						 sizeof(snap->remotes[i].playback));
+	}
 	snap->n_remotes = b->n_remotes;
 
 	snap->send = (struct cb_snapshot_send) {

@@ -169,10 +169,30 @@ static void update_ice_candidates(struct cb_bridge *b, struct cb_call_session *s
 		pw_log_warn("cannot write SDP file %s: %s", b->sdp_path, strerror(-res));
 }
 
+/* `pw-callbridge reload`: the same reload as SIGHUP or the module's file
+ * watch, of the file the call was loaded from, answered through the
+ * metadata with every FILE:LINE message. */
+static void answer_reload(struct cb_bridge *b, const char *token)
+{
+	struct cb_reload_outcome *outcome = calloc(1, sizeof(*outcome));
+	char path[PATH_MAX];
+	int res;
+
+	if (outcome == NULL)
+		return;
+	/* The reload replaces b->config, path and all. */
+	snprintf(path, sizeof(path), "%s", b->config.path);
+	pw_log_info("reload requested through the metadata: reloading %s", path);
+	res = cb_bridge_reload_file(b, path, outcome);
+	cb_control_reload_done(b->control, token, res, &outcome->report, outcome->summary);
+	free(outcome);
+}
+
 static void on_timer(void *data, uint64_t expirations)
 {
 	struct cb_bridge *b = data;
 	uint64_t now_ns = cb_now_ns();
+	char token[CB_RELOAD_TOKEN_MAX + 1];
 	bool stats_due = b->config.call.stats_file[0] &&
 			 ++b->timer_ticks % STATS_EVERY_TICKS == 0;
 
@@ -185,8 +205,12 @@ static void on_timer(void *data, uint64_t expirations)
 	if (b->control)
 		cb_control_tick(b->control, &b->snapshot, now_ns);
 	cb_bridge_report_marks(b);
+	if (b->control && cb_control_take_reload(b->control, token, sizeof(token)))
+		answer_reload(b, token);
 	if (b->receiving)
 		cb_bridge_sync_remote_nodes(b);
+	if (b->links)
+		cb_link_keeper_tick(b->links, now_ns);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
 		if (b->sessions[i]->ice)
 			update_ice_candidates(b, b->sessions[i]);
@@ -396,6 +420,9 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
 
+	cb_bridge_update_links(b);
+
+	b->main_loop = pw_context_get_main_loop(pw_core_get_context(core));
 	b->timer = pw_loop_add_timer(b->main_loop, on_timer, b);
 	if (b->timer) {
 		struct timespec interval = { 0, TIMER_INTERVAL_MS * 1000000L };
@@ -424,6 +451,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		return;
 	if (b->timer)
 		pw_loop_destroy_source(b->main_loop, b->timer);
+	cb_bridge_drop_links(b);
 	cb_control_destroy(b->control);
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);

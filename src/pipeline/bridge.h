@@ -21,6 +21,14 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 		  char *err, size_t err_len);
 void cb_bridge_destroy(struct cb_bridge *bridge);
 
+/* What a reload did, for whoever asked for it (pw-callbridge reload): every
+ * message the log gets, errors first "FILE:LINE: ..." where there is a
+ * line, and on success what changed.  Optional: NULL logs only. */
+struct cb_reload_outcome {
+	struct cb_config_report report;
+	char summary[160];		/* "1 added, 0 removed, ..."; "" on failure */
+};
+
 /* Applies a new config to the running call as the reload column of the key
  * table says for each key that changed (`pw-callbridge --help-keys`,
  * config/reload-plan.h): what was added appears, what was removed goes (a
@@ -31,10 +39,12 @@ void cb_bridge_destroy(struct cb_bridge *bridge);
  * something new could not be made). On success the config moves into the
  * bridge and *config is left wiped; on failure it is untouched. Either way
  * the caller clears its own (config.h). */
-int cb_bridge_reload(struct cb_bridge *bridge, struct cb_config *config);
+int cb_bridge_reload(struct cb_bridge *bridge, struct cb_config *config,
+		     struct cb_reload_outcome *outcome);
 /* Loads path and reloads; a file with errors is rejected whole, its
  * FILE:LINE errors logged. */
-int cb_bridge_reload_file(struct cb_bridge *bridge, const char *path);
+int cb_bridge_reload_file(struct cb_bridge *bridge, const char *path,
+			  struct cb_reload_outcome *outcome);
 
 /* PipeWire went away (daemon restart): drop every node; the network side
  * (sockets, SRTP, streams, workers) runs on and the streams keep time in

@@ -3,7 +3,8 @@
  * Exit status: 0 after a clean stop, 1 for a config error (nothing was
  * started), 2 for a runtime failure (PipeWire not running, port in use...).
  *
- * SIGHUP reloads the file into the running call (cb_bridge_reload). When
+ * SIGHUP, or `pw-callbridge reload` from anywhere, reloads the file into
+ * the running call (cb_bridge_reload). When
  * the PipeWire daemon goes away mid-call the call runs on and the nodes come
  * back once it can reconnect.
  */
@@ -22,6 +23,7 @@
 #include "transport/ice-transport.h"
 #include "util/secret.h"
 #include "pipeline/bridge.h"
+#include "tools/reload-cmd.h"
 #include "tools/status-cmd.h"
 
 #define EXIT_CONFIG 1
@@ -49,6 +51,7 @@ static void usage(FILE *out, const char *prog)
 	fprintf(out,
 		"Usage: %s --config FILE [--check | --print-ice]\n"
 		"       %s status [--json] [--watch] [CALL]\n"
+		"       %s reload [CALL]\n"
 		"       %s --help | --version | --help-keys\n"
 		"\n"
 		"Bridge PipeWire sink nodes (custom tracks) into Opus/RTP/SRTP streams.\n"
@@ -66,10 +69,12 @@ static void usage(FILE *out, const char *prog)
 		"      --version       print the version\n"
 		"\n"
 		"  status              show running calls live (see status --help)\n"
+		"  reload              reload a running call from its file, printing\n"
+		"                      FILE:LINE errors if it is rejected (see reload --help)\n"
 		"\n"
 		"SIGHUP reloads FILE into the running call; SIGINT/SIGTERM end it.\n"
 		"Exit status: 0 clean stop, 1 config error, 2 runtime failure.\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 }
 
 /* The key table as it is: the same rows drive the loader and the reload. */
@@ -205,7 +210,7 @@ static void on_reload_signal(void *data, int signal_number)
 	struct app *app = data;
 	pw_log_info("SIGHUP: reloading %s", app->config_path);
 	if (app->bridge)
-		cb_bridge_reload_file(app->bridge, app->config_path);
+		cb_bridge_reload_file(app->bridge, app->config_path, NULL);
 }
 
 static void on_signal(void *data, int signal_number)
@@ -248,6 +253,8 @@ int main(int argc, char *argv[])
 
 	if (argc > 1 && strcmp(argv[1], "status") == 0)
 		return cb_status_command(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "reload") == 0)
+		return cb_reload_command(argc - 1, argv + 1);
 
 	while ((opt = getopt_long(argc, argv, "c:vh", options, NULL)) != -1) {
 		switch (opt) {

@@ -56,6 +56,31 @@ grep -q "colour" "$work/bad.err" || cb_fail "unknown key not named"
 ! grep -q "c2hvcnQ" "$work/bad.err" || cb_fail "key material in an error message"
 ok "--check reports every error as FILE:LINE naming the key"
 
+# A [remote] that can never receive (SRTP on, no remote-srtp-key): --check
+# still says OK, and warns naming the section's line; README's call file
+# (its first ini block) carries a key and draws no such warning.
+cat > "$work/deaf.ini" <<'INI'
+[call]
+name = deaf
+remote = 192.0.2.10:5004
+
+[remote guest]
+channels = 1
+INI
+"$CB_BIN" --config "$work/deaf.ini" --check > "$work/deaf.out" 2> "$work/deaf.err" ||
+  { cat "$work/deaf.err"; cb_fail "--check of a file with a deaf [remote] failed"; }
+grep -qF "warning: $work/deaf.ini:5: [remote guest] can never receive: [call] has no remote-srtp-key" \
+  "$work/deaf.err" || { cat "$work/deaf.err"; cb_fail "no warning for a [remote] that cannot receive"; }
+grep -qF "deaf.ini: OK" "$work/deaf.out" || cb_fail "--check did not say OK"
+awk '/^```ini$/ { n++; next } /^```$/ { if (n == 1) exit } n == 1' "$CB_SOURCE_ROOT/README.md" \
+  > "$work/readme.ini"
+grep -q '^\[remote guest\]' "$work/readme.ini" || cb_fail "README's first ini block is not the call file"
+(umask 077; cb_random_key > "$work/studio.key"; cb_random_key > "$work/guest.key")
+"$CB_BIN" --config "$work/readme.ini" --check > /dev/null 2> "$work/readme.err" ||
+  { cat "$work/readme.err"; cb_fail "README's call file does not check"; }
+! grep -q "never receive" "$work/readme.err" || { cat "$work/readme.err"; cb_fail "README's call file cannot receive"; }
+ok "--check warns when a [remote] can never receive; README's call file can"
+
 # transport = webrtc: the keys are listed, a good file checks OK, a bad one
 # names each key and section; tokens and URL queries never shown.
 grep -q '^  whip ' <<<"$("$CB_BIN" --help-keys)" && grep -q '^  dtls-certificate-file ' <<<"$("$CB_BIN" --help-keys)" \

@@ -5,6 +5,8 @@
 # of an untouched track keeps its SSRC with contiguous sequence numbers on
 # the wire; a file written in place with an error is rejected (FILE:LINE in
 # the daemon's log) and the call runs on with the same nodes and packets.
+# Inside the daemon the bridge links its capture (a null sink's monitor)
+# and answers `pw-callbridge reload`.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -38,6 +40,7 @@ channels = 1
 [track keep]
 channels = 1
 stream = main
+capture = rm-speakers
 INI
   local t
   for t in "$@"; do printf '\n[track %s]\nchannels = 1\n' "$t"; done
@@ -45,6 +48,11 @@ INI
 mkdir -p "$work/etc" "$work/conf.d"
 write_config first > "$work/etc/call.ini"
 cat > "$work/conf.d/callbridge.conf" <<CONF
+context.objects = [
+  { factory = adapter
+    args = { factory.name = support.null-audio-sink node.name = rm-speakers
+             media.class = Audio/Sink audio.position = [ FL FR ] } }
+]
 context.modules = [
   { name = libpipewire-module-callbridge
     args = { config = $work/etc/call.ini } }
@@ -57,6 +65,19 @@ cb_session_start "$work/session"
 for n in callbridge.rm.keep callbridge.rm.first; do
   cb_wait_node "$n" 10 || { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "node $n did not appear"; }
 done
+cb_note "inside the daemon too, the bridge links capture (a sink's monitor)"
+capture_linked() {
+  [[ "$("$CB_BIN" status --json rm 2>/dev/null | /usr/bin/python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["rm"]["tracks"]["keep"]["capture"])' 2>/dev/null)" \
+    == linked:rm-speakers ]]
+}
+cb_wait_until 10 capture_linked || { tail -n 30 "$CB_SESSION_LOGS/pipewire.log"; cb_fail "capture not linked"; }
+links="$(pw-link -l)"
+grep -qF "|<- rm-speakers:monitor_FL" <<<"$links" || { echo "$links"; cb_fail "no link from the sink's monitor"; }
+cb_note "pw-callbridge reload reaches the module in the daemon"
+out="$("$CB_BIN" reload rm)" || cb_fail "pw-callbridge reload failed"
+[[ "$out" == "rm: reloaded (0 added, 0 removed, 0 changed in place, 0 recreated)" ]] ||
+  cb_fail "reload said: $out"
 sleep 2
 
 cb_note "a new file renamed into place: +track second, -track first"

@@ -521,8 +521,21 @@ static void test_example(void)
 	size_t n;
 	int r;
 
+	char *copy;
+
 	snprintf(path, sizeof(path), "%s/config/example.ini", root ? root : "../..");
-	r = cb_config_load(path, &cfg, &rep);
+	/* It holds an inline remote-srtp-key, which warns in a file others may
+	 * read: load a private copy, as a user's own call file would be. */
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	copy = tmp_path("example.ini");
+	write_file(copy, text, 0600);
+	r = cb_config_load(copy, &cfg, &rep);
 	CHECK_INT_EQ(r, 0);
 	CHECK_INT_EQ(rep.n_errors, 0);
 	CHECK_INT_EQ(rep.n_warnings, 0);
@@ -533,13 +546,6 @@ static void test_example(void)
 	CHECK(cfg.n_remotes >= 1);
 
 	/* Every key shows up, set or commented out, as "key =". */
-	f = fopen(path, "r");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
 	for (size_t i = 0; i < cb_config_n_keys; i++) {
 		const char *line = fmt("\n%s =", cb_config_keys[i].key);
 		const char *commented = fmt("\n; %s =", cb_config_keys[i].key);
@@ -961,11 +967,95 @@ static void test_default_remote(void)
 	CHECK_INT_EQ(d.ssrc, 0);
 }
 
+/* capture, capture-channels, playback: the targets of links the bridge
+ * makes (node/link-keeper.h). */
+static void test_links(void)
+{
+	CHECK_LOADS(CALL "[track mic]\nchannels = 1\n");
+	CHECK_STR_EQ(cfg.tracks[0].capture, "");
+	CHECK_INT_EQ(cfg.tracks[0].n_capture_channels, 0);
+
+	CHECK_LOADS(CALL "[track mic]\ncapture = default\n"
+		    "[track usb]\nchannels = 2\n"
+		    "capture = alsa_input.usb-Blue_Microphones_Yeti-00.analog-stereo\n"
+		    "capture-channels = FR, FL\n"
+		    "[track mono]\nchannels = 2\ncapture = vmic\ncapture-channels = MONO\n"
+		    "[remote guest]\nplayback = default\n[remote b]\nplayback = my:sink/1\n");
+	CHECK_STR_EQ(cfg.tracks[0].capture, "default");
+	CHECK_STR_EQ(cfg.tracks[1].capture, "alsa_input.usb-Blue_Microphones_Yeti-00.analog-stereo");
+	CHECK_INT_EQ(cfg.tracks[1].n_capture_channels, 2);
+	CHECK_STR_EQ(cfg.tracks[1].capture_channels[0], "FR");
+	CHECK_STR_EQ(cfg.tracks[1].capture_channels[1], "FL");
+	CHECK_INT_EQ(cfg.tracks[2].n_capture_channels, 1);
+	CHECK_STR_EQ(cfg.tracks[2].capture_channels[0], "MONO");
+	CHECK_STR_EQ(cfg.remotes[0].playback, "default");
+	CHECK_STR_EQ(cfg.remotes[1].playback, "my:sink/1");
+
+	CHECK_FAILS(CALL "[track mic]\ncapture =\n",
+		    "t.ini:5: capture: empty value, expected default or a node.name");
+	CHECK_FAILS(CALL "[track mic]\ncapture = my mic\n",
+		    "t.ini:5: capture: 'my mic' holds a space");
+	CHECK_FAILS(CALL "[remote r]\nplayback = sink\x01\n", "t.ini:5: playback: ");
+	/* As long as a line allows. */
+	CHECK_LOADS(fmt(CALL "[track mic]\ncapture = %0180d\n", 7));
+	CHECK_INT_EQ(strlen(cfg.tracks[0].capture), 180);
+	CHECK_FAILS(CALL "[track mic]\ncapture = x\ncapture-channels = fl\n",
+		    "t.ini:6: capture-channels: 'fl' is not a channel position");
+	CHECK_FAILS(CALL "[track mic]\ncapture = x\ncapture-channels = FL,,FR\n",
+		    "t.ini:6: capture-channels: empty channel in list");
+	CHECK_FAILS(CALL "[track mic]\ncapture = x\ncapture-channels = FL, FR, FC\n",
+		    "t.ini:6: capture-channels: too many channels (at most 2");
+	CHECK_FAILS(CALL "[track mic]\nchannels = 1\ncapture = x\ncapture-channels = FL, FR\n",
+		    "t.ini:7: capture-channels: [track mic] has 1 channel: name one channel for all "
+		    "of them, or 1");
+	CHECK_FAILS(CALL "[track mic]\ncapture-channels = FL\n",
+		    "t.ini:5: capture-channels: [track mic] has no capture");
+}
+
+static int row(const char *section, const char *key)
+{
+	for (size_t i = 0; i < cb_config_n_keys; i++)
+		if (strcmp(cb_config_keys[i].section, section) == 0 &&
+		    strcmp(cb_config_keys[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Where [call] and [ice] keys stand, for a reload that refuses one. */
+static void test_key_lines(void)
+{
+	CHECK_LOADS("; a comment\n[call]\nname = demo\nremote = 127.0.0.1:5004\n\nptime = 10\n");
+	CHECK_INT_EQ(cfg.key_lines[row("call", "ptime")], 6);
+	CHECK_INT_EQ(cfg.key_lines[row("call", "name")], 3);
+	/* Not in the file: the section's header line. */
+	CHECK_INT_EQ(cfg.key_lines[row("call", "srtp")], 2);
+	/* No [ice] section: nothing to point at. */
+	CHECK_INT_EQ(cfg.key_lines[row("ice", "ufrag")], 0);
+}
+
+/* A [remote] with no key to authenticate the peer by never receives:
+ * --check says so, naming the section's line. */
+static void test_remote_never_receives(void)
+{
+	CHECK_LOADS(CALL "\n[remote guest]\nchannels = 1\n");
+	CHECK_INT_EQ(rep.n_warnings, 1);
+	CHECK_STR_CONTAINS(find_warning("guest"),
+			   "t.ini:5: [remote guest] can never receive: [call] has no "
+			   "remote-srtp-key");
+	CHECK_LOADS(CALL "remote-srtp-key = " KEY30 "\n[remote guest]\n");
+	CHECK(!report_contains("never receive"));
+	CHECK_LOADS(CALL "srtp = none\n[remote guest]\n");
+	CHECK(!report_contains("never receive"));
+	/* Nothing to warn about without a [remote]. */
+	CHECK_LOADS(CALL "[track t]\n");
+	CHECK_INT_EQ(rep.n_warnings, 0);
+}
+
 static void cleanup(void)
 {
 	static const char *const files[] = {
 		"remote.key", "open.key", "closed.key", "k30", "bad.key", "short.key",
-		"sub/send.key", "sub/call.ini", "sub/bad.ini",
+		"sub/send.key", "sub/call.ini", "sub/bad.ini", "example.ini",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
@@ -1002,6 +1092,9 @@ int main(void)
 	test_clear_and_suites();
 	test_move();
 	test_default_remote();
+	test_links();
+	test_remote_never_receives();
+	test_key_lines();
 	cleanup();
 	return test_finish("test-config");
 }

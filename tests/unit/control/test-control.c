@@ -75,6 +75,21 @@ int main(void)
 	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "play x.wav"), -EINVAL);
 	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "play /x.wav"), -ENOTSUP);
 	CHECK_INT_EQ(cb_control_apply(c, "track.voice.control", "play"), -EINVAL);
+	/* reload: taken once, with the token cut to printable ASCII. */
+	char token[CB_RELOAD_TOKEN_MAX + 1];
+	CHECK(!cb_control_take_reload(c, token, sizeof(token)));
+	CHECK_INT_EQ(cb_control_apply(c, "reload", "12-3.4"), 0);
+	CHECK(cb_control_take_reload(c, token, sizeof(token)));
+	CHECK_STR_EQ(token, "12-3.4");
+	CHECK(!cb_control_take_reload(c, token, sizeof(token)));
+	CHECK_INT_EQ(cb_control_apply(c, "reload", "\"a b\x1b[2J\""), 0);
+	CHECK(cb_control_take_reload(c, token, sizeof(token)));
+	CHECK_STR_EQ(token, "ab[2J");
+	CHECK_INT_EQ(cb_control_apply(c, "reload", "0123456789012345678901234567890123456789"
+				      "01234567890123456789012345678901234567890123456789"), 0);
+	CHECK(cb_control_take_reload(c, token, sizeof(token)));
+	CHECK_INT_EQ(strlen(token), CB_RELOAD_TOKEN_MAX);
+	CHECK(!atomic_load(&voice.shared.paused));
 
 	cb_control_destroy(c);
 	pw_deinit();
