@@ -47,7 +47,7 @@ static void warn_open_inline_keys(struct cb_loader *l, const char *path)
 		return;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		int row = cb_loader_find_key("call", keys[i]);
-		if (row >= 0 && (l->call.seen & (1ull << row)))
+		if (cb_loader_seen(&l->call, row))
 			cb_loader_warning(l, l->call.key_lines[row],
 					  "%s: %s is readable by other users; chmod 600 it",
 					  keys[i], path);

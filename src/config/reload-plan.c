@@ -78,7 +78,8 @@ static const struct cb_key_info *fixed_change(const struct cb_config *old,
 		const struct cb_key_info *k = &cb_config_keys[row];
 
 		if (k->reload != CB_RELOAD_FIXED ||
-		    (strcmp(k->section, "call") != 0 && strcmp(k->section, "ice") != 0))
+		    (strcmp(k->section, "call") != 0 && strcmp(k->section, "ice") != 0 &&
+		     strcmp(k->section, "endpoint") != 0))
 			continue;
 		if (differs(row, old, 0, next, 0))
 			return k;

@@ -16,6 +16,8 @@ struct cb_control {
 	struct cb_status *status;
 	cb_control_track_at track_at;
 	void *data;
+	cb_control_guest_kick kick;
+	void *kick_data;
 	/* Bad controls are logged once each, so a script writing the same
 	 * wrong key in a loop cannot flood the log. */
 	uint32_t n_logged;
@@ -56,11 +58,43 @@ static bool word_is(const char *value, const char *word)
 	return strcmp(value, word) == 0;
 }
 
+void cb_control_set_guest_kick(struct cb_control *c, cb_control_guest_kick kick, void *data)
+{
+	c->kick = kick;
+	c->kick_data = data;
+}
+
+static int apply_guest(struct cb_control *c, const char *key, const char *value, size_t key_len)
+{
+	char name[CB_NAME_MAX + 1];
+	size_t n = key_len - 6 - strlen(CONTROL_SUFFIX);
+
+	if (n == 0 || n > CB_NAME_MAX) {
+		log_once(c, "no such guest", key, value);
+		return -ENOENT;
+	}
+	memcpy(name, key + 6, n);
+	name[n] = '\0';
+	if (!word_is(value, "kick")) {
+		log_once(c, "the guest control word is kick", key, value);
+		return -EINVAL;
+	}
+	if (c->kick == NULL || c->kick(c->kick_data, name) < 0) {
+		log_once(c, "no such guest", key, value);
+		return -ENOENT;
+	}
+	pw_log_info("control %s = %s", key, value);
+	return 0;
+}
+
 int cb_control_apply(struct cb_control *c, const char *key, const char *value)
 {
 	size_t key_len = strlen(key), suffix_len = strlen(CONTROL_SUFFIX);
 	struct cb_track_state *t;
 
+	if (strncmp(key, "guest.", 6) == 0 && key_len > 6 + suffix_len &&
+	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) == 0)
+		return apply_guest(c, key, value, key_len);
 	if (strncmp(key, "track.", 6) != 0 || key_len < 6 + suffix_len ||
 	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) != 0)
 		return 0;	/* not a control: status, or someone else's key */
@@ -89,7 +123,8 @@ static void on_property(void *data, const char *key, const char *type, const cha
 
 	if (value == NULL)
 		return;
-	if (cb_control_apply(c, key, value) == 0 && word_is(value, "flush"))
+	if (cb_control_apply(c, key, value) == 0 &&
+	    (word_is(value, "flush") || word_is(value, "kick")))
 		/* flush is an action, not a state: clear it, so writing it
 		 * again is a change the server passes on. */
 		cb_call_metadata_set(c->metadata, key, NULL, NULL);

@@ -29,6 +29,11 @@ void cb_control_destroy(struct cb_control *c);
 /* Publishes the status from snap (at most every CB_STATUS_PERIOD_NS). */
 void cb_control_tick(struct cb_control *c, const struct cb_snapshot *snap, uint64_t now_ns);
 
+/* guest.<name>.control = kick: ends the browser sessions at the endpoint
+ * path whose remote or stream is <name>; returns 0 or -ENOENT. */
+typedef int (*cb_control_guest_kick)(void *data, const char *name);
+void cb_control_set_guest_kick(struct cb_control *c, cb_control_guest_kick kick, void *data);
+
 /* For tests: applies one control key as if written to the metadata.
  * Returns 0, or -ENOENT (unknown track) / -EINVAL (unknown word). */
 int cb_control_apply(struct cb_control *c, const char *key, const char *value);

@@ -184,6 +184,7 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 		memset(&snap->transport, 0, sizeof(snap->transport));
 
 	fill_sessions(b, snap);
+	cb_bridge_fill_endpoint(b, snap);
 	for (uint32_t i = 0; i < b->n_tracks; i++)
 		fill_track(&snap->tracks[i], b->tracks[i]);
 	snap->n_tracks = b->n_tracks;

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "util/log.h"
+#include "endpoint/slot.h"
 #include "pipeline/receive-worker.h"
 #include "audio/opus-decoder.h"
 #include "pipeline/send-worker.h"
@@ -115,9 +116,14 @@ static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint
 	}
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
-		if (r->configured && r->bound_input >= 0 && (uint32_t)r->bound_input == input &&
-		    !r->active)
-			return r;
+		if (!r->configured || r->bound_input < 0 || (uint32_t)r->bound_input != input)
+			continue;
+		/* The input is this remote's alone: a new SSRC there is a new
+		 * sender taking over (a browser that published again at
+		 * callbridge's WHIP endpoint before the old one timed out). */
+		if (r->active)
+			cb_remote_deactivate(r, "a new SSRC on its session");
+		return r;
 	}
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
@@ -132,6 +138,19 @@ static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint
 			return r;
 	}
 	return NULL;
+}
+
+/* The payload type a remote's packets carry: the configured one, unless a
+ * browser publishes into it at callbridge's own WHIP endpoint, whose offer
+ * chose its own (endpoint/slot.h). */
+static uint32_t expected_pt(struct cb_receive_worker *w, uint32_t input, struct cb_remote *r)
+{
+	struct cb_transport *t = input < w->n_inputs ? w->inputs[input].transport : NULL;
+	int pt;
+
+	if (t && cb_is_slot(t) && (pt = cb_slot_payload_type(t)) >= 0)
+		return (uint32_t)pt;
+	return r->config.payload_type;
 }
 
 static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
@@ -171,7 +190,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 			atomic_fetch_add_explicit(&w->stats.unknown_ssrc, 1, memory_order_relaxed);
 			return;
 		}
-		if (pkt.header.payload_type != r->config.payload_type) {
+		if (pkt.header.payload_type != expected_pt(w, input, r)) {
 			atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1,
 						  memory_order_relaxed);
 			return;
@@ -182,7 +201,7 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 			return;
 		r->input = input;
 	}
-	if (pkt.header.payload_type != r->config.payload_type) {
+	if (pkt.header.payload_type != expected_pt(w, input, r)) {
 		atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1, memory_order_relaxed);
 		return;
 	}

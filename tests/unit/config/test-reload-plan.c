@@ -71,6 +71,17 @@ static const char *const webrtc_base[] = {
 	NULL,
 };
 
+/* [endpoint]: callbridge serves a stream and takes a remote itself. */
+static char ep_token[300], ep_cert_pair[700], ep_key_pair[700];
+static const char *const endpoint_base[] = {
+	"[call]", "name = base", "transport = webrtc", "sdp-file = none",
+	"[endpoint]", ep_token,
+	"[stream s]", "whep-endpoint = /whep/s",
+	"[track a]", "stream = s",
+	"[remote r]", "whip-endpoint = /whip/r",
+	NULL,
+};
+
 /* One key changed: `key` = `value` in `section` (a header as written),
  * replacing the line of `replaces` (default: the key itself) or added at
  * the end of the section.  `named`: the key a refusal names, when not the
@@ -138,6 +149,18 @@ static const struct variant variants[] = {
 	{ udp_base, "[remote r]", "latency", "40" },
 	{ webrtc_base, "[remote r]", "whep", "http://sfu.example.com:8080/whep/other" },
 	{ webrtc_base, "[remote r]", "bearer-token-file", token_file_b },
+	{ endpoint_base, "[endpoint]", "listen", "127.0.0.1:8443" },
+	{ endpoint_base, "[endpoint]", "tls", "false" },
+	/* The two TLS files come as a pair: the first in the table is named. */
+	{ endpoint_base, "[endpoint]", "tls-certificate-file", ep_cert_pair },
+	{ endpoint_base, "[endpoint]", "tls-key-file", ep_key_pair, NULL, "tls-certificate-file" },
+	{ endpoint_base, "[endpoint]", "bearer-token-file", token_file_b },
+	{ endpoint_base, "[endpoint]", "allow-origin", "*" },
+	{ endpoint_base, "[endpoint]", "page", "false" },
+	{ endpoint_base, "[endpoint]", "consent-timeout", "20" },
+	{ endpoint_base, "[endpoint]", "max-viewers", "5" },
+	{ endpoint_base, "[stream s]", "whep-endpoint", "/whep/other" },
+	{ endpoint_base, "[remote r]", "whip-endpoint", "/whip/other" },
 };
 
 static bool starts_with_key(const char *line, const char *key)
@@ -558,6 +581,10 @@ int main(void)
 	snprintf(wr_cert, sizeof(wr_cert), "dtls-certificate-file = %s", pem_file_a);
 	snprintf(wr_stream_token, sizeof(wr_stream_token), "bearer-token-file = %s", token_file_a);
 	snprintf(wr_remote_token, sizeof(wr_remote_token), "bearer-token-file = %s", token_file_a);
+	snprintf(ep_token, sizeof(ep_token), "bearer-token-file = %s", token_file_a);
+	snprintf(ep_cert_pair, sizeof(ep_cert_pair), "%s\ntls-key-file = %s", pem_file_a, pem_file_a);
+	snprintf(ep_key_pair, sizeof(ep_key_pair), "%s\ntls-certificate-file = %s", pem_file_a,
+		 pem_file_a);
 
 	test_table_covered();
 	test_every_key();
