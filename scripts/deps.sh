@@ -21,7 +21,7 @@ RUNTIME_PKGS=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   python3 python3-numpy sox coturn iproute2 clang valgrind
   python3-aiortc python3-aiohttp curl glib-networking
-  chromium python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
+  chromium firefox-esr python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
