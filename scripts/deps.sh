@@ -34,6 +34,7 @@ RUNTIME_PKGS=(
   # JACK clients on tracks and remotes (tests/integration/jack.sh): pw-jack,
   # and jackd2 for jack_lsp, jack_connect and jack_simple_client.
   pipewire-jack jackd2
+  chromium firefox-esr python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

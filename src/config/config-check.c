@@ -28,7 +28,7 @@ static bool seen(const struct cb_section_state *st, const char *section, const c
 {
 	int row = row_of(section, key);
 
-	return row >= 0 && (st->seen & (UINT64_C(1) << row));
+	return cb_loader_seen(st, row);
 }
 
 static int key_line(const struct cb_section_state *st, const char *section, const char *key)
@@ -166,6 +166,8 @@ static void store_stream(struct cb_loader *l, uint32_t index, const char *key,
 		s->ssrc = (uint32_t)v->i;
 	} else if (strcmp(key, "whip") == 0) {
 		snprintf(s->whip, sizeof(s->whip), "%s", text);
+	} else if (strcmp(key, "whep-endpoint") == 0) {
+		snprintf(s->whep_endpoint, sizeof(s->whep_endpoint), "%s", text);
 	} else if (strcmp(key, "bearer-token-file") == 0) {
 		cb_loader_read_token_file(l, key, text, l->cfg->stream_tokens[index],
 					  sizeof(l->cfg->stream_tokens[index]), line);
@@ -247,6 +249,8 @@ static bool store_remote(struct cb_remote_config *r, const char *key, const stru
 		snprintf(r->whep, sizeof(r->whep), "%s", v->s);
 	} else if (strcmp(key, "playback") == 0) {
 		snprintf(r->playback, sizeof(r->playback), "%s", v->s);
+	} else if (strcmp(key, "whip-endpoint") == 0) {
+		snprintf(r->whip_endpoint, sizeof(r->whip_endpoint), "%s", v->s);
 	} else {
 		return false;
 	}
@@ -279,6 +283,9 @@ void cb_loader_store(struct cb_loader *l, enum cb_section_kind kind, uint32_t in
 		break;
 	case CB_SECTION_ICE:
 		cb_loader_store_ice(l, key, text, v, line);
+		break;
+	case CB_SECTION_ENDPOINT:
+		cb_loader_store_endpoint(l, key, text, v, line);
 		break;
 	default:
 		break;
@@ -569,4 +576,5 @@ void cb_loader_check(struct cb_loader *l)
 	check_receiving(l);
 	cb_loader_check_ice(l);
 	cb_loader_check_webrtc(l);
+	cb_loader_check_endpoint(l);
 }

@@ -128,6 +128,8 @@ static int stream_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return a->has_ssrc != b->has_ssrc || a->ssrc != b->ssrc;
 	if (IS("whip"))
 		return strcmp(a->whip, b->whip) != 0;
+	if (IS("whep-endpoint"))
+		return strcmp(a->whep_endpoint, b->whep_endpoint) != 0;
 	if (IS("bearer-token-file"))
 		return strcmp(ca->stream_tokens[ia], cb->stream_tokens[ib]) != 0;
 	return -ENOENT;
@@ -192,8 +194,36 @@ static int remote_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return strcmp(a->whep, b->whep) != 0;
 	if (IS("playback"))
 		return strcmp(a->playback, b->playback) != 0;
+	if (IS("whip-endpoint"))
+		return strcmp(a->whip_endpoint, b->whip_endpoint) != 0;
 	if (IS("bearer-token-file"))
 		return strcmp(ca->remote_tokens[ia], cb->remote_tokens[ib]) != 0;
+	return -ENOENT;
+}
+
+static int endpoint_differs(const char *key, const struct cb_endpoint_config *a,
+			    const struct cb_endpoint_config *b)
+{
+	if (a->present != b->present)
+		return 1;
+	if (IS("listen"))
+		return !same_address(&a->listen, &b->listen);
+	if (IS("tls"))
+		return a->tls != b->tls;
+	if (IS("tls-certificate-file"))
+		return strcmp(a->tls_certificate_file, b->tls_certificate_file) != 0;
+	if (IS("tls-key-file"))
+		return strcmp(a->tls_key_file, b->tls_key_file) != 0;
+	if (IS("bearer-token-file"))
+		return strcmp(a->bearer_token, b->bearer_token) != 0;
+	if (IS("allow-origin"))
+		return strcmp(a->allow_origin, b->allow_origin) != 0;
+	if (IS("page"))
+		return a->page != b->page;
+	if (IS("consent-timeout"))
+		return a->consent_timeout_ms != b->consent_timeout_ms;
+	if (IS("max-viewers"))
+		return a->max_viewers != b->max_viewers;
 	return -ENOENT;
 }
 
@@ -209,6 +239,8 @@ int cb_config_key_differs(size_t row, const struct cb_config *a, uint32_t a_inde
 		return call_differs(k->key, &a->call, &b->call);
 	if (strcmp(k->section, "ice") == 0)
 		return ice_differs(k->key, &a->ice, &b->ice);
+	if (strcmp(k->section, "endpoint") == 0)
+		return endpoint_differs(k->key, &a->endpoint, &b->endpoint);
 	if (strcmp(k->section, "stream") == 0)
 		return stream_differs(k->key, a, a_index, b, b_index);
 	if (strcmp(k->section, "track") == 0)

@@ -22,7 +22,7 @@ static int row_line(const struct cb_loader *l, const char *key)
 {
 	int row = cb_loader_find_key("ice", key);
 
-	return row >= 0 && (l->ice.seen & (UINT64_C(1) << row)) ? l->ice.key_lines[row] : 0;
+	return cb_loader_seen(&l->ice, row) ? l->ice.key_lines[row] : 0;
 }
 
 bool cb_loader_read_secret_file(struct cb_loader *l, const char *keyname, const char *path,
@@ -227,7 +227,7 @@ void cb_loader_check_ice(struct cb_loader *l)
 	struct cb_ice_config *ice = &cfg->ice;
 	int transport_line = 0, row = cb_loader_find_key("call", "transport");
 
-	if (row >= 0 && (l->call.seen & (UINT64_C(1) << row)))
+	if (cb_loader_seen(&l->call, row))
 		transport_line = l->call.key_lines[row];
 
 	if (cfg->call.transport == CB_TRANSPORT_WEBRTC) {

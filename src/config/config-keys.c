@@ -89,6 +89,26 @@ const struct cb_key_info cb_config_keys[] = {
 	{ "ice", "policy", CB_KEY_TYPE_ENUM, CB_RELOAD_FIXED, "all", "all|relay", 0, 0,
 	  "Which local candidates are used: all, or relay (only TURN relayed candidates, hiding this side's addresses)." },
 
+	/* ---- [endpoint]: callbridge serves WHIP and WHEP to browsers ---- */
+	{ "endpoint", "listen", CB_KEY_TYPE_ADDRESS, CB_RELOAD_FIXED, "0.0.0.0:8443", "HOST:PORT", 0, 65535,
+	  "Address and port the WHIP/WHEP HTTP server listens on; port 0 picks a free one (logged). Bind to a LAN or VPN address rather than 0.0.0.0 where you can." },
+	{ "endpoint", "tls", CB_KEY_TYPE_BOOL, CB_RELOAD_FIXED, "true", "true|false", 0, 0,
+	  "Serve https; false serves plain http, for localhost or behind a reverse proxy that terminates TLS (browsers allow the microphone only on https or localhost)." },
+	{ "endpoint", "tls-certificate-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
+	  "PEM certificate (chain) for https, with tls-key-file; without both a self-signed certificate is made per run and its sha-256 fingerprint logged." },
+	{ "endpoint", "tls-key-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
+	  "PEM private key of tls-certificate-file, unencrypted; should be mode 600." },
+	{ "endpoint", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_FIXED, NULL, "PATH", 0, 0,
+	  "File holding the token guests present as \"Authorization: Bearer\" (the printed links carry it in the URL fragment); required, relative to the config file, should be mode 600." },
+	{ "endpoint", "allow-origin", CB_KEY_TYPE_STRING, CB_RELOAD_FIXED, "", "ORIGIN|*", 0, 0,
+	  "CORS: the Access-Control-Allow-Origin sent, for pages served from elsewhere; empty sends none (the guest page is same-origin and needs none)." },
+	{ "endpoint", "page", CB_KEY_TYPE_BOOL, CB_RELOAD_FIXED, "true", "true|false", 0, 0,
+	  "Serve the guest page at /: microphone, level meter, connection state, and the program if the link names one." },
+	{ "endpoint", "consent-timeout", CB_KEY_TYPE_INT, CB_RELOAD_FIXED, "10", "2..120", 2, 120,
+	  "Seconds without a packet from a guest or viewer (or after ICE failed) before its session is ended, as if it had sent DELETE." },
+	{ "endpoint", "max-viewers", CB_KEY_TYPE_INT, CB_RELOAD_FIXED, "20", "1..64", 1, 64,
+	  "WHEP viewers at most per stream; one more gets 503. Every viewer shares the stream's one encoder." },
+
 	/* ---- [stream NAME]: an outgoing RTP stream ---- */
 	{ "stream", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "2", "1..2", 1, 2,
 	  "Number of audio channels encoded." },
@@ -111,7 +131,9 @@ const struct cb_key_info cb_config_keys[] = {
 	{ "stream", "ssrc", CB_KEY_TYPE_SSRC, CB_RELOAD_RECREATE, NULL, "1..0xffffffff", 1, 4294967295.0,
 	  "A fixed SSRC for the stream, decimal or 0x-prefixed hex, instead of a random one per run; written to the SDP file as a=ssrc with the cname. Two streams cannot share one." },
 	{ "stream", "whip", CB_KEY_TYPE_URL, CB_RELOAD_RECREATE, NULL, "http(s)://HOST/PATH", 0, 0,
-	  "transport = webrtc: the WHIP endpoint this stream is published to, as one session; required with webrtc." },
+	  "transport = webrtc: the WHIP endpoint this stream is published to, as one session; with webrtc a stream needs whip or whep-endpoint." },
+	{ "stream", "whep-endpoint", CB_KEY_TYPE_STRING, CB_RELOAD_RECREATE, NULL, "/PATH", 0, 0,
+	  "transport = webrtc with [endpoint]: the path (such as /whep/program) where browsers play this stream over WHEP; any number of viewers share one encoder." },
 	{ "stream", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,
 	  "transport = webrtc: file holding this stream's WHIP bearer token, instead of the call's; relative to the config file, should be mode 600." },
 
@@ -149,7 +171,9 @@ const struct cb_key_info cb_config_keys[] = {
 	{ "remote", "playback", CB_KEY_TYPE_TARGET, CB_RELOAD_LIVE, NULL, "default|NODE", 0, 0,
 	  "A sink the bridge links the remote's node into: default follows the session manager's default sink, anything else is a node.name; linked whenever the node appears and again whenever either side comes back." },
 	{ "remote", "whep", CB_KEY_TYPE_URL, CB_RELOAD_RECREATE, NULL, "http(s)://HOST/PATH", 0, 0,
-	  "transport = webrtc: the WHEP resource played into this remote's node; required with webrtc." },
+	  "transport = webrtc: the WHEP resource played into this remote's node; with webrtc a remote needs whep or whip-endpoint." },
+	{ "remote", "whip-endpoint", CB_KEY_TYPE_STRING, CB_RELOAD_RECREATE, NULL, "/PATH", 0, 0,
+	  "transport = webrtc with [endpoint]: the path (such as /whip/guest) where one browser at a time publishes into this remote's node; a second gets 409." },
 	{ "remote", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,
 	  "transport = webrtc: file holding this remote's WHEP bearer token, instead of the call's; relative to the config file, should be mode 600." },
 };

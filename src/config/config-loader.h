@@ -8,7 +8,7 @@
 #include "config/config-values.h"
 
 /* Per-section bookkeeping is a bitmask over rows of cb_config_keys. */
-#define CB_LOADER_MAX_KEYS 64
+#define CB_LOADER_MAX_KEYS 128
 
 enum cb_section_kind {
 	CB_SECTION_NONE,	/* before the first header */
@@ -17,14 +17,21 @@ enum cb_section_kind {
 	CB_SECTION_TRACK,
 	CB_SECTION_REMOTE,
 	CB_SECTION_ICE,
+	CB_SECTION_ENDPOINT,
 	CB_SECTION_IGNORED,	/* a bad header, already reported: skip its keys */
 };
 
 struct cb_section_state {
 	int line;			/* of the header */
-	uint64_t seen;			/* rows of cb_config_keys given in the file */
+	uint64_t seen[CB_LOADER_MAX_KEYS / 64];	/* rows of cb_config_keys given in the file */
 	int key_lines[CB_LOADER_MAX_KEYS];
 };
+
+/* Whether the file gave row `row` of cb_config_keys in this section. */
+static inline bool cb_loader_seen(const struct cb_section_state *st, int row)
+{
+	return row >= 0 && row < CB_LOADER_MAX_KEYS && ((st->seen[row / 64] >> (row % 64)) & 1);
+}
 
 struct cb_track_state {
 	struct cb_section_state s;
@@ -58,6 +65,8 @@ struct cb_loader {
 	struct cb_section_state remotes[CB_MAX_REMOTES];
 	bool have_ice;
 	struct cb_section_state ice;
+	bool have_endpoint;
+	struct cb_section_state endpoint;
 };
 
 void cb_loader_error(struct cb_loader *l, int line, const char *fmt, ...)
@@ -106,6 +115,11 @@ void cb_loader_store_certificate(struct cb_loader *l, const char *keyname, const
 /* What transport = webrtc forbids and requires, and the profiles to offer;
  * whip, whep and the webrtc keys with another transport. */
 void cb_loader_check_webrtc(struct cb_loader *l);
+/* config-endpoint.c: [endpoint] keys, and the whip-endpoint and
+ * whep-endpoint paths against it. */
+void cb_loader_store_endpoint(struct cb_loader *l, const char *key, const char *text,
+			      struct cb_value *v, int line);
+void cb_loader_check_endpoint(struct cb_loader *l);
 
 /* Whole-file checks once every line has been read; makes implicit streams. */
 void cb_loader_check(struct cb_loader *l);

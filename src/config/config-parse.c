@@ -30,6 +30,7 @@ static const char *const section_names[] = {
 	[CB_SECTION_TRACK] = "track",
 	[CB_SECTION_REMOTE] = "remote",
 	[CB_SECTION_ICE] = "ice",
+	[CB_SECTION_ENDPOINT] = "endpoint",
 };
 
 const char *cb_section_kind_name(enum cb_section_kind kind)
@@ -196,6 +197,26 @@ static void begin_named_section(struct cb_loader *l, enum cb_section_kind kind,
 	cb_loader_apply_defaults(l, kind, l->index);
 }
 
+static void begin_endpoint_section(struct cb_loader *l, const char *name, int line)
+{
+	if (l->have_endpoint) {
+		cb_loader_error(l, line, "duplicate section [endpoint] (first at line %d)",
+				l->endpoint.line);
+		return ignore_section(l);
+	}
+	if (*name)
+		cb_loader_error(l, line, "[endpoint %s]: the [endpoint] section takes no name", name);
+	snprintf(l->title, sizeof(l->title), "[endpoint]");
+	l->have_endpoint = true;
+	l->kind = CB_SECTION_ENDPOINT;
+	l->index = 0;
+	l->endpoint.line = line;
+	l->cur = &l->endpoint;
+	l->cfg->endpoint.present = true;
+	l->cfg->endpoint.line = line;
+	cb_loader_apply_defaults(l, CB_SECTION_ENDPOINT, 0);
+}
+
 static void begin_ice_section(struct cb_loader *l, const char *name, int line)
 {
 	if (l->have_ice) {
@@ -249,11 +270,13 @@ static void begin_section(struct cb_loader *l, const char *title, size_t len, in
 
 	if (k == CB_SECTION_NONE) {
 		cb_loader_error(l, line, "unknown section %s (sections are [call], [stream NAME], "
-				"[track NAME], [remote NAME] and [ice])", l->title);
+				"[track NAME], [remote NAME], [ice] and [endpoint])", l->title);
 		return ignore_section(l);
 	}
 	if (k == CB_SECTION_ICE)
 		return begin_ice_section(l, name, line);
+	if (k == CB_SECTION_ENDPOINT)
+		return begin_endpoint_section(l, name, line);
 	if (k != CB_SECTION_CALL)
 		return begin_named_section(l, k, name, line);
 
@@ -371,7 +394,6 @@ static int handler(void *user, const char *section, const char *name, const char
 	int line = l->lineno, row;
 	struct cb_value v;
 	char err[CB_ERROR_MAX];
-	uint64_t bit;
 
 	(void)section;	/* cut at 50 bytes by inih; the reader keeps the real one */
 	if (l->kind == CB_SECTION_IGNORED)
@@ -400,13 +422,16 @@ static int handler(void *user, const char *section, const char *name, const char
 					l->title);
 		return 1;
 	}
-	bit = UINT64_C(1) << row;
-	if (l->cur->seen & bit) {
+	if (row >= CB_LOADER_MAX_KEYS) {
+		cb_loader_error(l, line, "internal error: key table larger than the loader's");
+		return 1;
+	}
+	if (cb_loader_seen(l->cur, row)) {
 		cb_loader_error(l, line, "duplicate key '%s' in %s (first at line %d)",
 				name, l->title, l->cur->key_lines[row]);
 		return 1;
 	}
-	l->cur->seen |= bit;
+	l->cur->seen[row / 64] |= UINT64_C(1) << (row % 64);
 	l->cur->key_lines[row] = line;
 
 	if (!cb_value_parse(&cb_config_keys[row], value, &v, err, sizeof(err))) {

@@ -37,7 +37,7 @@ static int line_of(const struct cb_section_state *st, const char *section, const
 {
 	int row = cb_loader_find_key(section, key);
 
-	return row >= 0 && (st->seen & (UINT64_C(1) << row)) ? st->key_lines[row] : 0;
+	return cb_loader_seen(st, row) ? st->key_lines[row] : 0;
 }
 
 void cb_loader_read_token_file(struct cb_loader *l, const char *keyname, const char *path,
@@ -172,8 +172,8 @@ static const char *transport_name(enum cb_transport_kind t)
 static void check_not_webrtc(struct cb_loader *l)
 {
 	static const char *const call_keys[] = { "bearer-token-file", "dtls-certificate-file" };
-	static const char *const stream_keys[] = { "whip", "bearer-token-file" };
-	static const char *const remote_keys[] = { "whep", "bearer-token-file" };
+	static const char *const stream_keys[] = { "whip", "bearer-token-file", "whep-endpoint" };
+	static const char *const remote_keys[] = { "whep", "bearer-token-file", "whip-endpoint" };
 	const struct cb_config *cfg = l->cfg;
 	const char *t = transport_name(cfg->call.transport);
 	int line;
@@ -234,20 +234,36 @@ void cb_loader_check_webrtc(struct cb_loader *l)
 
 		if (s->implicit)
 			continue;
-		if (!line_of(&l->streams[i], "stream", "whip"))
+		if (!line_of(&l->streams[i], "stream", "whip") &&
+		    !line_of(&l->streams[i], "stream", "whep-endpoint"))
 			cb_loader_error(l, s->line, "[stream %s] has no whip: with transport = "
-					"webrtc every stream is published as a WHIP session; "
-					"add whip = URL", s->name);
+					"webrtc every stream is published as a WHIP session "
+					"(add whip = URL) or served to viewers (add "
+					"whep-endpoint = /PATH)", s->name);
+		if (line_of(&l->streams[i], "stream", "whip") &&
+		    (line = line_of(&l->streams[i], "stream", "whep-endpoint")))
+			cb_loader_error(l, line, "[stream %s]: whep-endpoint and whip both set; "
+					"a stream is either published or served (make a second "
+					"stream that the same tracks feed)", s->name);
 		if ((line = line_of(&l->streams[i], "stream", "remote")))
 			cb_loader_error(l, line, "[stream %s]: remote cannot be used with "
 					"transport = webrtc (the stream goes to its WHIP "
 					"session's peer)", s->name);
 	}
-	for (uint32_t i = 0; i < cfg->n_remotes; i++)
-		if (!line_of(&l->remotes[i], "remote", "whep"))
+	for (uint32_t i = 0; i < cfg->n_remotes; i++) {
+		bool whep = line_of(&l->remotes[i], "remote", "whep");
+		bool endpoint = line_of(&l->remotes[i], "remote", "whip-endpoint");
+
+		if (!whep && !endpoint)
 			cb_loader_error(l, cfg->remotes[i].line, "[remote %s] has no whep: with "
-					"transport = webrtc every remote plays a WHEP resource; "
-					"add whep = URL", cfg->remotes[i].name);
+					"transport = webrtc every remote plays a WHEP resource "
+					"(add whep = URL) or takes a browser's (add "
+					"whip-endpoint = /PATH)", cfg->remotes[i].name);
+		else if (whep && endpoint)
+			cb_loader_error(l, line_of(&l->remotes[i], "remote", "whip-endpoint"),
+					"[remote %s]: whip-endpoint and whep both set; a remote "
+					"plays one of them", cfg->remotes[i].name);
+	}
 }
 
 const char *cb_config_stream_token(const struct cb_config *config, uint32_t index)

@@ -28,10 +28,10 @@ static void keep_lines(struct cb_loader *l)
 		const char *section = cb_config_keys[row].section;
 
 		if (strcmp(section, "call") == 0)
-			l->cfg->key_lines[row] = (l->call.seen >> row) & 1 ? l->call.key_lines[row] :
+			l->cfg->key_lines[row] = cb_loader_seen(&l->call, (int)row) ? l->call.key_lines[row] :
 						 l->call.line;
 		else if (strcmp(section, "ice") == 0)
-			l->cfg->key_lines[row] = (l->ice.seen >> row) & 1 ? l->ice.key_lines[row] :
+			l->cfg->key_lines[row] = cb_loader_seen(&l->ice, (int)row) ? l->ice.key_lines[row] :
 						 l->ice.line;
 	}
 }
@@ -64,7 +64,7 @@ static void warn_open_inline_keys(struct cb_loader *l, const char *path)
 		return;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		int row = cb_loader_find_key("call", keys[i]);
-		if (row >= 0 && (l->call.seen & (1ull << row)))
+		if (cb_loader_seen(&l->call, row))
 			cb_loader_warning(l, l->call.key_lines[row],
 					  "%s: %s is readable by other users; chmod 600 it",
 					  keys[i], path);

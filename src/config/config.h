@@ -49,6 +49,7 @@
 #define CB_TARGET_MAX      255	/* capture, playback: "default" or a node.name */
 #define CB_CHANNEL_NAME_MAX 15	/* a channel position's short name: FL, MONO, AUX63 */
 #define CB_MAX_CAPTURE_CHANNELS 2	/* one per channel of a track at most */
+#define CB_ENDPOINT_PATH_MAX 64	/* whip-endpoint, whep-endpoint: /[A-Za-z0-9/_.-]... */
 
 enum cb_transport_kind {
 	CB_TRANSPORT_UDP,
@@ -129,6 +130,10 @@ struct cb_stream_config {
 	 * an http or https URL; "" otherwise.  Its query may hold a key: never
 	 * log it whole. */
 	char whip[CB_URL_MAX + 1];
+	/* transport = webrtc with [endpoint]: browsers play this stream as WHEP
+	 * viewers at this path ("/whep/program"); "" otherwise.  Encoded once,
+	 * protected per viewer. */
+	char whep_endpoint[CB_ENDPOINT_PATH_MAX + 1];
 };
 
 struct cb_track_config {
@@ -171,12 +176,32 @@ struct cb_remote_config {
 	/* transport = webrtc: the WHEP resource played into this remote's
 	 * node; "" otherwise.  As whip, never log its query. */
 	char whep[CB_URL_MAX + 1];
+	/* transport = webrtc with [endpoint]: a browser publishes into this
+	 * remote at this path ("/whip/guest"); "" otherwise. */
+	char whip_endpoint[CB_ENDPOINT_PATH_MAX + 1];
+};
+
+/* [endpoint]: callbridge serves WHIP and WHEP (and a guest page) itself. */
+struct cb_endpoint_config {
+	bool present;
+	int line;			/* of the [endpoint] header */
+	struct cb_address listen;	/* default 0.0.0.0:8443; port 0 picks one */
+	bool tls;
+	/* Absolute paths, checked at load; both "" = a self-signed one per run. */
+	char tls_certificate_file[PATH_MAX];
+	char tls_key_file[PATH_MAX];
+	char bearer_token[CB_BEARER_TOKEN_MAX + 1];	/* secret; required */
+	char allow_origin[256];		/* "" = no CORS headers */
+	bool page;
+	uint32_t consent_timeout_ms;	/* a guest silent this long is reaped */
+	uint32_t max_viewers;		/* per WHEP path */
 };
 
 struct cb_config {
 	char path[PATH_MAX];
 	struct cb_call_config call;
 	struct cb_ice_config ice;
+	struct cb_endpoint_config endpoint;
 	uint32_t n_streams;
 	struct cb_stream_config streams[CB_MAX_STREAMS];
 	uint32_t n_tracks;
@@ -239,6 +264,8 @@ void cb_config_stream_dest(const struct cb_config *config, uint32_t index,
 const char *cb_config_stream_token(const struct cb_config *config, uint32_t index);
 const char *cb_config_remote_token(const struct cb_config *config, uint32_t index);
 
+/* Whether path is one [endpoint] serves: /[A-Za-z0-9/_.-]+, no //, no /. */
+bool cb_endpoint_path_valid(const char *path);
 /* Name lookups; -1 when absent. */
 int cb_config_find_stream(const struct cb_config *cfg, const char *name);
 int cb_config_find_track(const struct cb_config *cfg, const char *name);
@@ -283,7 +310,7 @@ enum cb_reload {
 const char *cb_reload_name(enum cb_reload reload);
 
 struct cb_key_info {
-	const char *section;	/* "call", "ice", "stream", "track", "remote" */
+	const char *section;	/* "call", "ice", "endpoint", "stream", "track", "remote" */
 	const char *key;
 	enum cb_key_type type;
 	enum cb_reload reload;	/* what a reload that changes it does */

@@ -52,10 +52,10 @@ static int find_entry(const struct cb_config *c, enum entry_kind kind, const cha
 	return -1;
 }
 
-bool cb_reload_key_changed(uint64_t changed, const char *section, const char *key)
+bool cb_reload_key_changed(struct cb_key_mask changed, const char *section, const char *key)
 {
-	for (size_t row = 0; row < cb_config_n_keys && row < 64; row++)
-		if ((changed & (UINT64_C(1) << row)) &&
+	for (size_t row = 0; row < cb_config_n_keys; row++)
+		if (cb_key_mask_test(&changed, row) &&
 		    strcmp(cb_config_keys[row].section, section) == 0 &&
 		    strcmp(cb_config_keys[row].key, key) == 0)
 			return true;
@@ -78,7 +78,8 @@ static const struct cb_key_info *fixed_change(const struct cb_config *old,
 		const struct cb_key_info *k = &cb_config_keys[row];
 
 		if (k->reload != CB_RELOAD_FIXED ||
-		    (strcmp(k->section, "call") != 0 && strcmp(k->section, "ice") != 0))
+		    (strcmp(k->section, "call") != 0 && strcmp(k->section, "ice") != 0 &&
+		     strcmp(k->section, "endpoint") != 0))
 			continue;
 		if (differs(row, old, 0, next, 0))
 			return k;
@@ -100,7 +101,7 @@ static const struct cb_key_info *compare_entry(struct cb_plan_entry *e, enum ent
 		if (strcmp(k->section, kind_section[kind]) != 0 ||
 		    !differs(row, old, (uint32_t)e->old_index, next, index))
 			continue;
-		e->changed |= UINT64_C(1) << row;
+		cb_key_mask_set(&e->changed, row);
 		if (k->reload == CB_RELOAD_FIXED && fixed == NULL)
 			fixed = k;
 		else if (k->reload == CB_RELOAD_RECREATE && recreate == NULL)
@@ -178,7 +179,7 @@ int cb_reload_plan_make(struct cb_reload_plan *p, const struct cb_config *old,
 	for (size_t row = 0; row < cb_config_n_keys; row++)
 		if (strcmp(cb_config_keys[row].section, "call") == 0 &&
 		    cb_config_keys[row].reload != CB_RELOAD_FIXED && differs(row, old, 0, next, 0))
-			p->call_changed |= UINT64_C(1) << row;
+			cb_key_mask_set(&p->call_changed, row);
 	if ((fixed = plan_entries(p, ENTRY_STREAM, old, next)) != NULL ||
 	    (fixed = plan_entries(p, ENTRY_TRACK, old, next)) != NULL ||
 	    (fixed = plan_entries(p, ENTRY_REMOTE, old, next)) != NULL)

@@ -14,6 +14,7 @@
 #define CALLBRIDGE_RELOAD_PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -25,10 +26,26 @@ enum cb_plan_action {
 	CB_PLAN_RECREATE,	/* in both, a RECREATE key changed: made anew */
 };
 
+/* Rows of cb_config_keys, one bit each: the table has outgrown 64 rows. */
+#define CB_KEY_MASK_WORDS 2
+struct cb_key_mask {
+	uint64_t w[CB_KEY_MASK_WORDS];
+};
+
+static inline void cb_key_mask_set(struct cb_key_mask *m, size_t row)
+{
+	m->w[row / 64] |= UINT64_C(1) << (row % 64);
+}
+
+static inline bool cb_key_mask_test(const struct cb_key_mask *m, size_t row)
+{
+	return row < 64 * CB_KEY_MASK_WORDS && ((m->w[row / 64] >> (row % 64)) & 1);
+}
+
 struct cb_plan_entry {
 	enum cb_plan_action action;
 	int old_index;			/* the entry of that name in the old config; -1 added */
-	uint64_t changed;		/* rows of cb_config_keys whose value differs */
+	struct cb_key_mask changed;	/* rows of cb_config_keys whose value differs */
 	/* Streams: where it sends to moved, through its own remote or the
 	 * call's remote or bundle (cb_config_stream_dest). */
 	bool dest_changed;
@@ -51,7 +68,7 @@ struct cb_reload_plan {
 	bool track_removed[CB_MAX_TRACKS];
 	bool remote_removed[CB_MAX_REMOTES];
 	/* Rows of LIVE [call] keys that changed (sdp-file, bundle, ...). */
-	uint64_t call_changed;
+	struct cb_key_mask call_changed;
 
 	/* Entries added, removed, changed in place and made anew. */
 	uint32_t added, removed, live, recreated;
@@ -64,7 +81,7 @@ int cb_reload_plan_make(struct cb_reload_plan *plan, const struct cb_config *old
 			const struct cb_config *next);
 
 /* Whether `section`'s `key` is among the rows of `changed`. */
-bool cb_reload_key_changed(uint64_t changed, const char *section, const char *key);
+bool cb_reload_key_changed(struct cb_key_mask changed, const char *section, const char *key);
 
 /* config-compare.c: whether the key of table row `row` holds a different
  * value in a and b.  For [stream], [track] and [remote] rows the entries

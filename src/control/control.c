@@ -21,6 +21,8 @@ struct cb_control {
 	void *data;
 	const struct cb_control_files *files;
 	void *files_data;
+	cb_control_guest_kick kick;
+	void *kick_data;
 	/* Bad controls are logged once each, so a script writing the same
 	 * wrong key in a loop cannot flood the log. */
 	uint32_t n_logged;
@@ -155,6 +157,36 @@ static void set_open(struct cb_track_state *t)
 	atomic_store_explicit(&t->interrupted, false, memory_order_release);
 }
 
+void cb_control_set_guest_kick(struct cb_control *c, cb_control_guest_kick kick, void *data)
+{
+	c->kick = kick;
+	c->kick_data = data;
+}
+
+static int apply_guest(struct cb_control *c, const char *key, const char *value, size_t key_len)
+{
+	char name[CB_NAME_MAX + 1], word[16];
+	size_t n = key_len - 6 - strlen(CONTROL_SUFFIX);
+
+	if (n == 0 || n > CB_NAME_MAX) {
+		log_once(c, "no such guest", key, value);
+		return -ENOENT;
+	}
+	memcpy(name, key + 6, n);
+	name[n] = '\0';
+	if (!unquote(value, word, sizeof(word)) || strcmp(word, "kick") != 0) {
+		log_once(c, "the guest control word is kick", key, value);
+		return -EINVAL;
+	}
+	if (c->kick == NULL || c->kick(c->kick_data, name) < 0) {
+		log_once(c, "no such guest", key, value);
+		return -ENOENT;
+	}
+	pw_log_info("control %s = %s", key, value);
+	return 0;
+}
+
+
 static int apply(struct cb_control *c, const char *key, const char *value, bool *action)
 {
 	size_t key_len = strlen(key), suffix_len = strlen(CONTROL_SUFFIX);
@@ -170,6 +202,11 @@ static int apply(struct cb_control *c, const char *key, const char *value, bool 
 		return 0;
 	}
 
+	if (strncmp(key, "guest.", 6) == 0 && key_len > 6 + suffix_len &&
+	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) == 0) {
+		*action = true;		/* kick is an action: cleared after */
+		return apply_guest(c, key, value, key_len);
+	}
 	if (strncmp(key, "track.", 6) != 0 || key_len < 6 + suffix_len ||
 	    strcmp(key + key_len - suffix_len, CONTROL_SUFFIX) != 0)
 		return 0;	/* not a control: status, or someone else's key */

@@ -65,6 +65,10 @@ void cb_control_reload_done(struct cb_control *c, const char *token, int res,
  * does not fit (then buf holds an answer without the messages). */
 bool cb_control_reload_json(char *buf, size_t cap, const char *token, int res,
 			    const struct cb_config_report *report, const char *summary);
+/* guest.<name>.control = kick: ends the browser sessions at the endpoint
+ * path whose remote or stream is <name>; returns 0 or -ENOENT. */
+typedef int (*cb_control_guest_kick)(void *data, const char *name);
+void cb_control_set_guest_kick(struct cb_control *c, cb_control_guest_kick kick, void *data);
 
 /* For tests: applies one control key as if written to the metadata.
  * Returns 0, or -ENOENT (unknown track) / -EINVAL (unknown word, a word

@@ -162,6 +162,61 @@ void cb_snapshot_json_ice(struct cb_json_out *o, const struct cb_snapshot *s)
 	cb_json_close_object(o);
 }
 
+void cb_snapshot_json_endpoint(struct cb_json_out *o, const struct cb_snapshot *s)
+{
+	const struct cb_snapshot_endpoint *e = &s->endpoint;
+
+	cb_json_open_object(o, NULL);
+	cb_json_string(o, "url", e->base);
+	cb_json_uint(o, "encoders", s->encoders);
+	for (uint32_t i = 0; i < e->n_routes; i++) {
+		cb_json_open_object(o, e->routes[i].name);
+		cb_json_string(o, "path", e->routes[i].path);
+		cb_json_string(o, "kind", e->routes[i].whep ? "whep" : "whip");
+		cb_json_uint(o, e->routes[i].whep ? "viewers" : "publishers", e->routes[i].peers);
+		cb_json_uint(o, "sessions_total", e->routes[i].sessions_total);
+		cb_json_close_object(o);
+	}
+	cb_json_uint(o, "requests", e->counters.requests);
+	cb_json_uint(o, "unauthorized", e->counters.unauthorized);
+	cb_json_uint(o, "conflicts", e->counters.conflicts);
+	cb_json_uint(o, "too_large", e->counters.too_large);
+	cb_json_uint(o, "rate_limited", e->counters.rate_limited);
+	cb_json_uint(o, "refused_offers", e->counters.refused_offers);
+	cb_json_uint(o, "bad_patches", e->counters.bad_patches);
+	cb_json_uint(o, "reaped", e->counters.reaped);
+	cb_json_uint(o, "kicked", e->counters.kicked);
+	cb_json_close_object(o);
+}
+
+void cb_snapshot_json_guest(struct cb_json_out *o, const struct cb_snapshot_guest *g, bool named)
+{
+	const struct cb_peer_info *p = &g->peer;
+
+	cb_json_open_object(o, NULL);
+	if (named)
+		cb_json_string(o, "route", g->route);
+	cb_json_string(o, "id", p->id);
+	cb_json_string(o, "address", p->client);
+	cb_json_string(o, "ice_state", p->state);
+	if (p->pair[0])
+		cb_json_string(o, "selected_pair", p->pair);
+	else
+		cb_json_null(o, "selected_pair");
+	cb_json_string(o, "dtls_state", p->dtls);
+	if (p->profile[0])
+		cb_json_string(o, "srtp_profile", p->profile);
+	else
+		cb_json_null(o, "srtp_profile");
+	cb_json_uint(o, "rx_datagrams", p->rx_datagrams);
+	cb_json_uint(o, "tx_packets", p->tx_packets);
+	cb_json_uint(o, "sent", p->fan_packets);
+	cb_json_uint(o, "no_key", p->fan_no_key);
+	cb_json_uint(o, "ice_restarts", p->restarts);
+	cb_json_uint(o, "age_ms", p->age_ms);
+	cb_json_close_object(o);
+}
+
 void cb_snapshot_json_session(struct cb_json_out *o, const struct cb_snapshot_session *s,
 			      bool named)
 {
@@ -289,6 +344,18 @@ void cb_snapshot_json_document(struct cb_json_out *o, const struct cb_snapshot *
 		for (uint32_t i = 0; i < s->n_sessions; i++) {
 			next_element(o, &first);
 			cb_snapshot_json_session(o, &s->sessions[i], true);
+		}
+		close_array(o, first);
+	}
+
+	if (s->endpoint.present) {
+		cb_json_raw(o, "  \"endpoint\": ");
+		cb_snapshot_json_endpoint(o, s);
+		cb_json_raw(o, ",\n");
+		open_array(o, "guests", &first);
+		for (uint32_t i = 0; i < s->endpoint.n_guests; i++) {
+			next_element(o, &first);
+			cb_snapshot_json_guest(o, &s->endpoint.guests[i], true);
 		}
 		close_array(o, first);
 	}

@@ -29,6 +29,10 @@ void cb_snapshot_json_ice(struct cb_json_out *o, const struct cb_snapshot *s);
 void cb_snapshot_json_session(struct cb_json_out *o, const struct cb_snapshot_session *s,
 			      bool named);
 void cb_snapshot_json_send(struct cb_json_out *o, const struct cb_snapshot *s);
+/* [endpoint]: where it listens, the encoder count and its counters. */
+void cb_snapshot_json_endpoint(struct cb_json_out *o, const struct cb_snapshot *s);
+/* One browser: a guest publishing or a viewer playing. */
+void cb_snapshot_json_guest(struct cb_json_out *o, const struct cb_snapshot_guest *g, bool named);
 /* null when the call does not receive. */
 void cb_snapshot_json_receive(struct cb_json_out *o, const struct cb_snapshot *s);
 

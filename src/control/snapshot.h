@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "endpoint/endpoint.h"
 #include "transport/transport.h"
 
 /* From the track's cb_track_state (the send worker writes level, speaking
@@ -125,6 +126,30 @@ struct cb_snapshot_session {
 	struct cb_transport_info transport;	/* ICE state and pair, DTLS, counters */
 };
 
+/* [endpoint]: browsers at callbridge's own WHIP/WHEP paths. */
+#define CB_SNAPSHOT_ENDPOINT_ROUTES 16
+#define CB_SNAPSHOT_GUESTS 64
+struct cb_snapshot_guest {
+	char route[CB_NAME_MAX + 1];	/* the remote or stream */
+	struct cb_peer_info peer;
+};
+
+struct cb_snapshot_endpoint {
+	bool present;
+	char base[128];			/* https://ADDR:PORT */
+	struct cb_endpoint_counters counters;
+	uint32_t n_routes;
+	struct {
+		char path[CB_ENDPOINT_PATH];
+		char name[CB_NAME_MAX + 1];
+		bool whep;
+		uint32_t peers;
+		uint64_t sessions_total;
+	} routes[CB_SNAPSHOT_ENDPOINT_ROUTES];
+	uint32_t n_guests;		/* every route's peers, in route order */
+	struct cb_snapshot_guest guests[CB_SNAPSHOT_GUESTS];
+};
+
 struct cb_snapshot {
 	char call_name[CB_NAME_MAX + 1];
 	char srtp[32];			/* the suite's name */
@@ -144,6 +169,11 @@ struct cb_snapshot {
 	/* webrtc only; 0 with udp and ice. */
 	uint32_t n_sessions;
 	struct cb_snapshot_session sessions[CB_SNAPSHOT_MAX_SESSIONS];
+
+	/* Opus encoders running: one per stream, however many sessions or
+	 * viewers each stream goes to. */
+	uint32_t encoders;
+	struct cb_snapshot_endpoint endpoint;
 
 	struct cb_snapshot_send send;
 	bool receiving;			/* false: no receive path, receive is unset */

@@ -7,8 +7,9 @@
 #include "control/status.h"
 #include "util/log.h"
 
-#define MAX_ENTRIES (CB_MAX_TRACKS + CB_MAX_STREAMS + CB_MAX_REMOTES + CB_SNAPSHOT_MAX_SESSIONS + 4)
-#define KEY_MAX (16 + CB_NAME_MAX)
+#define MAX_ENTRIES (CB_MAX_TRACKS + CB_MAX_STREAMS + CB_MAX_REMOTES + CB_SNAPSHOT_MAX_SESSIONS + \
+		     CB_SNAPSHOT_GUESTS + 5)
+#define KEY_MAX (16 + CB_NAME_MAX + CB_PEER_ID_LEN)
 /* The longest object, a remote with every counter at 20 digits, is about
  * 600 bytes. */
 #define VALUE_MAX 3072	/* a session carries its URL, up to 2048 */
@@ -127,6 +128,19 @@ void cb_status_publish(struct cb_status *st, struct cb_call_metadata *md,
 		snprintf(key, sizeof(key), "session.%s", snap->sessions[i].name);
 		cb_json_out_buffer(&o, value, sizeof(value));
 		cb_snapshot_json_session(&o, &snap->sessions[i], false);
+		put(st, md, key, &o);
+	}
+	if (snap->endpoint.present) {
+		cb_json_out_buffer(&o, value, sizeof(value));
+		cb_snapshot_json_endpoint(&o, snap);
+		put(st, md, "endpoint", &o);
+	}
+	/* guest.<route>.<id>: each browser, publisher or viewer. */
+	for (uint32_t i = 0; i < snap->endpoint.n_guests; i++) {
+		const struct cb_snapshot_guest *g = &snap->endpoint.guests[i];
+		snprintf(key, sizeof(key), "guest.%s.%s", g->route, g->peer.id);
+		cb_json_out_buffer(&o, value, sizeof(value));
+		cb_snapshot_json_guest(&o, g, false);
 		put(st, md, key, &o);
 	}
 	for (uint32_t i = 0; i < snap->n_remotes; i++) {

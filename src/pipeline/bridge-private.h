@@ -10,6 +10,7 @@
 
 #include "control/snapshot.h"
 #include "pipeline/bridge.h"
+#include "endpoint/endpoint.h"
 #include "pipeline/call-session.h"
 #include "pipeline/file-worker.h"
 #include "pipeline/receive-worker.h"
@@ -46,6 +47,9 @@ struct cb_bridge {
 	/* webrtc: config.remotes[i]'s WHEP session, as index + 1 (0: none). */
 	uint32_t remote_session[CB_MAX_REMOTES];
 	struct cb_dtls_certificate *certificate;	/* webrtc: ours, for every session */
+	/* [endpoint]: callbridge's own WHIP/WHEP server (bridge-endpoint.c);
+	 * made after the sessions it serves into, freed before them. */
+	struct cb_endpoint *endpoint;
 
 	/* In config order: streams[i] runs config.streams[i], tracks[i]
 	 * config.tracks[i]. */
@@ -92,6 +96,11 @@ int cb_bridge_make_stream(struct cb_bridge *b, const struct cb_config *config, u
 /* transport = webrtc: the certificate, a WHIP session and its stream per
  * [stream], a WHEP session per [remote] (bridge-webrtc.c). */
 int cb_bridge_open_webrtc(struct cb_bridge *b, char *err, size_t err_len);
+/* [endpoint]: a session per whep-endpoint stream (made with its stream)
+ * and per whip-endpoint remote, then the server (bridge-endpoint.c). */
+int cb_bridge_open_served_stream(struct cb_bridge *b, uint32_t i, char *err, size_t err_len);
+int cb_bridge_open_endpoint(struct cb_bridge *b, char *err, size_t err_len);
+void cb_bridge_fill_endpoint(struct cb_bridge *b, struct cb_snapshot *snap);
 /* A stream made before its session (webrtc: the offer names its SSRC)
  * joins the session's output and RTP session; -ENOSPC when full. */
 int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint32_t session);

@@ -169,7 +169,7 @@ static void apply_tracks(struct cb_bridge *b, const struct cb_config *next, stru
 	for (uint32_t i = 0; i < next->n_tracks; i++) {
 		struct cb_track_node *t = w->tracks[i];
 		const struct cb_track_config *tc = &next->tracks[i];
-		uint64_t changed = w->plan.tracks[i].changed;
+		struct cb_key_mask changed = w->plan.tracks[i].changed;
 
 		if (w->track_made[i])
 			continue;
@@ -289,7 +289,7 @@ static void apply_files(struct cb_bridge *b, struct reload_work *w)
 {
 	for (uint32_t i = 0; i < b->n_tracks; i++) {
 		struct cb_track_node *t = b->tracks[i];
-		uint64_t changed = w->plan.tracks[i].changed;
+		struct cb_key_mask changed = w->plan.tracks[i].changed;
 
 		if (!w->track_made[i] && !cb_reload_key_changed(changed, "track", "file") &&
 		    !cb_reload_key_changed(changed, "track", "loop"))

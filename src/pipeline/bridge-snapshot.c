@@ -215,6 +215,7 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 		memset(&snap->transport, 0, sizeof(snap->transport));
 
 	fill_sessions(b, snap);
+	cb_bridge_fill_endpoint(b, snap);
 	for (uint32_t i = 0; i < b->n_tracks; i++) {
 		fill_track(b, &snap->tracks[i], b->tracks[i], now_ns);
 		cb_bridge_capture_state(b, &b->tracks[i]->config, snap->tracks[i].capture,

@@ -123,10 +123,14 @@ int cb_bridge_open_webrtc(struct cb_bridge *b, char *err, size_t err_len)
 		pw_log_info("call %s: DTLS certificate sha-256 %s", config->call.name, fp);
 	}
 	for (uint32_t i = 0; res == 0 && i < config->n_streams; i++)
-		res = open_stream(b, i, wc, err, err_len);
+		res = config->streams[i].whep_endpoint[0] ?
+		      cb_bridge_open_served_stream(b, i, err, err_len) :
+		      open_stream(b, i, wc, err, err_len);
 	for (uint32_t k = 0; res == 0 && k < config->n_remotes; k++)
 		if (config->remotes[k].whep[0])
 			res = open_remote(b, k, wc, err, err_len);
+	if (res == 0 && config->endpoint.present)
+		res = cb_bridge_open_endpoint(b, err, err_len);
 	free(wc);
 	return res;
 }

@@ -453,6 +453,9 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		pw_loop_destroy_source(b->main_loop, b->timer);
 	cb_bridge_drop_links(b);
 	cb_control_destroy(b->control);
+	/* The browsers' sessions before the sessions they feed and read. */
+	cb_endpoint_free(b->endpoint);
+	b->endpoint = NULL;
 	/* Workers first: they read the rings the nodes own, and say BYE. */
 	cb_receive_worker_stop(&b->receiver);
 	cb_send_worker_stop(&b->worker);

@@ -195,6 +195,30 @@ error:
 	return res;
 }
 
+int cb_call_session_open_endpoint(struct cb_call_session **out, const char *name,
+				  struct cb_transport *transport, bool whep)
+{
+	struct cb_call_session *s = session_new();
+	int res;
+
+	if (s == NULL) {
+		cb_transport_destroy(transport);
+		return -ENOMEM;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->transport = transport;
+	s->receiving = true;
+	/* WHEP: the fan-out protects per viewer, so the worker hands it clear
+	 * packets (suite none here never reaches a wire unprotected).  WHIP:
+	 * no keys until a publisher's DTLS sets them. */
+	if (whep && (res = cb_keying_set(&s->keying, CB_SRTP_NONE, NULL, NULL)) < 0) {
+		cb_call_session_close(s);
+		return res;
+	}
+	*out = s;
+	return 0;
+}
+
 /* A WHIP/WHEP server is told the session ends; it frees what it holds for
  * us at once instead of waiting for ICE consent to lapse. */
 #define DELETE_WAIT_MS 2000

@@ -49,6 +49,12 @@ int cb_call_session_open(struct cb_call_session **out, const struct cb_config *c
 int cb_call_session_open_whip(struct cb_call_session **out, const char *name,
 			      const struct cb_whip_session_config *config, char *err,
 			      size_t err_len);
+/* [endpoint]: a session whose peers are browsers at callbridge's own
+ * WHIP path (a publisher slot, keyed by each publisher's DTLS) or WHEP
+ * path (a fan-out to the viewers: the session itself sends in clear, the
+ * fan-out protects per viewer).  Takes transport over. */
+int cb_call_session_open_endpoint(struct cb_call_session **out, const char *name,
+				  struct cb_transport *transport, bool whep);
 /* Ends the session (a WHIP/WHEP one with a DELETE, waited for a moment). */
 void cb_call_session_close(struct cb_call_session *s);
 

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "util/log.h"
+#include "endpoint/slot.h"
 #include "pipeline/receive-worker.h"
 #include "audio/opus-decoder.h"
 #include "pipeline/send-worker.h"
@@ -97,15 +98,6 @@ static struct cb_remote *find_active(struct cb_receive_worker *w, uint32_t input
 	return NULL;
 }
 
-/* The remote's payload type, or what its session's description settled. */
-static uint8_t expected_pt(const struct cb_receive_worker *w, uint32_t input,
-			   const struct cb_remote *r)
-{
-	const struct cb_rtp_session *rtp = input < w->n_inputs ? w->inputs[input].rtp : NULL;
-
-	return cb_rtp_session_payload_type(rtp, (uint8_t)r->config.payload_type);
-}
-
 static bool on_input(const struct cb_remote *r, uint32_t input)
 {
 	return r->bound_input < 0 || (uint32_t)r->bound_input == input;
@@ -153,9 +145,14 @@ static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint
 		return named;
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
-		if (r->configured && r->bound_input >= 0 && (uint32_t)r->bound_input == input &&
-		    !r->active)
-			return r;
+		if (!r->configured || r->bound_input < 0 || (uint32_t)r->bound_input != input)
+			continue;
+		/* The input is this remote's alone: a new SSRC there is a new
+		 * sender taking over (a browser that published again at
+		 * callbridge's WHIP endpoint before the old one timed out). */
+		if (r->active)
+			cb_remote_deactivate(r, "a new SSRC on its session");
+		return r;
 	}
 	for (uint32_t i = 0; i < w->n_remotes; i++) {
 		struct cb_remote *r = &w->remotes[i];
@@ -171,6 +168,21 @@ static struct cb_remote *claim(struct cb_receive_worker *w, uint32_t input, uint
 			return r;
 	}
 	return NULL;
+}
+
+/* The payload type a remote's packets carry: the configured one, unless
+ * the session's description settled another: a browser publishing at
+ * callbridge's own WHIP endpoint chose its own (endpoint/slot.h), a WHEP
+ * server's answer or counter-offer named one (rtp/rtp-session.h). */
+static uint32_t expected_pt(struct cb_receive_worker *w, uint32_t input, struct cb_remote *r)
+{
+	struct cb_transport *t = input < w->n_inputs ? w->inputs[input].transport : NULL;
+	const struct cb_rtp_session *rtp = input < w->n_inputs ? w->inputs[input].rtp : NULL;
+	int pt;
+
+	if (t && cb_is_slot(t) && (pt = cb_slot_payload_type(t)) >= 0)
+		return (uint32_t)pt;
+	return cb_rtp_session_payload_type(rtp, (uint8_t)r->config.payload_type);
 }
 
 static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,

@@ -17,6 +17,7 @@
 
 #include <pipewire/pipewire.h>
 
+#include "tools/print-links.h"
 #include "callbridge-version.h"
 #include "config/config.h"
 #include "pipeline/call-session.h"
@@ -49,7 +50,7 @@ struct app {
 static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s --config FILE [--check | --print-ice]\n"
+		"Usage: %s --config FILE [--check | --print-ice | --print-links]\n"
 		"       %s status [--json] [--watch] [CALL]\n"
 		"       %s reload [CALL]\n"
 		"       %s --help | --version | --help-keys\n"
@@ -62,6 +63,8 @@ static void usage(FILE *out, const char *prog)
 		"      --print-ice     transport = ice: gather candidates, print this side's\n"
 		"                      credentials and candidates for the other side's [ice]\n"
 		"                      section, and exit\n"
+		"      --print-links   [endpoint]: print the links to send to browser guests\n"
+		"                      (the token in the URL fragment), and exit\n"
 		"  -v, --verbose       more log output (repeat for debug)\n"
 		"      --help-keys     list every config key with its default and what a\n"
 		"                      reload that changes it does\n"
@@ -226,6 +229,7 @@ int main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "print-ice", no_argument, NULL, 'I' },
+		{ "print-links", no_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-keys", no_argument, NULL, 'K' },
@@ -236,7 +240,7 @@ int main(int argc, char *argv[])
 	struct pw_loop *loop;
 	struct cb_config *config;
 	const char *config_path = NULL;
-	bool check_only = false, ice_only = false;
+	bool check_only = false, ice_only = false, links_only = false;
 	int verbose = 0, opt, res;
 	char err[512];
 	sigset_t stop_signals;
@@ -261,6 +265,7 @@ int main(int argc, char *argv[])
 		case 'c': config_path = optarg; break;
 		case 'C': check_only = true; break;
 		case 'I': ice_only = true; break;
+		case 'L': links_only = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout, argv[0]); return 0;
 		case 'K': print_keys(); return 0;
@@ -289,6 +294,12 @@ int main(int argc, char *argv[])
 		cb_config_clear(config);
 		free(config);
 		pw_deinit();
+		return res;
+	}
+	if (links_only) {
+		res = cb_print_links(config, stdout);
+		cb_config_clear(config);
+		free(config);
 		return res;
 	}
 	if (check_only) {

@@ -347,3 +347,43 @@ cb_duplex_configs() {
   cb_call_section "$work/bob.ini" bob "$2" "${6:-$1}" "$4" "$3"
   printf '%s\n' "${body//@NAME@/bob}" >> "$work/bob.ini"
 }
+
+# cb_endpoint_base LOG CALL [SECONDS]: the URL an [endpoint] bound (listen
+# port 0 picks one), from "call CALL: endpoint listening on URL/ (...)".
+cb_endpoint_base() {
+  local log="$1" call="$2" secs="${3:-10}" url=""
+  _cb_endpoint_url() { url="$(sed -n "s|.*call $call: endpoint listening on \(https\{0,1\}://[^ ]*\)/ (.*|\1|p" "$log" 2>/dev/null)"; url="${url%%$'\n'*}"; [[ -n "$url" ]]; }
+  if ! cb_wait_until "$secs" _cb_endpoint_url; then
+    echo "no 'call $call: endpoint listening on URL' line in $log after $secs s:" >&2
+    tail -n 20 "$log" >&2 2>/dev/null || true
+    return 1
+  fi
+  echo "$url"
+}
+
+# cb_stereo_apart WAV LEFT_HZ RIGHT_HZ MIN_DB: the left tone is at least
+# MIN_DB louder than the right one on the left channel, and the other way
+# round on the right: the two channels arrived apart, not mixed to mono.
+# (At 128 kb/s Opus keeps two pure tones about 48 dB apart; at 64 kb/s VBR
+# spends ~19 kb/s on them and codes mid/side, about 13 dB apart, measured.)
+cb_stereo_apart() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys, wave
+import numpy as np
+path, fl, fr, need = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+w = wave.open(path)
+assert w.getnchannels() == 2, "not a stereo file"
+rate = w.getframerate()
+x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2).astype(float)[rate:]
+def level(ch, hz):
+    sig = x[:, ch] * np.hanning(len(x))
+    p = np.abs(np.fft.rfft(sig)) ** 2
+    f = np.fft.rfftfreq(len(sig), 1.0 / rate)
+    band = (f > hz * 0.98) & (f < hz * 1.02)
+    return 10 * np.log10(p[band].max() + 1e-12)
+l = level(0, fl) - level(0, fr)
+r = level(1, fr) - level(1, fl)
+print("%s: left %g Hz over %g Hz by %.1f dB, right %g Hz over %g Hz by %.1f dB" % (path, fl, fr, l, fr, fl, r))
+sys.exit(0 if l >= need and r >= need else 1)
+PY
+}

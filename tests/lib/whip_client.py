@@ -137,6 +137,8 @@ async def trickle(http, location, etag, auth, pc):
     """PATCH our candidates, then end-of-candidates; returns each request's status."""
     lines = pc.localDescription.sdp.splitlines()
     head = [x for x in lines if x.startswith(("a=ice-ufrag:", "a=ice-pwd:"))][:2]
+    # RFC 8840 section 9: media-level lines follow an m= line naming the section.
+    head.append("m=audio 9 UDP/TLS/RTP/SAVPF 0")
     head.append(f"a=mid:{pc.getTransceivers()[0].mid}")
     cands = [x for x in lines if x.startswith("a=candidate:")]
     res = {}

@@ -3,6 +3,8 @@
 #include "config-test.h"
 
 #include "config/config.h"
+#include "config/config-loader.h"
+#include "config/reload-plan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,15 +80,17 @@ static const char *fmt(const char *f, ...)
 
 static void test_table(void)
 {
-	static const char *const sections[] = { "call", "stream", "track", "remote", "ice" };
+	static const char *const sections[] = { "call", "stream", "track", "remote", "ice", "endpoint" };
 
-	/* The loader keeps a 64-bit mask of keys per section. */
-	CHECK(cb_config_n_keys > 0 && cb_config_n_keys <= 64);
+	/* A reload plan keeps a mask of the keys that changed, and the
+	 * loader one of the keys it has seen. */
+	CHECK(cb_config_n_keys > 0 && cb_config_n_keys <= 64 * CB_KEY_MASK_WORDS &&
+	      cb_config_n_keys <= CB_LOADER_MAX_KEYS);
 	for (size_t i = 0; i < cb_config_n_keys; i++) {
 		const struct cb_key_info *k = &cb_config_keys[i];
 		bool known = false;
 
-		for (size_t s = 0; s < 5; s++)
+		for (size_t s = 0; s < 6; s++)
 			known |= strcmp(k->section, sections[s]) == 0;
 		CHECK(known);
 		CHECK(k->help && strlen(k->help) > 10);
