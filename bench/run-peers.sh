@@ -301,9 +301,10 @@ for s in sorted(set(r["system"] for r in rows)):
         cpu[s] = statistics.median([r["cpu_pct"] for r in rows if r["system"] == s])
         print("%s: median of the runs' medians %.2f ms (runs %s)" % (
             s, med[s], " ".join("%.2f" % x for x in m)))
-# Opus cost at this frame: frame + look-ahead (restricted-lowdelay 2.5 ms,
-# voip/audio 6.5 ms: the application callbridge's stream uses by default).
-opus_cost = ptime + 6.5
+# Opus cost at this frame: frame + look-ahead of the application the stream
+# uses by default (auto: restricted-lowdelay, 2.5 ms, below a 10 ms frame;
+# audio, 6.5 ms, from 10 ms up).
+opus_cost = ptime + (2.5 if ptime < 10 else 6.5)
 print()
 if "callbridge" in med and "jamulus" in med:
     print("callbridge / Jamulus: %.2f   (goal <= 0.8)" % (med["callbridge"] / med["jamulus"]))
