@@ -44,9 +44,16 @@ struct cb_bridge {
 	 * worker's inputs. */
 	uint32_t n_sessions;
 	struct cb_call_session *sessions[CB_MAX_SESSIONS];
+	/* Slots: a reload empties and reuses them (bridge-sessions.c), so
+	 * any of the first n_sessions may be NULL; n_sessions is one past
+	 * the last one in use. */
 	/* webrtc: config.remotes[i]'s WHEP session, as index + 1 (0: none). */
 	uint32_t remote_session[CB_MAX_REMOTES];
 	struct cb_dtls_certificate *certificate;	/* webrtc: ours, for every session */
+	/* Sessions a reload ended: their DELETE in flight, freed by the
+	 * timer once answered or after a bounded wait. */
+	uint32_t n_ending;
+	struct cb_call_session *ending[CB_MAX_SESSIONS];
 	/* [endpoint]: callbridge's own WHIP/WHEP server (bridge-endpoint.c);
 	 * made after the sessions it serves into, freed before them. */
 	struct cb_endpoint *endpoint;
@@ -105,6 +112,25 @@ void cb_bridge_fill_endpoint(struct cb_bridge *b, struct cb_snapshot *snap);
  * joins the session's output and RTP session; -ENOSPC when full. */
 int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint32_t session);
 void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s);
+/* bridge-webrtc.c: a stream and its WHIP session (posted, not yet in a
+ * slot), a remote's WHEP session, from config (the running one or a
+ * reload's); on failure a reason in err and nothing made. */
+int cb_bridge_make_whip(struct cb_bridge *b, const struct cb_config *config, uint32_t i,
+			struct cb_send_stream **stream, struct cb_call_session **session,
+			char *err, size_t err_len);
+int cb_bridge_make_whep(struct cb_bridge *b, const struct cb_config *config, uint32_t k,
+			struct cb_call_session **session, char *err, size_t err_len);
+/* bridge-sessions.c: the session slots. join: the stream becomes one of
+ * the session's senders (-ENOSPC when full).  plug: into the first free
+ * slot, returned (with `workers`, also the workers' output and input
+ * there: workers paused).  unplug: out of its slot and the workers
+ * (paused), returned to be retired.  retire: its DELETE goes out now,
+ * it is freed by reap (`all`: now, waiting what is left of its moment). */
+int cb_bridge_join_session(struct cb_send_stream *s, struct cb_call_session *cs);
+int cb_bridge_plug_session(struct cb_bridge *b, struct cb_call_session *cs, bool workers);
+struct cb_call_session *cb_bridge_unplug_session(struct cb_bridge *b, uint32_t slot);
+void cb_bridge_retire_session(struct cb_bridge *b, struct cb_call_session *cs);
+void cb_bridge_reap_sessions(struct cb_bridge *b, bool all);
 /* Rebuilds every stream's inputs from the tracks; workers paused. */
 void cb_bridge_connect_inputs(struct cb_bridge *b);
 int cb_bridge_write_sdp(struct cb_bridge *b);
