@@ -29,12 +29,11 @@ static void common(struct cb_bridge *b, const struct cb_config *config,
 }
 
 int cb_bridge_make_whip(struct cb_bridge *b, const struct cb_config *config, uint32_t i,
-			struct cb_send_stream **stream, struct cb_call_session **session,
+			struct cb_send_stream *s, struct cb_call_session **session,
 			char *err, size_t err_len)
 {
 	const struct cb_stream_config *sc = &config->streams[i];
 	struct cb_whip_session_config *wc = calloc(1, sizeof(*wc));
-	struct cb_send_stream *s = NULL;
 	struct cb_call_session *cs = NULL;
 	char why[256] = "";
 	int res;
@@ -43,10 +42,6 @@ int cb_bridge_make_whip(struct cb_bridge *b, const struct cb_config *config, uin
 		return -ENOMEM;
 	/* The session's offer names the stream's SSRC: the stream comes first,
 	 * and joins its session once that exists. */
-	if ((res = cb_send_stream_new(&s, sc, config->call.ptime_samples, &(struct cb_address){ 0 })) < 0) {
-		snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name, strerror(-res));
-		goto out;
-	}
 	common(b, config, wc, sc->name);
 	snprintf(wc->url, sizeof(wc->url), "%s", sc->whip);
 	snprintf(wc->token, sizeof(wc->token), "%s", cb_config_stream_token(config, i));
@@ -63,15 +58,11 @@ int cb_bridge_make_whip(struct cb_bridge *b, const struct cb_config *config, uin
 	}
 	if ((res = cb_bridge_join_session(s, cs)) < 0) {
 		snprintf(err, err_len, "stream %s: too many senders in its session", sc->name);
+		cb_call_session_close(cs);
 		goto out;
 	}
-	*stream = s;
 	*session = cs;
-	s = NULL;
-	cs = NULL;
 out:
-	cb_send_stream_free(s);
-	cb_call_session_close(cs);
 	cb_secret_wipe(wc, sizeof(*wc));
 	free(wc);
 	return res;
@@ -104,12 +95,21 @@ int cb_bridge_make_whep(struct cb_bridge *b, const struct cb_config *config, uin
 
 static int open_stream(struct cb_bridge *b, uint32_t i, char *err, size_t err_len)
 {
+	const struct cb_stream_config *sc = &b->config.streams[i];
 	struct cb_send_stream *s;
 	struct cb_call_session *cs;
 	int res, slot;
 
-	if ((res = cb_bridge_make_whip(b, &b->config, i, &s, &cs, err, err_len)) < 0)
+	if ((res = cb_send_stream_new(&s, sc, b->config.call.ptime_samples,
+				      &(struct cb_address){ 0 })) < 0) {
+		snprintf(err, err_len, "stream %s: cannot create encoder: %s", sc->name,
+			 strerror(-res));
 		return res;
+	}
+	if ((res = cb_bridge_make_whip(b, &b->config, i, s, &cs, err, err_len)) < 0) {
+		cb_send_stream_free(s);
+		return res;
+	}
 	if ((slot = cb_bridge_plug_session(b, cs, false)) < 0) {
 		cb_bridge_free_stream(b, s);
 		cb_call_session_close(cs);
