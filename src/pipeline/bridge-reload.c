@@ -14,7 +14,11 @@
  * rebuilt; the workers resume and only then are the removed track nodes
  * destroyed and their rings freed, when no stream reads them any more.  The
  * real-time thread never sees a change: each track's process callback only
- * ever writes its own rings. */
+ * ever writes its own rings.  With transport = webrtc the streams and
+ * remotes that come and go bring their WHIP/WHEP sessions with them
+ * (bridge-reload-webrtc.c): made (POSTed) last among the new objects,
+ * swapped into the workers' slots while they are paused, ended (DELETE)
+ * after they resume. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
