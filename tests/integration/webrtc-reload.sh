@@ -12,6 +12,8 @@
 #   3. reload: - stream "second", - track voice: its DELETE arrives, the
 #      server's resource is closed, status drops the session; program and
 #      guest go on;
+#   3b. reload: guest's whep URL changes: DELETE of the old resource, POST
+#      of the new one, the 880 Hz plays again from the remote's node;
 #   4. reload that changes only a live key ([call] remote-timeout): no
 #      POST, no DELETE, the same sessions;
 #   5. the whole 440 Hz recording of program is one resource and one WAV,
@@ -83,7 +85,7 @@ with_guest() {
 
 [remote guest]
 channels = 1
-whep = $base/whep/guest
+whep = $base/whep/${1:-guest}
 INI
 }
 
@@ -135,7 +137,7 @@ cb_wait_node callbridge.web.music 10 || { cat "$work/web.log"; cb_fail "no track
 cb_wait_until 20 status_check 'keyed("program") and len(by) == 1' ||
   { cat "$work/web.log"; cat "$work/stats.json"; cb_fail "the program session did not connect"; }
 
-cb_tone "$work/440.wav" 440 48000 1 40 -12
+cb_tone "$work/440.wav" 440 48000 1 50 -12
 cb_tone "$work/660.wav" 660 48000 1 12 -12
 pw-cat --playback --target callbridge.web.music "$work/440.wav" & music=$!
 cb_wait_until 10 status_check 'st["program"]["packets"] > 50' ||
@@ -179,12 +181,27 @@ packets="$(/usr/bin/python3 -c 'import json,sys; print([s for s in json.load(ope
 cb_wait_until 10 status_check 'st["program"]["packets"] > '"$packets"' + 50' ||
   cb_fail "program stopped sending after the removal"
 
+# 3b. guest's whep URL changes: its session is made anew (DELETE, POST).
+{ head_ini; with_guest guest2; } > "$work/web-3b.ini"
+cb_note "reload: remote guest moves to /whep/guest2"
+reload_to "$work/web-3b.ini"
+cb_wait_until 10 server_check 'p("/whep/guest")["deletes"] == 1 and p("/whep/guest2")["created"] == 1' ||
+  { cat "$work/server.json"; cb_fail "the recreated remote's old resource was not DELETEd or the new one not POSTed"; }
+cb_wait_until 20 status_check 'keyed("guest") and by["guest"]["url"].endswith("/whep/guest2") and len(by) == 2 and keyed("program")' ||
+  { cat "$work/stats.json"; cb_fail "the recreated WHEP session did not connect"; }
+cb_wait_node callbridge.web.remote.guest 10 || cb_fail "no remote node after the WHEP session was made anew"
+pw-record --target callbridge.web.remote.guest --rate 48000 --channels 1 "$work/guest2.wav" & rec=$!
+sleep 3
+kill -INT "$rec"; wait "$rec" 2>/dev/null || true
+"${CB_ANALYZE[@]}" tones "$work/guest2.wav" --start 1 --expect 880 ||
+  cb_fail "the 880 Hz of the recreated WHEP session is not in callbridge.web.remote.guest"
+
 # 4. A live key only: every session stays.
-{ head_ini 20; with_guest; } > "$work/web-4.ini"
+{ head_ini 20; with_guest guest2; } > "$work/web-4.ini"
 cb_note "reload: [call] remote-timeout only"
 reload_to "$work/web-4.ini"
 sleep 2
-server_check 'p("/whip/program") == {"posts": 1, "created": 1, "deletes": 0} and p("/whep/guest") == {"posts": 1, "created": 1, "deletes": 0} and s["posts"] == 3 and s["deletes"] == 1' ||
+server_check 'p("/whip/program") == {"posts": 1, "created": 1, "deletes": 0} and p("/whep/guest2") == {"posts": 1, "created": 1, "deletes": 0} and s["posts"] == 4 and s["deletes"] == 2' ||
   { cat "$work/server.json"; cb_fail "a live-key reload touched a session"; }
 status_check 'keyed("program") and keyed("guest") and len(by) == 2 and st["program"]["ssrc"] == '"$ssrc" ||
   { cat "$work/stats.json"; cb_fail "a live-key reload changed the sessions"; }
@@ -196,7 +213,7 @@ kill -INT "$music"; wait "$music" 2>/dev/null || true
 music=""
 _cb_stop_bridges
 [[ "$cb_stop_failed" == 0 ]] || cb_fail "pw-callbridge did not stop cleanly on SIGTERM"
-server_check 'p("/whip/program")["deletes"] == 1 and p("/whep/guest")["deletes"] == 1 and s["refused"] == 0' ||
+server_check 'p("/whip/program")["deletes"] == 1 and p("/whep/guest2")["deletes"] == 1 and s["refused"] == 0' ||
   { cat "$work/server.json"; cb_fail "SIGTERM did not DELETE the remaining sessions"; }
 kill -TERM "$server"; wait "$server" 2>/dev/null || true
 server=""
