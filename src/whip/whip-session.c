@@ -171,10 +171,12 @@ static void on_answered(void *data, const char *text, size_t len,
 			const struct cb_ice_servers *servers)
 {
 	struct cb_whip_session *s = data;
-	struct cb_session_desc *answer = calloc(1, sizeof(*answer));
+	struct cb_session_desc *answer;
 	char err[300];
 
-	if (answer == NULL) {
+	if (s->deleting)	/* ended meanwhile: the DELETE follows */
+		return;
+	if ((answer = calloc(1, sizeof(*answer))) == NULL) {
 		refuse_peer(s, 201, "out of memory reading the answer");
 		return;
 	}
@@ -199,10 +201,15 @@ static void on_answered(void *data, const char *text, size_t len,
 static void on_counter_offer(void *data, const char *text, size_t len)
 {
 	struct cb_whip_session *s = data;
-	struct cb_session_desc *offer = calloc(1, sizeof(*offer));
-	struct cb_session_desc *answer = calloc(1, sizeof(*answer));
-	char *body = malloc(OFFER_MAX);
+	struct cb_session_desc *offer, *answer;
+	char *body;
 	char err[300];
+
+	if (s->deleting)	/* ended meanwhile: the DELETE follows */
+		return;
+	offer = calloc(1, sizeof(*offer));
+	answer = calloc(1, sizeof(*answer));
+	body = malloc(OFFER_MAX);
 
 	if (offer == NULL || answer == NULL || body == NULL) {
 		refuse_peer(s, 406, "out of memory reading the counter-offer");
@@ -584,7 +591,11 @@ static gboolean delete_in_thread(gpointer data)
 	s->deleting = true;
 	s->retry_at_us = 0;
 	s->post_pending = false;
-	if (s->http && cb_whip_client_resource(s->http)[0])
+	/* A POST still in flight: the client holds the DELETE until the
+	 * answer names the resource (or ends at once if there is none), so
+	 * a session added and removed again leaves nothing at the server. */
+	if (s->http && (cb_whip_client_resource(s->http)[0] ||
+			cb_whip_client_state(s->http) == CB_WHIP_POSTING))
 		cb_whip_client_delete(s->http);
 	else
 		atomic_store(&s->ended, true);
