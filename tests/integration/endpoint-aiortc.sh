@@ -32,9 +32,7 @@ cb_trap_exit cleanup
 # An array, not a function: $! of "${client[@]} &" is python's own pid.
 client=(/usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/whip_client.py")
 
-token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-printf '%s\n' "$token" > "$work/token"
-chmod 600 "$work/token"
+token="$(cb_token_file "$work/token")"
 
 cat > "$work/web.ini" <<INI
 [call]

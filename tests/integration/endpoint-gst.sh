@@ -30,9 +30,7 @@ cleanup() {
 }
 cb_trap_exit cleanup
 
-token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-printf '%s\n' "$token" > "$work/token"
-chmod 600 "$work/token"
+token="$(cb_token_file "$work/token")"
 cat > "$work/gst.ini" <<INI
 [call]
 name = gst

@@ -28,9 +28,7 @@ cleanup() {
 }
 cb_trap_exit cleanup
 
-token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-printf '%s\n' "$token" > "$work/token"
-chmod 600 "$work/token"
+token="$(cb_token_file "$work/token")"
 mkdir -p "$work/rec"
 /usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/whip_server.py" --port-file "$work/port" \
   --token="$token" --record-dir "$work/rec" --tone-hz 880 > "$work/server.log" 2>&1 & server=$!

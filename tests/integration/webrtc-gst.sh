@@ -44,9 +44,7 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; 
 addr=10.78.0.1
 cb_netns_address "$addr"
 
-token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-printf '%s\n' "$token" > "$work/token"
-chmod 600 "$work/token"
+token="$(cb_token_file "$work/token")"
 cb_session_start "$work/session"
 
 # round TAG ROLE [SERVER ARGS...]: a webrtcbin server, one callbridge playing

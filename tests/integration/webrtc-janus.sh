@@ -126,9 +126,7 @@ janus -F "$jcfg" -C "$jcfg/janus.jcfg" -o > "$work/janus.log" 2>&1 & janus_pid=$
 janus_up() { curl -sf --max-time 1 "$janus_api/info" > /dev/null; }
 cb_wait_until 15 janus_up || { tail -n 40 "$work/janus.log"; cb_fail "Janus did not start"; }
 
-token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-printf '%s\n' "$token" > "$work/token"
-chmod 600 "$work/token"
+token="$(cb_token_file "$work/token")"
 /usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/janus_whip.py" --janus "$janus_api" \
   --port-file "$work/port" --token="$token" > "$work/shim.log" 2>&1 & shim=$!
 port="$(cb_port_file "$work/port" "$shim" 20)" || { cat "$work/shim.log"; cb_fail "the WHIP shim did not start"; }

@@ -39,9 +39,7 @@ cleanup() {
 }
 cb_trap_exit cleanup
 
-token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-printf '%s\n' "$token" > "$work/token"
-chmod 600 "$work/token"
+token="$(cb_token_file "$work/token")"
 /usr/bin/python3 "$CB_SOURCE_ROOT/tests/lib/whip_server.py" --port-file "$work/port" \
   --token="$token" --record-dir "$work/rec" --tone-hz 880 > "$work/server.log" 2>&1 & server=$!
 cb_wait_file "$work/port" 20 || { cat "$work/server.log"; cb_fail "the aiortc server did not start"; }

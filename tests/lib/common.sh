@@ -317,6 +317,16 @@ cb_wait_status() {
 # A fresh AES-CM-128 master key + salt (30 bytes), base64 as the INI takes it.
 cb_random_key() { head -c 30 /dev/urandom | base64; }
 
+# cb_token_file FILE: a fresh bearer token (URL-safe), written to FILE with
+# mode 600 as callbridge wants a secret file, and printed.
+cb_token_file() {
+  local token
+  token="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+  (umask 077 && printf '%s\n' "$token" > "$1")
+  chmod 600 "$1"
+  printf '%s\n' "$token"
+}
+
 # cb_call_section FILE NAME LOCAL_PORT REMOTE_PORT SEND_KEY RECV_KEY: starts
 # FILE with the [call] keys every two-bridge loopback test shares; the
 # caller appends the rest (cat >> FILE).  A LOCAL_PORT other than 0 is
