@@ -13,7 +13,9 @@
 #     tones on their own sides, and status shows three viewers and ONE
 #     encoder;
 #   - guest.guest.control = kick ends a publisher; a publisher killed
-#     without DELETE is reaped after consent-timeout; DELETE ends one at once.
+#     without DELETE is reaped after consent-timeout; DELETE ends one at once;
+#   - a reload that adds a served path is refused (exit 1, the reason on
+#     stderr) and the call runs on: the viewers after it are served.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -144,6 +146,20 @@ t0=$SECONDS
 cb_wait_until 10 stats "$routes['guest']['publishers'] == 0 and $routes['reaped'] == 1" ||
   { cat "$work/stats.json"; cb_fail "a publisher gone without DELETE was not reaped"; }
 echo "reaped after $((SECONDS - t0)) s (consent-timeout 3 s)"
+
+# ---- a reload cannot add a path: refused, and the call runs on ----
+cp "$work/web.ini" "$work/web.ini.good"
+printf '\n[stream extra]\nchannels = 1\nwhep-endpoint = /whep/extra\n\n[track more]\nstream = extra\n' >> "$work/web.ini"
+rc=0
+"$CB_BIN" reload web > "$work/reload.out" 2> "$work/reload.err" || rc=$?
+cat "$work/reload.err"
+[[ $rc == 1 ]] || cb_fail "a reload adding whep-endpoint: exit $rc, want 1"
+grep -q "whep-endpoint" "$work/reload.err" || cb_fail "the refused reload does not say why: $(cat "$work/reload.err")"
+cp "$work/web.ini.good" "$work/web.ini"
+code="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/sdp' --data-binary 'v=0' "$base/whep/extra")"
+[[ "$code" == 404 ]] || cb_fail "the refused path answers $code, want 404"
+cb_has_node callbridge.web.more && cb_fail "the refused reload made a node"
 
 # ---- three viewers, one encoder ----
 sox -q -n -r 48000 -c 2 -b 16 "$work/stereo.wav" synth 14 sine 440 sine 660 gain -12
