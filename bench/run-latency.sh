@@ -20,6 +20,11 @@
 #   --warmup    seconds the call runs before the impulses: at the start the
 #               latency is ~15 ms above its steady state and the drift
 #               control takes ~15 s to bring it down (see bench/README.md)
+#   --load      a CPU-bound neighbour (a busy loop at normal priority, pinned
+#               to CPU 0) runs through each case: warm-up and train
+#   --rt no     the bridges run without CAP_SYS_NICE, so their workers' and
+#               data loop's SCHED_FIFO request is refused (as for a user
+#               without real-time permission); default yes: as granted
 #   --application  auto|voip|audio|lowdelay: the Opus application of alice's
 #               stream (default: the stream default, auto = lowdelay below a
 #               10 ms frame, audio from 10 ms up); the floor uses that
@@ -85,6 +90,8 @@ seconds=10
 period=0.5
 warmup=15
 application=""
+load=0
+rt=yes
 build_it=1
 keep=0
 verbose=0
@@ -100,6 +107,8 @@ while (($#)); do
     --period) period="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --application) application="$2"; shift 2 ;;
+    --load) load=1; shift ;;
+    --rt) rt="$2"; shift 2 ;;
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
     --no-build) build_it=0; shift ;;
     --keep) keep=1; shift ;;
@@ -112,6 +121,7 @@ done
 for s in $sessions; do
   [[ "$s" =~ ^(default|small|force[0-9]+)$ ]] || { echo "run-latency.sh: unknown session '$s'" >&2; exit 2; }
 done
+[[ "$rt" =~ ^(yes|no)$ ]] || { echo "run-latency.sh: --rt wants yes or no" >&2; exit 2; }
 [[ -z "$application" || "$application" =~ ^(auto|voip|audio|lowdelay)$ ]] ||
   { echo "run-latency.sh: application '$application' is not one of auto voip audio lowdelay" >&2; exit 2; }
 for p in $ptimes; do
@@ -133,9 +143,20 @@ for t in pw-cat pw-record pw-link pw-cli pw-dump pw-profiler pw-metadata; do
 done
 
 work="$(mktemp -d /tmp/bench-latency.XXXXXX)"
+# --rt no: without CAP_SYS_NICE (and RLIMIT_RTPRIO 0 as set here) every
+# SCHED_FIFO request of the bridges fails, as it does for a user whom
+# neither limits.conf nor RTKit grants real-time.
+launch=()
+if [[ "$rt" == no ]]; then
+  launch=(setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice prlimit --rtprio=0 --)
+fi
+rt_seen=()
 pids=()       # bridges, recorder, player of the running case
+load_pid=""   # --load's neighbour
 stop_pids() {
   local p
+  # SIGTERM: a background job of a script starts with SIGINT ignored.
+  if [[ -n "$load_pid" ]]; then kill -TERM "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; load_pid=""; fi
   for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   pids=()
@@ -287,10 +308,15 @@ run_case() { # SESSION PTIME JITTER
   write_config bob "$port_b" "$port_a" "$key_b" "$key_a" "$ptime" "$jitter" "$dir"
 
   start_recorder "$dir/rec.wav"
-  "$CB_BIN" --config "$dir/alice.ini" > "$dir/alice.log" 2>&1 & pids+=($!)
-  "$CB_BIN" --config "$dir/bob.ini" > "$dir/bob.log" 2>&1 & pids+=($!)
+  if ((load)); then
+    # The neighbour: normal priority, one core, for the whole case.
+    taskset -c 0 /usr/bin/python3 -c 'while True: pass' & load_pid=$!
+  fi
+  "${launch[@]}" "$CB_BIN" --config "$dir/alice.ini" > "$dir/alice.log" 2>&1 & pids+=($!)
+  "${launch[@]}" "$CB_BIN" --config "$dir/bob.ini" > "$dir/bob.log" 2>&1 & pids+=($!)
   wait_port callbridge.alice.mic:playback_MONO || { cat "$dir"/*.log >&2; die "alice's track did not appear"; }
   wait_port callbridge.bob.remote.peer:capture_MONO || { cat "$dir"/*.log >&2; die "bob's remote did not appear"; }
+  if grep -q "no real-time priority" "$dir/alice.log" "$dir/bob.log"; then rt_seen+=(refused); else rt_seen+=(granted); fi
   pw-link cb-lat-ref:monitor_MONO callbridge.alice.mic:playback_MONO
   pw-link callbridge.bob.remote.peer:capture_MONO cb-lat-rec:input_FR
 
@@ -364,6 +390,9 @@ echo "targets (issue): <= 25 ms at ptime 10, and <= 2x the floor at every ptime.
 echo "during the train: bob's remote stats (jitter, depth/target at the end; late, concealed and"
 echo "  underrun frames counted while the impulses played)."
 echo "for scale: OBS WHIP ~120 ms, PipeWire's RTP modules 100 ms by default, roc 200 ms by default."
+printf 'load: %s. workers'"'"' SCHED_FIFO (asked for: --rt %s): %s\n' \
+  "$( ((load)) && echo "a busy loop at normal priority on CPU 0 through every case" || echo none)" \
+  "$rt" "$(printf '%s\n' "${rt_seen[@]}" | sort | uniq -c | awk '{ printf "%s%s in %s cases", NR > 1 ? ", " : "", $2, $1 }')"
 echo "calibration (must be 0 samples):"
 printf '    %s\n' "${calibrations[@]}"
 echo
