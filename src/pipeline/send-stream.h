@@ -106,7 +106,7 @@ struct cb_send_stream {
 	struct cb_rtp_feedback *feedback;
 	/* Its session's negotiated payload type and level id (main thread
 	 * sets the pointer before the worker starts; NULL: as configured). */
-	const struct cb_rtp_session *rtp;
+	struct cb_rtp_session *rtp;
 	struct cb_rtp_feedback own_feedback;
 
 	/* RFC 2198: the last frames sent, newest first, for the RED blocks
