@@ -442,14 +442,26 @@ static int pack_red(struct cb_send_stream *s, int red_pt, uint8_t *payload, size
 
 	if (want > CB_RED_MAX_REDUNDANCY)
 		want = CB_RED_MAX_REDUNDANCY;
+	/* Only the unbroken run of sent frames right before this one: after a
+	 * frame that did not go out (DTX, an encoder error) the sequence
+	 * numbers no longer step with the timestamps, and a receiver could
+	 * not place an older copy.  How many: */
+	while (k < want) {
+		const struct cb_send_red_frame *h = &s->red_history[k];
+		uint32_t offset = (k + 1) * s->frame;
+
+		if (!h->valid || h->timestamp != s->timestamp - offset ||
+		    !cb_red_block_fits(offset, h->len))
+			break;
+		k++;
+	}
+	want = k;
+	k = 0;
 	/* Oldest first, as RFC 2198 orders the blocks. */
 	for (uint32_t i = want; i-- > 0;) {
 		const struct cb_send_red_frame *h = &s->red_history[i];
 		uint32_t offset = (i + 1) * s->frame;
 
-		if (!h->valid || h->timestamp != s->timestamp - offset ||
-		    !cb_red_block_fits(offset, h->len))
-			continue;
 		blocks[k++] = (struct cb_red_block) {
 			.payload_type = cb_rtp_session_payload_type(s->rtp,
 								(uint8_t)s->config.payload_type),
