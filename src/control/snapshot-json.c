@@ -50,6 +50,7 @@ void cb_snapshot_json_stream(struct cb_json_out *o, const struct cb_snapshot_str
 	cb_json_uint(o, "dtx_frames", s->dtx_frames);
 	cb_json_uint(o, "underrun_frames", s->underrun_frames);
 	cb_json_uint(o, "dropped_frames", s->dropped_frames);
+	cb_json_uint(o, "red_frames", s->red_frames);
 	/* Unknown is null, never a number a script could take for a time. */
 	if (s->has_rtt)
 		cb_json_fixed(o, "rtt_ms", s->rtt_us / 1000.0, 1);

@@ -53,6 +53,7 @@ struct cb_snapshot_stream {
 	uint64_t dtx_frames;
 	uint64_t underrun_frames;
 	uint64_t dropped_frames;
+	uint64_t red_frames;		/* earlier frames carried again (RFC 2198) */
 	bool has_rtt;			/* false until a report brings one */
 	uint64_t rtt_us;
 	double peer_fraction_lost;	/* 0..1, of the last report */

@@ -90,6 +90,7 @@ static void fill_stream(struct cb_snapshot_stream *out, struct cb_send_stream *s
 		.dtx_frames = LOAD(st->dtx_frames),
 		.underrun_frames = LOAD(st->underrun_frames),
 		.dropped_frames = LOAD(st->dropped_frames),
+		.red_frames = LOAD(st->red_frames),
 		.has_rtt = rtt_us >= 0,
 		.rtt_us = rtt_us >= 0 ? (uint64_t)rtt_us : 0,
 		.peer_fraction_lost = LOAD(s->feedback->fraction_lost) / 256.0,
