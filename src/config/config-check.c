@@ -145,6 +145,8 @@ static void store_stream(struct cb_loader *l, uint32_t index, const char *key,
 		s->dtx = v->b;
 	} else if (strcmp(key, "expected-loss") == 0) {
 		s->expected_loss = (uint32_t)v->i;
+	} else if (strcmp(key, "redundancy") == 0) {
+		s->redundancy = (uint32_t)v->i;
 	} else if (strcmp(key, "complexity") == 0) {
 		s->complexity = (uint32_t)v->i;
 	} else if (strcmp(key, "application") == 0) {

@@ -116,6 +116,8 @@ static int stream_differs(const char *key, const struct cb_config *ca, uint32_t 
 		return a->dtx != b->dtx;
 	if (IS("expected-loss"))
 		return a->expected_loss != b->expected_loss;
+	if (IS("redundancy"))
+		return a->redundancy != b->redundancy;
 	if (IS("complexity"))
 		return a->complexity != b->complexity;
 	if (IS("application"))

@@ -136,6 +136,8 @@ const struct cb_key_info cb_config_keys[] = {
 	  "transport = webrtc with [endpoint]: the path (such as /whep/program) where browsers play this stream over WHEP; any number of viewers share one encoder." },
 	{ "stream", "bearer-token-file", CB_KEY_TYPE_PATH, CB_RELOAD_RECREATE, NULL, "PATH", 0, 0,
 	  "transport = webrtc: file holding this stream's WHIP bearer token, instead of the call's; relative to the config file, should be mode 600." },
+	{ "stream", "redundancy", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "0", "0..2", 0, 2,
+	  "RFC 2198 redundancy (RED, red/48000/2 wrapping Opus, as WebRTC negotiates it): how many previous frames each packet carries again, so a lost packet is rebuilt from the next; 0 sends plain Opus. Helps where Opus in-band FEC cannot: frames below 10 ms are CELT-only and carry no FEC. With transport = webrtc red is offered only when above 0, and sent only when the answer keeps it." },
 
 	/* ---- [track NAME]: a PipeWire sink node ---- */
 	{ "track", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "2", "1..2", 1, 2,

@@ -119,6 +119,7 @@ struct cb_stream_config {
 	bool fec;
 	bool dtx;
 	uint32_t expected_loss;		/* percent, tunes Opus in-band FEC */
+	uint32_t redundancy;		/* RFC 2198 previous frames per packet, 0..2 */
 	uint32_t complexity;		/* 0..10 */
 	enum cb_opus_application application;
 	uint8_t payload_type;		/* 96..127 */

@@ -50,6 +50,7 @@ void cb_snapshot_json_stream(struct cb_json_out *o, const struct cb_snapshot_str
 	cb_json_uint(o, "dtx_frames", s->dtx_frames);
 	cb_json_uint(o, "underrun_frames", s->underrun_frames);
 	cb_json_uint(o, "dropped_frames", s->dropped_frames);
+	cb_json_uint(o, "red_frames", s->red_frames);
 	/* Unknown is null, never a number a script could take for a time. */
 	if (s->has_rtt)
 		cb_json_fixed(o, "rtt_ms", s->rtt_us / 1000.0, 1);
@@ -80,6 +81,8 @@ void cb_snapshot_json_remote(struct cb_json_out *o, const struct cb_snapshot_rem
 	cb_json_uint(o, "duplicates", r->duplicates);
 	cb_json_uint(o, "concealed", r->concealed);
 	cb_json_uint(o, "fec_recovered", r->fec_recovered);
+	cb_json_uint(o, "red_recovered", r->red_recovered);
+	cb_json_uint(o, "fec_empty", r->fec_empty);
 	cb_json_uint(o, "auth_failures", r->auth_failures);
 	cb_json_uint(o, "underrun_frames", r->underrun_frames);
 	cb_json_fixed(o, "jitter_ms", r->jitter_us / 1000.0, 2);
@@ -282,6 +285,7 @@ void cb_snapshot_json_receive(struct cb_json_out *o, const struct cb_snapshot *s
 	cb_json_uint(o, "rtcp", r->rtcp);
 	cb_json_uint(o, "auth_failures", r->auth_failures);
 	cb_json_uint(o, "malformed", r->malformed);
+	cb_json_uint(o, "malformed_red", r->malformed_red);
 	cb_json_uint(o, "unknown_payload_type", r->unknown_payload_type);
 	cb_json_uint(o, "unknown_ssrc", r->unknown_ssrc);
 	cb_json_uint(o, "oversized", r->oversized);

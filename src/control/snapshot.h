@@ -53,6 +53,7 @@ struct cb_snapshot_stream {
 	uint64_t dtx_frames;
 	uint64_t underrun_frames;
 	uint64_t dropped_frames;
+	uint64_t red_frames;		/* earlier frames carried again (RFC 2198) */
 	bool has_rtt;			/* false until a report brings one */
 	uint64_t rtt_us;
 	double peer_fraction_lost;	/* 0..1, of the last report */
@@ -77,6 +78,8 @@ struct cb_snapshot_remote {
 	uint64_t duplicates;
 	uint64_t concealed;
 	uint64_t fec_recovered;
+	uint64_t red_recovered;		/* frames played from RFC 2198 copies */
+	uint64_t fec_empty;		/* FEC slots without FEC in the packet: concealed */
 	uint64_t auth_failures;		/* of packets carrying its SSRC */
 	uint64_t underrun_frames;
 	uint32_t jitter_us;
@@ -105,6 +108,7 @@ struct cb_snapshot_receive {
 	uint64_t rtcp;
 	uint64_t auth_failures;
 	uint64_t malformed;
+	uint64_t malformed_red;		/* of those, RED payloads that do not parse */
 	uint64_t unknown_payload_type;
 	uint64_t unknown_ssrc;
 	uint64_t oversized;

@@ -15,6 +15,7 @@ struct entry {
 	uint32_t samples;
 	uint16_t len;
 	uint8_t state;		/* MISSED: passed without it, a copy is late; DONE: a copy is a duplicate */
+	bool redundant;		/* STORED from an RFC 2198 copy, not the packet itself */
 	uint8_t data[CB_JITTER_MAX_PAYLOAD];
 };
 

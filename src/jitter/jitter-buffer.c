@@ -155,6 +155,16 @@ int cb_jitter_buffer_put(struct cb_jitter_buffer *jb, uint32_t ssrc, uint16_t se
 	}
 
 	e = entry_at(jb, ext_seq);
+	if (e->seq == ext_seq && e->state == ENTRY_STORED && e->redundant) {
+		/* The packet itself, after its RED copy: it takes the copy's
+		 * place (the same frame) and is not a duplicate. */
+		jb->stats.received++;
+		e->redundant = false;
+		e->len = (uint16_t)len;
+		e->samples = samples;
+		memcpy(e->data, payload, len);
+		return 0;
+	}
 	if (e->seq == ext_seq && (e->state == ENTRY_STORED || e->state == ENTRY_DONE)) {
 		jb->stats.duplicates++;
 		return -EALREADY;
@@ -215,6 +225,7 @@ int cb_jitter_buffer_put(struct cb_jitter_buffer *jb, uint32_t ssrc, uint16_t se
 	e->samples = samples;
 	e->len = (uint16_t)len;
 	e->state = ENTRY_STORED;
+	e->redundant = false;
 	memcpy(e->data, payload, len);
 	if (ext_seq > jb->high_seq) {
 		jb->high_seq = ext_seq;
@@ -226,6 +237,52 @@ int cb_jitter_buffer_put(struct cb_jitter_buffer *jb, uint32_t ssrc, uint16_t se
 	 * a loss, not an underrun. */
 	jb->dry = false;
 	jb->rejects = 0;
+	return 0;
+}
+
+/* Whether the entry holds exactly packet seq. */
+static const struct entry *stored(const struct cb_jitter_buffer *jb, int64_t seq)
+{
+	const struct entry *e = entry_at(jb, seq);
+	return e->state == ENTRY_STORED && e->seq == seq ? e : NULL;
+}
+
+int cb_jitter_buffer_put_redundant(struct cb_jitter_buffer *jb, uint32_t ssrc, uint16_t seq,
+		uint32_t timestamp, const uint8_t *payload, size_t len, uint32_t samples)
+{
+	const struct entry *prev, *next;
+	int64_t ext_seq, ext_ts;
+	struct entry *e;
+
+	if (payload == NULL || len == 0 || len > CB_JITTER_MAX_PAYLOAD ||
+	    samples == 0 || samples > jb->max_frame)
+		return -EINVAL;
+	if (!jb->have_ssrc || ssrc != jb->ssrc || jb->state == JB_IDLE || jb->resync)
+		return -ESTALE;
+	ext_seq = jb->high_seq + (int16_t)(uint16_t)(seq - (uint16_t)jb->high_seq);
+	ext_ts = jb->high_ts + (int32_t)(timestamp - (uint32_t)jb->high_ts);
+	/* Only holes the playout has yet to reach, and within the ring: a
+	 * copy never moves the start back nor plays after concealment. */
+	if (ext_seq < jb->next_seq || ext_ts < jb->play_ts || ext_seq >= jb->high_seq ||
+	    jb->high_seq - ext_seq > jb->mask)
+		return -ETIME;
+	e = entry_at(jb, ext_seq);
+	if (e->seq == ext_seq && (e->state == ENTRY_STORED || e->state == ENTRY_DONE))
+		return -EALREADY;
+	if (e->state == ENTRY_STORED)
+		return -ENOSPC;	/* a newer packet's storage */
+	/* The sequence number was inferred from the offset: where packets
+	 * on either side are known, their timestamps must agree. */
+	if (((prev = stored(jb, ext_seq - 1)) != NULL && prev->ts + prev->samples != ext_ts) ||
+	    ((next = stored(jb, ext_seq + 1)) != NULL && ext_ts + samples != next->ts))
+		return -EINVAL;
+	e->seq = ext_seq;
+	e->ts = ext_ts;
+	e->samples = samples;
+	e->len = (uint16_t)len;
+	e->state = ENTRY_STORED;
+	e->redundant = true;
+	memcpy(e->data, payload, len);
 	return 0;
 }
 

@@ -77,6 +77,8 @@ struct cb_jitter_stats {
 					 * rather than DTX */
 	uint64_t concealed;		/* CONCEAL slots handed out, for any reason */
 	uint64_t fec_recovered;		/* FEC slots handed out */
+	uint64_t red_recovered;		/* PLAY slots of frames that came only as an RFC 2198
+					 * redundant copy, their own packet lost */
 	uint64_t dropped_overflow;	/* put() returned -ENOSPC */
 	uint64_t stale;			/* put() returned -ESTALE: the previous SSRC, after a switch */
 	uint64_t ssrc_changes;
@@ -113,6 +115,18 @@ void cb_jitter_buffer_reset(struct cb_jitter_buffer *jb);
 int cb_jitter_buffer_put(struct cb_jitter_buffer *jb, uint32_t ssrc, uint16_t seq,
 		uint32_t timestamp, const uint8_t *payload, size_t len, uint32_t samples,
 		uint64_t arrival_ns);
+
+/* A copy of an earlier packet, carried again in a later one (an RFC 2198
+ * redundant block): it fills the hole at seq if that packet has not come
+ * and its slot has not been played, concealed or recovered yet.  It never
+ * replaces a packet that came, teaches the timing nothing and restarts
+ * nothing; the packet itself arriving later replaces the copy.  Call it
+ * after putting the packet that carried it.  Returns 0 when it filled a
+ * hole, -EALREADY when the packet is there, -ETIME when its slot is
+ * gone, -ESTALE for another SSRC or before the timeline started, -EINVAL
+ * as put(), and for a timestamp that contradicts its neighbours. */
+int cb_jitter_buffer_put_redundant(struct cb_jitter_buffer *jb, uint32_t ssrc, uint16_t seq,
+		uint32_t timestamp, const uint8_t *payload, size_t len, uint32_t samples);
 
 /* The next slot of the playout timeline; call it whenever more audio is
  * needed, with the current time and how much audio the caller already holds

@@ -209,6 +209,11 @@ void cb_jitter_buffer_get_queued(struct cb_jitter_buffer *jb, uint64_t now_ns, u
 			e->state = ENTRY_DONE;
 			jb->next_seq++;
 			jb->frame = e->samples;
+			if (e->redundant) {
+				/* network loss all the same; RED made up for it */
+				jb->stats.lost++;
+				jb->stats.red_recovered++;
+			}
 			emit(jb, slot, CB_JITTER_PLAY, e, e->samples, e->ts + e->samples - jb->play_ts);
 			return;
 		}

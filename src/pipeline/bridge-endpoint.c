@@ -41,6 +41,9 @@ int cb_bridge_open_served_stream(struct cb_bridge *b, uint32_t i, char *err, siz
 		return res;
 	}
 	b->n_sessions++;
+	/* Viewers' answers carry plain Opus, and the fan-out only rewrites
+	 * the payload type per viewer: no RED on a served stream. */
+	atomic_store(&b->sessions[index]->rtp.red_payload_type, CB_RTP_RED_OFF);
 	if ((res = cb_bridge_attach_stream(b, s, index)) < 0) {
 		snprintf(err, err_len, "stream %s: too many senders in its session", sc->name);
 		cb_send_stream_free(s);

@@ -57,6 +57,7 @@ static void describe_local(struct cb_bridge *b, struct cb_call_session *cs)
 	}
 	for (uint32_t i = 0; i < b->n_streams; i++) {
 		const struct cb_send_stream *s = b->streams[i];
+		int red = cb_rtp_session_red_send_pt(s->rtp, s->config.redundancy);
 		const struct cb_session_media m = {
 			.direction = CB_DIRECTION_SENDONLY,
 			.payload_type = s->config.payload_type,
@@ -67,6 +68,7 @@ static void describe_local(struct cb_bridge *b, struct cb_call_session *cs)
 			.dtx = s->config.dtx,
 			.bitrate = s->config.bitrate,
 			.audio_level_ext_id = s->audio_level_ext_id,
+			.red_payload_type = red > 0 ? red : 0,
 			.dest = s->dest,
 		};
 		if (cb_session_desc_add_media(d, &m) == 0)

@@ -52,6 +52,9 @@ int cb_bridge_make_whip(struct cb_bridge *b, const struct cb_config *config, uin
 	wc->media.dtx = sc->dtx;
 	wc->media.bitrate = sc->bitrate;
 	wc->media.audio_level_ext_id = s->audio_level_ext_id;
+	/* RFC 2198: offered only when it would be sent; the answer decides
+	 * (whip-session.c take_peer). */
+	wc->media.red_payload_type = sc->redundancy > 0 ? CB_RED_PAYLOAD_TYPE : 0;
 	if ((res = cb_call_session_open_whip(&cs, sc->name, wc, why, sizeof(why))) < 0) {
 		snprintf(err, err_len, "stream %s: WHIP session: %s", sc->name, why);
 		goto out;

@@ -14,6 +14,7 @@
 #include "util/byte-order.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
+#include "rtp/rtp-red.h"
 
 #define WAKE_NS 2000000ull	/* a remote without a running node tops up this often */
 #define IDLE_WAKE_NS 20000000ull	/* timeouts and reports, when no remote needs more */
@@ -234,16 +235,56 @@ static uint32_t expected_pt(struct cb_receive_worker *w, uint32_t input, struct 
 	return cb_rtp_session_payload_type(rtp, (uint8_t)r->config.payload_type);
 }
 
+static uint8_t red_pt(struct cb_receive_worker *w, uint32_t input)
+{
+	return cb_rtp_session_red_pt(input < w->n_inputs ? w->inputs[input].rtp : NULL);
+}
+
+/* A packet's Opus: its payload, or a RED payload's blocks (RFC 2198),
+ * the primary last.  Returns how many blocks (1 for plain Opus), or
+ * -EINVAL for a RED payload that does not parse or nests RED. */
+static int split_payload(const struct cb_rtp_packet *pkt, uint8_t red, struct cb_red_block *blocks)
+{
+	if (pkt->header.payload_type == red)
+		return cb_red_parse(pkt->payload, pkt->payload_len, red, blocks, CB_RED_MAX_BLOCKS);
+	blocks[0] = (struct cb_red_block) { .payload_type = pkt->header.payload_type,
+					    .data = pkt->payload, .len = pkt->payload_len };
+	return 1;
+}
+
+/* The redundant blocks of a RED packet, into the holes they fill: block
+ * k frames back (its offset over its duration) was packet seq - k, as
+ * every sender that carries consecutive frames makes it; the jitter
+ * buffer checks that against the timestamps it knows. */
+static void put_redundant(struct cb_remote *r, const struct cb_rtp_packet *pkt, uint32_t opus_pt,
+			  const struct cb_red_block *blocks, int n)
+{
+	for (int i = 0; i + 1 < n; i++) {
+		const struct cb_red_block *b = &blocks[i];
+		int samples;
+
+		if (b->payload_type != opus_pt || b->offset == 0 ||
+		    (samples = cb_opus_packet_samples(b->data, b->len)) <= 0 ||
+		    b->offset % (uint32_t)samples != 0 || b->offset / (uint32_t)samples > 0x7fff)
+			continue;
+		cb_remote_receive_redundant(r, (uint16_t)(pkt->header.sequence -
+							  b->offset / (uint32_t)samples),
+					    pkt->header.timestamp - b->offset, b->data, b->len);
+	}
+}
+
 static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 		       uint32_t input, uint8_t *buf, size_t len, const struct cb_address *from,
 		       uint64_t now_ns)
 {
 	struct cb_srtp_session *srtp = session_in(in);
+	struct cb_red_block blocks[CB_RED_MAX_BLOCKS];
+	const struct cb_red_block *primary;
 	struct cb_rtp_packet pkt;
 	struct cb_remote *r;
 	size_t clear_len = len;
-	uint32_t ssrc;
-	int channels;
+	uint32_t ssrc, opus_pt;
+	int channels, n_blocks;
 
 	if (srtp == NULL) {
 		cb_srtp_slot_drop(&in->srtp_in);
@@ -259,30 +300,39 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 			atomic_fetch_add_explicit(&r->stats.auth_failures, 1, memory_order_relaxed);
 		return;
 	}
-	if (cb_rtp_parse(buf, clear_len, &pkt) < 0 || pkt.payload_len == 0 ||
-	    cb_opus_packet_samples(pkt.payload, pkt.payload_len) <= 0) {
+	if (cb_rtp_parse(buf, clear_len, &pkt) < 0 || pkt.payload_len == 0) {
 		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
 		return;
 	}
-	r = find_active(w, input, pkt.header.ssrc);
-	if (r == NULL) {
+	if ((n_blocks = split_payload(&pkt, red_pt(w, input), blocks)) < 1) {
+		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&w->stats.malformed_red, 1, memory_order_relaxed);
+		return;
+	}
+	primary = &blocks[n_blocks - 1];
+	if (cb_opus_packet_samples(primary->data, primary->len) <= 0) {
+		atomic_fetch_add_explicit(&w->stats.malformed, 1, memory_order_relaxed);
+		return;
+	}
+	if ((r = find_active(w, input, pkt.header.ssrc)) == NULL) {
 		r = claim(w, input, pkt.header.ssrc);
 		if (r == NULL) {
 			atomic_fetch_add_explicit(&w->stats.unknown_ssrc, 1, memory_order_relaxed);
 			return;
 		}
-		if (pkt.header.payload_type != expected_pt(w, input, r)) {
+		if (primary->payload_type != expected_pt(w, input, r)) {
 			atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1,
 						  memory_order_relaxed);
 			return;
 		}
 		channels = r->configured ? (int)r->config.channels :
-			   cb_opus_packet_channels(pkt.payload, pkt.payload_len);
+			   cb_opus_packet_channels(primary->data, primary->len);
 		if (cb_remote_activate(r, pkt.header.ssrc, channels == 1 ? 1 : 2, now_ns) < 0)
 			return;
 		r->input = input;
 	}
-	if (pkt.header.payload_type != expected_pt(w, input, r)) {
+	opus_pt = expected_pt(w, input, r);
+	if (primary->payload_type != opus_pt) {
 		atomic_fetch_add_explicit(&w->stats.unknown_payload_type, 1, memory_order_relaxed);
 		return;
 	}
@@ -290,8 +340,9 @@ static void handle_rtp(struct cb_receive_worker *w, struct cb_receive_input *in,
 	r->from = *from;
 	r->input = input;
 	cb_remote_note_audio_level(r, &pkt);
-	cb_remote_receive(r, pkt.header.sequence, pkt.header.timestamp, pkt.payload,
-			  pkt.payload_len, now_ns);
+	cb_remote_receive(r, pkt.header.sequence, pkt.header.timestamp, primary->data,
+			  primary->len, now_ns);
+	put_redundant(r, &pkt, opus_pt, blocks, n_blocks);
 }
 
 struct rtcp_context {

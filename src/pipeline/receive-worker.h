@@ -26,6 +26,7 @@ struct cb_receive_stats {
 	atomic_uint_fast64_t rtcp;
 	atomic_uint_fast64_t auth_failures;	/* SRTP or SRTCP authentication/replay */
 	atomic_uint_fast64_t malformed;		/* too short, bad header, bad Opus */
+	atomic_uint_fast64_t malformed_red;	/* RFC 2198 payloads that do not parse (also in malformed) */
 	atomic_uint_fast64_t unknown_payload_type;
 	atomic_uint_fast64_t unknown_ssrc;	/* no [remote] claims it, accept-unknown off or full */
 	atomic_uint_fast64_t oversized;

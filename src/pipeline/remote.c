@@ -139,6 +139,7 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	cb_rate_control_init(&r->rate_control, 96, RATE);
 	r->last_rate_update_ns = now_ns;
 	cb_rtp_source_init(&r->source, ssrc, RATE);
+	r->fec_plc = 0;
 
 	r->ssrc = ssrc;
 	r->active = true;
@@ -181,6 +182,24 @@ void cb_remote_receive(struct cb_remote *r, uint16_t seq, uint32_t timestamp,
 			     (uint32_t)samples, now_ns);
 }
 
+void cb_remote_receive_redundant(struct cb_remote *r, uint16_t seq, uint32_t timestamp,
+				 const uint8_t *payload, size_t len)
+{
+	int samples = cb_opus_packet_samples(payload, len);
+
+	if (samples <= 0)
+		return;
+	cb_jitter_buffer_put_redundant(r->jitter_buffer, r->ssrc, seq, timestamp, payload, len,
+				       (uint32_t)samples);
+}
+
+/* CELT-only Opus (TOC configurations 16..31, every frame below 10 ms)
+ * never carries in-band FEC: decoding "its FEC" is concealment. */
+static bool celt_only(const uint8_t *payload, size_t len)
+{
+	return len > 0 && (payload[0] >> 3) >= 16;
+}
+
 static int decode_slot(struct cb_remote *r, const struct cb_jitter_slot *slot)
 {
 	uint32_t samples = slot->samples;
@@ -194,6 +213,8 @@ static int decode_slot(struct cb_remote *r, const struct cb_jitter_slot *slot)
 		break;
 	case CB_JITTER_FEC:
 		/* The next packet's in-band FEC rebuilds this one. */
+		if (celt_only(slot->payload, slot->len))
+			r->fec_plc++;
 		n = cb_opus_decode_fec(r->decoder, slot->payload, slot->len, r->pcm, samples);
 		break;
 	case CB_JITTER_CONCEAL:
@@ -373,6 +394,10 @@ void cb_remote_publish_stats(struct cb_remote *r)
 	atomic_store_explicit(&r->stats.duplicates, j.duplicates, memory_order_relaxed);
 	atomic_store_explicit(&r->stats.concealed, j.concealed, memory_order_relaxed);
 	atomic_store_explicit(&r->stats.fec_recovered, j.fec_recovered, memory_order_relaxed);
+	/* Of those FEC slots, the ones whose packet had no FEC in it: Opus
+	 * concealed them all the same. */
+	atomic_store_explicit(&r->stats.fec_empty, r->fec_plc, memory_order_relaxed);
+	atomic_store_explicit(&r->stats.red_recovered, j.red_recovered, memory_order_relaxed);
 	atomic_store_explicit(&r->stats.underruns,
 			      atomic_load(&r->feed->underrun_frames), memory_order_relaxed);
 	atomic_store_explicit(&r->stats.jitter_us, (uint32_t)(j.jitter * 1000000ull / RATE),

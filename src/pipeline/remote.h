@@ -27,6 +27,8 @@ struct cb_remote_stats {
 	atomic_uint_fast64_t duplicates;
 	atomic_uint_fast64_t concealed;
 	atomic_uint_fast64_t fec_recovered;
+	atomic_uint_fast64_t red_recovered;	/* frames rebuilt from RFC 2198 copies */
+	atomic_uint_fast64_t fec_empty;		/* FEC slots without FEC (CELT-only): PLC */
 	atomic_uint_fast64_t auth_failures;
 	atomic_uint_fast64_t underruns;
 	atomic_uint_fast32_t jitter_us;
@@ -68,6 +70,7 @@ struct cb_remote {
 	uint64_t late_start;
 	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
 	struct cb_rtp_source source;
+	uint64_t fec_plc;		/* FEC slots whose packet had no FEC (CELT-only) */
 	float pcm[5760 * 2];		/* the longest Opus frame, 120 ms */
 
 	/* shared with the main thread */
@@ -107,6 +110,11 @@ static inline struct cb_remote_feed *cb_remote_current_feed(struct cb_remote *r)
 {
 	return &r->feeds[atomic_load_explicit(&r->feed_index, memory_order_acquire) & 1];
 }
+
+/* An RFC 2198 redundant copy of packet seq, carried in a later packet
+ * that cb_remote_receive has just taken: fills its hole if still open. */
+void cb_remote_receive_redundant(struct cb_remote *r, uint16_t seq, uint32_t timestamp,
+				 const uint8_t *payload, size_t len);
 
 /* Keeps the feed's ring topped up and the resampler rate current. While
  * the node runs, this tops up once per graph cycle, CB_REMOTE_LEAD_NS before

@@ -429,17 +429,81 @@ static bool mix_frame(struct cb_send_stream *s, uint64_t now_ns)
 	return heard;
 }
 
+/* RFC 2198: wraps the frame in s->encoded (n bytes) as RED after the
+ * header, with as many of the previous frames as redundancy asks for and
+ * RED's limits allow; then remembers the frame.  Only frames continuous
+ * with this one go along (none across a DTX gap), so a receiver can tell
+ * each one's sequence number from its offset. */
+static int pack_red(struct cb_send_stream *s, int red_pt, uint8_t *payload, size_t cap, int n)
+{
+	struct cb_red_block blocks[CB_RED_MAX_REDUNDANCY];
+	uint32_t want = s->config.redundancy, k = 0;
+	int res;
+
+	if (want > CB_RED_MAX_REDUNDANCY)
+		want = CB_RED_MAX_REDUNDANCY;
+	/* Only the unbroken run of sent frames right before this one: after a
+	 * frame that did not go out (DTX, an encoder error) the sequence
+	 * numbers no longer step with the timestamps, and a receiver could
+	 * not place an older copy.  How many: */
+	while (k < want) {
+		const struct cb_send_red_frame *h = &s->red_history[k];
+		uint32_t offset = (k + 1) * s->frame;
+
+		if (!h->valid || h->timestamp != s->timestamp - offset ||
+		    !cb_red_block_fits(offset, h->len))
+			break;
+		k++;
+	}
+	want = k;
+	k = 0;
+	/* Oldest first, as RFC 2198 orders the blocks. */
+	for (uint32_t i = want; i-- > 0;) {
+		const struct cb_send_red_frame *h = &s->red_history[i];
+		uint32_t offset = (i + 1) * s->frame;
+
+		blocks[k++] = (struct cb_red_block) {
+			.payload_type = cb_rtp_session_payload_type(s->rtp,
+								(uint8_t)s->config.payload_type),
+			.offset = offset, .data = h->data, .len = h->len,
+		};
+	}
+	/* The oldest go first when the packet would overflow. */
+	while (k > 0 && cb_red_size(blocks, k, (size_t)n) > cap) {
+		memmove(blocks, blocks + 1, (k - 1) * sizeof(blocks[0]));
+		k--;
+	}
+	res = cb_red_write(payload, cap, blocks, k, cb_rtp_session_payload_type(s->rtp,
+			   (uint8_t)s->config.payload_type), s->encoded, (size_t)n);
+	if (res >= 0)
+		s->stats.red_frames += k;
+	return res;
+}
+
+static void remember_frame(struct cb_send_stream *s, int n)
+{
+	memmove(&s->red_history[1], &s->red_history[0],
+		(CB_RED_MAX_REDUNDANCY - 1) * sizeof(s->red_history[0]));
+	s->red_history[0].valid = n > 0 && (size_t)n <= CB_RED_MAX_LENGTH;
+	s->red_history[0].timestamp = s->timestamp;
+	s->red_history[0].len = (uint16_t)(s->red_history[0].valid ? n : 0);
+	if (s->red_history[0].valid)
+		memcpy(s->red_history[0].data, s->encoded, (size_t)n);
+}
+
 int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *buf, size_t cap)
 {
 	struct cb_rtp_header header;
 	size_t header_size;
 	bool heard;
-	int n, ext_id;
+	int n, ext_id, red_pt;
 
 	heard = mix_frame(s, now_ns);
+	red_pt = cb_rtp_session_red_send_pt(s->rtp, s->config.redundancy);
 
 	header = (struct cb_rtp_header) {
-		.payload_type = cb_rtp_session_payload_type(s->rtp, (uint8_t)s->config.payload_type),
+		.payload_type = red_pt >= 0 ? (uint8_t)red_pt :
+			cb_rtp_session_payload_type(s->rtp, (uint8_t)s->config.payload_type),
 		.marker = s->marker_next,
 		.sequence = s->sequence,
 		.timestamp = s->timestamp,
@@ -455,12 +519,10 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	if (header_size == 0)
 		return -ENOSPC;
 
-	n = cb_opus_encode(s->encoder, s->mix, buf + header_size, cap - header_size);
+	n = cb_opus_encode(s->encoder, s->mix, s->encoded,
+			   SPA_MIN(cap - header_size, sizeof(s->encoded)));
 	s->last_timestamp = s->timestamp;
 	s->last_frame_ns = now_ns;
-	/* The timestamp follows the samples, sent or not, so the receiver's
-	 * timeline stays continuous through DTX and underruns. */
-	s->timestamp += s->frame;
 	/* With audio, the graph paces us and this only marks when it was last
 	 * heard from; without, the monotonic clock paces (see _ready). */
 	if (heard) {
@@ -470,16 +532,37 @@ int cb_send_stream_produce(struct cb_send_stream *s, uint64_t now_ns, uint8_t *b
 	} else
 		s->next_frame_ns = (s->next_frame_ns ? s->next_frame_ns : now_ns) + FRAME_NS(s);
 	s->stats.frames++;
-	if (n < 0)
-		return n;
-
-	if (s->config.dtx && n <= 2) {
+	if (n < 0 || (s->config.dtx && n <= 2)) {
+		/* Nothing goes out, so nothing is carried again either. */
+		remember_frame(s, 0);
+		s->timestamp += s->frame;
+		if (n < 0)
+			return n;
 		/* RFC 7587: a DTX frame need not be sent; the next real one
 		 * starts a talkspurt and carries the marker. */
 		s->stats.dtx_frames++;
 		s->marker_next = true;
 		return 0;
 	}
+	if (red_pt >= 0) {
+		int red = pack_red(s, red_pt, buf + header_size, cap - header_size, n);
+		if (red < 0) {
+			/* cannot happen with the caps the worker uses: plain */
+			buf[1] = (uint8_t)((buf[1] & 0x80) | cb_rtp_session_payload_type(s->rtp,
+					   (uint8_t)s->config.payload_type));
+			memcpy(buf + header_size, s->encoded, (size_t)n);
+			remember_frame(s, n);
+		} else {
+			remember_frame(s, n);
+			n = red;
+		}
+	} else {
+		memcpy(buf + header_size, s->encoded, (size_t)n);
+		remember_frame(s, n);
+	}
+	/* The timestamp follows the samples, sent or not, so the receiver's
+	 * timeline stays continuous through DTX and underruns. */
+	s->timestamp += s->frame;
 	s->marker_next = false;
 	s->sequence++;
 	s->stats.packets++;

@@ -15,6 +15,7 @@
 #include "audio/levels.h"
 #include "node/track-state.h"
 #include "rtp/rtcp.h"
+#include "rtp/rtp-red.h"
 #include "rtp/rtp-session.h"
 
 /* How far one track may run ahead of another before the stream stops waiting
@@ -63,6 +64,7 @@ struct cb_send_stream_stats {
 	_Atomic uint64_t dtx_frames;		/* encoded but not sent */
 	_Atomic uint64_t underrun_frames;	/* padded with silence */
 	_Atomic uint64_t dropped_frames;	/* backlog trimmed */
+	_Atomic uint64_t red_frames;		/* redundant copies carried (RFC 2198) */
 };
 
 struct cb_send_stream {
@@ -106,6 +108,16 @@ struct cb_send_stream {
 	 * sets the pointer before the worker starts; NULL: as configured). */
 	struct cb_rtp_session *rtp;
 	struct cb_rtp_feedback own_feedback;
+
+	/* RFC 2198: the last frames sent, newest first, for the RED blocks
+	 * of the next packets (send worker). */
+	struct cb_send_red_frame {
+		bool valid;
+		uint32_t timestamp;
+		uint16_t len;
+		uint8_t data[CB_RED_MAX_LENGTH];
+	} red_history[CB_RED_MAX_REDUNDANCY];
+	uint8_t encoded[1500];	/* the frame being packed, before RED wraps it */
 };
 
 int cb_send_stream_new(struct cb_send_stream **out, const struct cb_stream_config *config,

@@ -16,6 +16,7 @@ void cb_rtp_session_init(struct cb_rtp_session *s)
 {
 	atomic_init(&s->payload_type, -1);
 	atomic_init(&s->audio_level_ext_id, -1);
+	atomic_init(&s->red_payload_type, -1);
 	for (uint32_t i = 0; i < CB_RTP_SESSION_MAX_SENDERS; i++) {
 		atomic_init(&s->senders[i].ssrc, 0);
 		atomic_init(&s->senders[i].used, false);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "rtp/rtcp.h"
+#include "rtp/rtp-red.h"
 #include "rtp/rtp-source.h"
 
 #define CB_RTP_SESSION_MAX_SENDERS 32
@@ -40,7 +41,14 @@ struct cb_rtp_session {
 	 * thread, read by the workers per packet. */
 	atomic_int payload_type;
 	atomic_int audio_level_ext_id;
+	/* RED (RFC 2198): -1 as configured (CB_RED_PAYLOAD_TYPE, sent when
+	 * the stream's redundancy is above 0), CB_RTP_RED_OFF when the
+	 * answer left red out (plain Opus goes out), else the negotiated
+	 * payload type. Same threads as payload_type. */
+	atomic_int red_payload_type;
 };
+
+#define CB_RTP_RED_OFF (-2)
 
 void cb_rtp_session_init(struct cb_rtp_session *s);
 /* The payload type to send and accept: the negotiated one, else configured. */
@@ -55,6 +63,22 @@ static inline int cb_rtp_session_level_ext_id(const struct cb_rtp_session *s, in
 {
 	int id = s ? atomic_load_explicit(&s->audio_level_ext_id, memory_order_relaxed) : -1;
 	return id >= 0 ? id : configured;
+}
+
+/* The RED payload type to send with, or -1 for plain Opus. */
+static inline int cb_rtp_session_red_send_pt(const struct cb_rtp_session *s, uint32_t redundancy)
+{
+	int pt = s ? atomic_load_explicit(&s->red_payload_type, memory_order_relaxed) : -1;
+	if (redundancy == 0 || pt == CB_RTP_RED_OFF)
+		return -1;
+	return pt >= 0 ? pt : CB_RED_PAYLOAD_TYPE;
+}
+/* The RED payload type taken on receive: RED is understood whatever this
+ * side sends. */
+static inline uint8_t cb_rtp_session_red_pt(const struct cb_rtp_session *s)
+{
+	int pt = s ? atomic_load_explicit(&s->red_payload_type, memory_order_relaxed) : -1;
+	return pt >= 0 ? (uint8_t)pt : CB_RED_PAYLOAD_TYPE;
 }
 
 /* Registers an SSRC we send with (main thread; the receive worker may be

@@ -224,6 +224,13 @@ const struct cb_sdp_format *cb_sdp_find_format(const struct cb_sdp_section *m, c
 /* The payload type mapped to opus/48000/2 (RFC 7587 §7, any case), or -ENOENT. */
 int cb_sdp_opus_pt(const struct cb_sdp_section *m);
 
+/* RFC 2198 (sdp-red.c): the payload type of red/48000/2 whose a=fmtp
+ * names only opus_pt ("111/111", as WebRTC offers it), or -ENOENT. */
+int cb_sdp_red_pt(const struct cb_sdp_section *m, int opus_pt);
+/* Puts red/48000/2 with a=fmtp "<opus>/<opus>" as the section's first
+ * format (where the sent one goes); the Opus format is the second. */
+void cb_sdp_add_red(struct cb_sdp_section *m, uint8_t red_pt, uint8_t opus_pt);
+
 /* The a=extmap id of uri, e.g. CB_SDP_URI_AUDIO_LEVEL (RFC 6464), or -ENOENT. */
 #define CB_SDP_URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 int cb_sdp_extmap_id(const struct cb_sdp_section *m, const char *uri);

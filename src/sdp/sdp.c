@@ -66,7 +66,7 @@ static int add_candidates(struct cb_sdp_section *m, const char *lines)
 static int build_media(struct cb_sdp_section *m, const struct cb_sdp_session *s,
 		       const struct cb_sdp_media *in)
 {
-	struct cb_sdp_format *f = &m->formats[0];
+	struct cb_sdp_format *f = &m->formats[in->red_payload_type > 0 ? 1 : 0];
 	struct cb_sdp_connection *c = &m->level.connection;
 	uint32_t ptime_tenths = in->ptime_samples * 10 / 48;	/* at 48 kHz */
 	const char *family;
@@ -83,6 +83,8 @@ static int build_media(struct cb_sdp_section *m, const struct cb_sdp_session *s,
 	strcpy(m->proto, s->suite == CB_SRTP_NONE ? "RTP/AVP" : "RTP/SAVP");
 	m->rtp = true;
 	m->n_formats = 1;
+	if (in->red_payload_type > 0)
+		cb_sdp_add_red(m, (uint8_t)in->red_payload_type, in->payload_type);
 	snprintf(f->id, sizeof(f->id), "%u", in->payload_type);
 	f->pt = in->payload_type;
 	if (in->bitrate) {

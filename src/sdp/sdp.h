@@ -27,6 +27,7 @@ struct cb_sdp_media {
 	bool dtx;
 	uint32_t bitrate;
 	int audio_level_ext_id;		/* 0: none */
+	int red_payload_type;		/* RFC 2198 red wrapping the Opus, sent instead; 0: none */
 };
 
 /* transport = ice: one ICE transport for every m-line (BUNDLE, rtcp-mux). */

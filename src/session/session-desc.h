@@ -42,6 +42,7 @@ struct cb_session_media {
 	bool dtx;			/* usedtx */
 	uint32_t bitrate;		/* maxaveragebitrate, 0: none */
 	int audio_level_ext_id;		/* RFC 6464 extmap, 0: none */
+	int red_payload_type;		/* RFC 2198 red/48000/2 wrapping the Opus, 0: none */
 	struct cb_address dest;		/* plain UDP: where it goes (m= port, c=) */
 };
 

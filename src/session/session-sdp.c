@@ -57,6 +57,10 @@ static int audio_section(const struct cb_sdp *sdp, const struct cb_sdp_section *
 	 * group's second one would be a retransmission stream. */
 	if (m->n_ssrcs > 0)
 		media.ssrc = m->ssrcs[0].ssrc;
+	/* RFC 2198 wrapping this Opus, as WebRTC offers it; only then. */
+	media.red_payload_type = cb_sdp_red_pt(m, pt);
+	if (media.red_payload_type < 0)
+		media.red_payload_type = 0;
 	media.audio_level_ext_id = cb_sdp_extmap_id(m, CB_SDP_URI_AUDIO_LEVEL);
 	if (media.audio_level_ext_id < 0)
 		media.audio_level_ext_id = 0;
@@ -153,6 +157,7 @@ int cb_session_desc_write_file(const struct cb_session_desc *d, const char *path
 			.channels = m->channels, .ptime_samples = m->ptime_samples,
 			.ssrc = m->ssrc, .fec = m->fec, .dtx = m->dtx, .bitrate = m->bitrate,
 			.audio_level_ext_id = m->audio_level_ext_id,
+			.red_payload_type = m->red_payload_type,
 		};
 	}
 	if (d->ice.present) {
@@ -197,7 +202,7 @@ static enum cb_sdp_setup sdp_setup(enum cb_dtls_setup s)
 static void webrtc_section(struct cb_sdp_section *m, const struct cb_session_desc *d,
 			   const struct cb_session_media *in)
 {
-	struct cb_sdp_format *f = &m->formats[0];
+	struct cb_sdp_format *f = &m->formats[in->red_payload_type > 0 ? 1 : 0];
 	uint32_t ptime_tenths = in->ptime_samples ? in->ptime_samples * 10 / 48 : 200;
 
 	snprintf(m->type, sizeof(m->type), "audio");
@@ -223,6 +228,8 @@ static void webrtc_section(struct cb_sdp_section *m, const struct cb_session_des
 	m->rtcp_mux = true;
 	m->rtcp_mux_only = true;
 	m->n_formats = 1;
+	if (in->red_payload_type > 0)
+		cb_sdp_add_red(m, (uint8_t)in->red_payload_type, in->payload_type);
 	snprintf(f->id, sizeof(f->id), "%u", in->payload_type);
 	f->pt = in->payload_type;
 	f->has_rtpmap = true;

@@ -142,6 +142,11 @@ static void take_peer(struct cb_whip_session *s, const struct cb_session_desc *p
 	if (s->config.rtp) {
 		atomic_store(&s->config.rtp->payload_type, peer->media[0].payload_type);
 		atomic_store(&s->config.rtp->audio_level_ext_id, peer->media[0].audio_level_ext_id);
+		/* RED only where the answer kept it, with its payload type;
+		 * otherwise plain Opus goes out whatever redundancy says. */
+		atomic_store(&s->config.rtp->red_payload_type,
+			     peer->media[0].red_payload_type > 0 ?
+			     peer->media[0].red_payload_type : CB_RTP_RED_OFF);
 	}
 	s->answered_us = g_get_monotonic_time();
 	pthread_mutex_lock(&s->lock);

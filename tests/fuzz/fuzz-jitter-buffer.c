@@ -1,7 +1,8 @@
 /* The jitter buffer driven by an arbitrary schedule of puts and gets:
  * sequence numbers, timestamps, SSRC switches, durations, arrival times and
- * payload sizes all chosen by the fuzzer. Checks the slot contract
- * (payload only for PLAY/FEC, inside what was stored, duration bounded). */
+ * payload sizes all chosen by the fuzzer, RFC 2198 redundant copies among
+ * the puts. Checks the slot contract (payload only for PLAY/FEC, inside
+ * what was stored, duration bounded). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint32_t samples = take(&p, end, 2);
 			size_t len = take(&p, end, 2) % sizeof(payload);
 			memset(payload, (int)seq, len);
-			(void)cb_jitter_buffer_put(jb, ssrc, seq, ts, payload, len, samples, now);
+			if ((op & 7) == 2)	/* an RFC 2198 copy, as RED brings it */
+				(void)cb_jitter_buffer_put_redundant(jb, ssrc, seq, ts, payload,
+								     len, samples);
+			else
+				(void)cb_jitter_buffer_put(jb, ssrc, seq, ts, payload, len,
+							   samples, now);
 			break;
 		}
 		case 3: case 4: case 5: {

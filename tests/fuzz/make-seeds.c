@@ -15,6 +15,7 @@
 #include "dtls/dtls-session.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp-ext.h"
+#include "rtp/rtp-red.h"
 #include "rtp/rtp.h"
 
 static const char *root;
@@ -74,6 +75,28 @@ static size_t rtp_packet_level(uint8_t *buf, uint32_t ssrc, uint16_t seq, uint32
 	n = cb_rtp_ext_append(buf, n, 1600, &e, 1);
 	memcpy(buf + n, payload, len);
 	return n + len;
+}
+
+/* RFC 2198 as callbridge sends it with redundancy 2: frame k as the
+ * primary, k-1 and k-2 (when there) as redundant blocks, oldest first. */
+static size_t rtp_packet_red(uint8_t *buf, uint32_t ssrc, uint16_t seq, uint32_t ts,
+			     uint32_t frame, uint8_t frames[][400], const int *lens, int k)
+{
+	struct cb_rtp_header h = { .payload_type = CB_RED_PAYLOAD_TYPE, .sequence = seq,
+				   .timestamp = ts, .ssrc = ssrc };
+	struct cb_red_block red[2];
+	uint32_t n = 0;
+	size_t hl = cb_rtp_write_header(buf, 1600, &h);
+
+	for (int back = 2; back >= 1; back--) {
+		if (k - back < 0)
+			continue;
+		red[n++] = (struct cb_red_block) { .payload_type = 111, .offset = frame * (uint32_t)back,
+						   .data = frames[k - back],
+						   .len = (size_t)lens[k - back] };
+	}
+	return hl + (size_t)cb_red_write(buf + hl, 1600 - hl, red, n, 111, frames[k],
+					 (size_t)lens[k]);
 }
 
 /* A receive-harness record: flags (clock advance in ms | 0x80 raw), length. */
@@ -187,8 +210,8 @@ static void dtls_seeds(void)
 
 int main(int argc, char **argv)
 {
-	static uint8_t mono[60][400], stereo[30][400];
-	int mono_len[60], stereo_len[30];
+	static uint8_t mono[60][400], stereo[30][400], celt[60][400];
+	int mono_len[60], stereo_len[30], celt_len[60];
 	uint8_t pkt[1600], file[65536], rtcp[512];
 	size_t n, fl;
 
@@ -201,6 +224,7 @@ int main(int argc, char **argv)
 	dtls_seeds();
 	opus_frames(1, 960, mono, mono_len, 60);
 	opus_frames(2, 480, stereo, stereo_len, 30);
+	opus_frames(1, 240, celt, celt_len, 60);	/* 5 ms: CELT only */
 
 	/* --- RTP: plain packets, and CSRCs/extension/padding --- */
 	n = rtp_packet(pkt, 0x11111111, 111, 7, 960 * 7, mono[5], (size_t)mono_len[5]);
@@ -292,6 +316,95 @@ int main(int argc, char **argv)
 		n = rtp_packet(pkt, 0x11111111, 111, 9, 9 * 960, mono[9], (size_t)mono_len[9]);
 		memset(pkt + n, 0xaa, 10);
 		put("fuzz-receive-srtp", "bad-tag-raw", file, record(file, 0x80 | 5, pkt, n + 10));
+	}
+
+	/* --- RFC 2198: a RED call with 5 ms frames and losses, malformed RED --- */
+	for (int variant = 0; variant < 2; variant++) {
+		const char *harness = variant ? "fuzz-receive-srtp" : "fuzz-receive-plain";
+
+		fl = 0;
+		for (int k = 0; k < 60; k++) {
+			/* every 7th lost, two in a row at 30/31 (redundancy 2
+			 * covers both), and packet 45 comes again after its
+			 * copies filled its place */
+			if (k % 7 == 3 || k == 30 || k == 31)
+				continue;
+			n = rtp_packet_red(pkt, 0x11111111, (uint16_t)(200 + k),
+					   (uint32_t)(7000 + 240 * k), 240, celt, celt_len, k);
+			fl += record(file + fl, 5, pkt, n);
+			if (k == 47) {
+				n = rtp_packet_red(pkt, 0x11111111, 245, 7000 + 240 * 45, 240,
+						   celt, celt_len, 45);
+				fl += record(file + fl, 0, pkt, n);
+			}
+		}
+		put(harness, "call-red-5ms-loss", file, fl);
+
+		fl = 0;
+		n = rtp_packet_red(pkt, 0x11111111, 10, 2400, 240, celt, celt_len, 10);
+		fl += record(file + fl, 5, pkt, n);	/* a good one first: the SSRC binds */
+		pkt[12 + 3] = 0xff;			/* a block length beyond the payload */
+		fl += record(file + fl, 5, pkt, n);
+		n = rtp_packet_red(pkt, 0x11111111, 11, 2640, 240, celt, celt_len, 11);
+		pkt[12 + 4] = 0x80 | CB_RED_PAYLOAD_TYPE;	/* RED in RED */
+		fl += record(file + fl, 5, pkt, n);
+		n = rtp_packet_red(pkt, 0x11111111, 12, 2880, 240, celt, celt_len, 12);
+		fl += record(file + fl, 5, pkt, 12 + 9);	/* headers only, no data */
+		n = rtp_packet_red(pkt, 0x11111111, 13, 3120, 240, celt, celt_len, 13);
+		pkt[12 + 1] = 0;			/* offset 0 (its own timestamp) */
+		pkt[12 + 2] &= 0x03;
+		fl += record(file + fl, 5, pkt, n);
+		n = rtp_packet_red(pkt, 0x11111111, 14, 3360, 240, celt, celt_len, 14);
+		pkt[12] = 0x80 | 96;			/* a redundant block not Opus */
+		fl += record(file + fl, 5, pkt, n);
+		n = rtp_packet_red(pkt, 0x11111111, 15, 3600, 240, celt, celt_len, 15);
+		pkt[12 + 8] = 96;			/* the primary not Opus */
+		fl += record(file + fl, 5, pkt, n);
+		put(harness, "red-malformed", file, fl);
+	}
+	{
+		/* The parser alone: byte 0 is the RED payload type (and the
+		 * block limit in its top bit), the rest the payload. */
+		n = rtp_packet_red(pkt, 0x11111111, 10, 2400, 240, celt, celt_len, 10);
+		pkt[11] = 0x80 | CB_RED_PAYLOAD_TYPE;
+		put("fuzz-rtp-red", "opus-2-redundant", pkt + 11, n - 11);
+		n = rtp_packet_red(pkt, 0x11111111, 0, 0, 240, celt, celt_len, 0);
+		pkt[11] = 0x80 | CB_RED_PAYLOAD_TYPE;
+		put("fuzz-rtp-red", "primary-only", pkt + 11, n - 11);
+		static const uint8_t nested[] = { 0xbf, 0xbf, 0x03, 0xc0, 0x01, 0x6f, 0xe8, 0xe8 };
+		put("fuzz-rtp-red", "nested", nested, sizeof(nested));
+		static const uint8_t beyond[] = { 0xbf, 0xef, 0x03, 0xc0, 0x03, 0x6f, 0xe8, 0x01 };
+		put("fuzz-rtp-red", "length-beyond", beyond, sizeof(beyond));
+	}
+	{
+		/* Jitter buffer: 5 ms frames, every 5th lost and filled by a
+		 * copy (op 2) put right after the next packet. */
+		fl = 0;
+		for (int k = 0; k < 40; k++) {
+			for (int copy = 0; copy < 2; copy++) {
+				int seq = copy ? k - 1 : k;
+				uint32_t ts = (uint32_t)(seq * 240);
+				if (k % 5 == 4 && !copy)
+					continue;	/* lost */
+				if (copy && (k % 5 != 0 || k == 0))
+					continue;
+				file[fl++] = (uint8_t)((copy ? 2 : 0) | ((copy ? 0 : 10) << 3));
+				file[fl++] = 0;
+				file[fl++] = (uint8_t)(seq >> 8);
+				file[fl++] = (uint8_t)seq;
+				file[fl++] = (uint8_t)(ts >> 24);
+				file[fl++] = (uint8_t)(ts >> 16);
+				file[fl++] = (uint8_t)(ts >> 8);
+				file[fl++] = (uint8_t)ts;
+				file[fl++] = 240 >> 8;
+				file[fl++] = 240 & 0xff;
+				file[fl++] = 0;
+				file[fl++] = (uint8_t)celt_len[seq % 60];
+			}
+			file[fl++] = (uint8_t)(3 | (10 << 3));	/* get */
+		}
+		file[fl++] = 6;
+		put("fuzz-jitter-buffer", "red-fill", file, fl);
 	}
 
 	/* --- Jitter buffer schedules: op byte, then its arguments --- */

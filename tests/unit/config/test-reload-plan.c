@@ -164,6 +164,7 @@ static const struct variant variants[] = {
 	{ udp_base, "[stream s]", "fec", "false" },
 	{ udp_base, "[stream s]", "dtx", "true" },
 	{ udp_base, "[stream s]", "expected-loss", "20" },
+	{ udp_base, "[stream s]", "redundancy", "2" },
 	{ udp_base, "[stream s]", "complexity", "5" },
 	{ udp_base, "[stream s]", "application", "voip" },
 	{ udp_base, "[stream s]", "payload-type", "100" },

@@ -223,7 +223,7 @@ static void test_status_and_file_agree(void)
 		obj = NULL;
 	}
 	CHECK(get_field(doc, doc_len, "receive", &obj, &obj_len));
-	CHECK_INT_EQ(check_same_fields("receive", cb_status_value(st, "receive"), obj, obj_len), 9);
+	CHECK_INT_EQ(check_same_fields("receive", cb_status_value(st, "receive"), obj, obj_len), 10);
 
 	/* The fields the issue was about, by value. */
 	value = cb_status_value(st, "stream.main");

@@ -243,6 +243,91 @@ static void test_dtx_timeline(void)
 	cb_audio_ring_clear(&ring);
 }
 
+/* RFC 2198 with DTX (20 ms frames: libopus 1.3 has DTX only where SILK
+ * runs): every packet is RED carrying the
+ * previous packets' primaries byte for byte, as many as redundancy asks
+ * and the unbroken run of sent frames allows: none across a DTX gap,
+ * where the sequence numbers stop stepping with the timestamps. */
+static void test_red_dtx(void)
+{
+	struct cb_stream_config cfg = stream_config(1);
+	struct cb_audio_ring ring;
+	struct cb_send_stream *s;
+	float buf[960];
+	uint8_t packet[1600], prev[2][400];
+	size_t prev_len[2] = { 0, 0 };
+	uint64_t phase = 0, carried = 0;
+	struct cb_rtp_packet pkt;
+	struct cb_red_block blocks[CB_RED_MAX_BLOCKS];
+	uint32_t run = 0;	/* packets sent in a row before this one */
+	bool blocks_ok = true, seq_ok = true;
+	uint16_t next_seq = 0;
+	int sent = 0;
+
+	cfg.dtx = true;
+	cfg.redundancy = 2;
+	cb_audio_ring_init(&ring, 1, 16384);
+	CHECK_INT_EQ(cb_send_stream_new(&s, &cfg, 960, NULL), 0);
+	cb_send_stream_add_input(s, &ring, 0, false);
+
+	for (int f = 0; f < 100; f++) {
+		if (f < 30 || f >= 70)
+			tone_fill(buf, 960, 1, 300.0, 0.5, 48000, &phase);
+		else
+			memset(buf, 0, sizeof(buf));
+		cb_audio_ring_push(&ring, buf, 960);
+		CHECK(cb_send_stream_ready(s, 0));
+		int n = cb_send_stream_produce(s, 0, packet, sizeof(packet));
+		if (n == 0) {
+			run = 0;
+			continue;
+		}
+		CHECK_INT_EQ(cb_rtp_parse(packet, (size_t)n, &pkt), 0);
+		CHECK_INT_EQ(pkt.header.payload_type, CB_RED_PAYLOAD_TYPE);
+		int k = cb_red_parse(pkt.payload, pkt.payload_len, CB_RED_PAYLOAD_TYPE, blocks,
+				     CB_RED_MAX_BLOCKS);
+		uint32_t want = run < 2 ? run : 2;
+		CHECK_INT_EQ(k, (int)want + 1);
+		if (k != (int)want + 1)
+			break;
+		seq_ok &= sent == 0 || pkt.header.sequence == next_seq;
+		next_seq = (uint16_t)(pkt.header.sequence + 1);
+		for (int i = 0; i + 1 < k; i++) {
+			/* oldest first: block i is want - i packets back */
+			uint32_t back = want - (uint32_t)i;
+			blocks_ok &= blocks[i].payload_type == 111;
+			blocks_ok &= blocks[i].offset == 960 * back;
+			blocks_ok &= blocks[i].len == prev_len[back - 1] &&
+				     memcmp(blocks[i].data, prev[back - 1], blocks[i].len) == 0;
+			carried++;
+		}
+		blocks_ok &= blocks[k - 1].payload_type == 111 && blocks[k - 1].offset == 0;
+		memcpy(prev[1], prev[0], prev_len[0]);
+		prev_len[1] = prev_len[0];
+		memcpy(prev[0], blocks[k - 1].data, blocks[k - 1].len);
+		prev_len[0] = blocks[k - 1].len;
+		run++;
+		sent++;
+	}
+	CHECK(blocks_ok);
+	CHECK(seq_ok);
+	CHECK(sent > 40 && sent < 90);	/* the silence went as DTX */
+	CHECK_INT_EQ(s->stats.red_frames, carried);
+	CHECK(carried > 2 * (uint64_t)sent - 10);
+
+	/* Back to 0, live: plain Opus again. */
+	s->config.redundancy = 0;
+	tone_fill(buf, 960, 1, 300.0, 0.5, 48000, &phase);
+	cb_audio_ring_push(&ring, buf, 960);
+	CHECK(cb_send_stream_ready(s, 0));
+	int n = cb_send_stream_produce(s, 0, packet, sizeof(packet));
+	CHECK(n > 12);
+	CHECK_INT_EQ(cb_rtp_parse(packet, (size_t)n, &pkt), 0);
+	CHECK_INT_EQ(pkt.header.payload_type, 111);
+	cb_send_stream_free(s);
+	cb_audio_ring_clear(&ring);
+}
+
 /* PipeWire goes away for 2 s and comes back: the stream carries silence on
  * the clock meanwhile (catching up from the last frame it heard), so RTP
  * time keeps pace with real time and the sequence stays contiguous; live
@@ -452,6 +537,7 @@ int main(void)
 	test_mix_two_tracks();
 	test_stalled_track();
 	test_dtx_timeline();
+	test_red_dtx();
 	test_hour_without_pileup();
 	return test_finish("test-send-stream");
 }
