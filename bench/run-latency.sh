@@ -392,7 +392,7 @@ echo "  underrun frames counted while the impulses played)."
 echo "for scale: OBS WHIP ~120 ms, PipeWire's RTP modules 100 ms by default, roc 200 ms by default."
 printf 'load: %s. workers'"'"' SCHED_FIFO (asked for: --rt %s): %s\n' \
   "$( ((load)) && echo "a busy loop at normal priority on CPU 0 through every case" || echo none)" \
-  "$rt" "$(printf '%s\n' "${rt_seen[@]}" | sort | uniq -c | awk '{ printf "%s%s in %s cases", NR > 1 ? ", " : "", $2, $1 }')"
+  "$rt" "$(printf '%s\n' "${rt_seen[@]}" | sort | uniq -c | awk '{ printf("%s%s in %s cases", (NR > 1 ? ", " : ""), $2, $1) }')"
 echo "calibration (must be 0 samples):"
 printf '    %s\n' "${calibrations[@]}"
 echo

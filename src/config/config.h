@@ -38,9 +38,9 @@
 #include "transport/ice-params.h"
 
 #define CB_NAME_MAX        32	/* [a-z0-9_-]{1,32} */
-#define CB_MAX_STREAMS     32
+#define CB_MAX_STREAMS     64
 #define CB_MAX_TRACKS      64
-#define CB_MAX_REMOTES     32
+#define CB_MAX_REMOTES     64
 #define CB_MAX_TRACK_STREAMS 4	/* a track may feed several streams (a tee) */
 #define CB_MAX_ERRORS      32
 #define CB_ERROR_MAX       512

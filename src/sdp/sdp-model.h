@@ -15,7 +15,7 @@
 /* Limits.  A description over any of them is refused (-E2BIG), never cut. */
 #define CB_SDP_TEXT_MAX		65536	/* bytes of one description */
 #define CB_SDP_LINE_MAX		1024	/* bytes of one line, without CRLF */
-#define CB_SDP_MAX_MEDIA	32	/* CB_MAX_STREAMS: one per stream in our own file */
+#define CB_SDP_MAX_MEDIA	64	/* CB_MAX_STREAMS: one per stream in our own file */
 #define CB_SDP_MAX_FORMATS	32	/* per m= line; Chromium's video has 23 */
 #define CB_SDP_MAX_RTCP_FB	64	/* Chromium's video has 51 */
 #define CB_SDP_MAX_EXTMAPS	16

@@ -341,7 +341,7 @@ static void check_broken(void)
 	for (int i = 0; i <= CB_SDP_MAX_MEDIA; i++)
 		n += (size_t)snprintf(big + n, sizeof(big) - n, "m=audio 9 RTP/AVP 0\r\n");
 	CHECK_INT_EQ(cb_sdp_parse(big, n, &sdp, err, sizeof(err)), -E2BIG);
-	CHECK_STR_EQ(err, "line 38: m=: more than 32 media sections");
+	CHECK_STR_EQ(err, "line 70: m=: more than 64 media sections");
 	n = (size_t)snprintf(big, sizeof(big), HEAD AUDIO);
 	for (int i = 0; i <= CB_SDP_MAX_CANDIDATES; i++)
 		n += (size_t)snprintf(big + n, sizeof(big) - n,
