@@ -8,6 +8,14 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/secret.h"
+#include "sdp/sdp-model.h"
+
+/* The layers below config/ keep their own limits; one session may carry
+ * every stream of a call (udp and ice BUNDLE them all), so they must hold
+ * as many as the config allows. */
+_Static_assert(CB_RTP_SESSION_MAX_SENDERS >= CB_MAX_STREAMS, "an SSRC per stream in one RTP session");
+_Static_assert(CB_SESSION_MAX_MEDIA >= CB_MAX_STREAMS, "a media section per stream in one description");
+_Static_assert(CB_SDP_MAX_MEDIA >= CB_MAX_STREAMS, "our own SDP file parses back");
 
 /* The peer's side as the file describes it: its ICE credentials and
  * candidates, and the key it sends with. */

@@ -15,7 +15,7 @@
 #include "rtp/rtp-red.h"
 #include "rtp/rtp-source.h"
 
-#define CB_RTP_SESSION_MAX_SENDERS 32
+#define CB_RTP_SESSION_MAX_SENDERS 64	/* CB_MAX_STREAMS: every stream may share one session (udp, ice) */
 
 /* What the peer's receiver reports say about one of our SSRCs. Written by
  * the receive worker, read by anyone. */

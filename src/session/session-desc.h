@@ -16,7 +16,7 @@
 #include "crypto/srtp-suite.h"
 #include "net/address.h"
 
-#define CB_SESSION_MAX_MEDIA 32
+#define CB_SESSION_MAX_MEDIA 64	/* CB_MAX_STREAMS: one section per stream in our own description */
 #define CB_SESSION_MAX_CANDIDATES 32
 #define CB_SESSION_MID_MAX 32
 #define CB_SESSION_CRED_MAX 256
