@@ -1,0 +1,248 @@
+// The C face of webrtc-audio-processing 0.3 (see apm.h): the one C++ file
+// of the tree.  No exception leaves it: the library does not throw, and the
+// only allocation (new) is made nothrow.
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <new>
+
+#include <webrtc/common.h>
+#include <webrtc/modules/audio_processing/include/audio_processing.h>
+
+extern "C" {
+#include "voice/apm.h"
+}
+
+// The AGC's digital compression gain (the library's default is 9 dB) and
+// its limiter keep a -6 dBFS tone unclipped while lifting a -40 dBFS one:
+// the adaptive stage finds the gain, the compressor caps the peaks.
+static const int kCompressionGainDb = 9;
+
+struct cb_apm {
+	webrtc::AudioProcessing *apm;
+	struct cb_apm_settings settings;
+	webrtc::StreamConfig near_config;
+	webrtc::StreamConfig far_config;
+	float planes[CB_APM_MAX_CHANNELS][CB_APM_BLOCK];
+	float far_plane[CB_APM_BLOCK];
+	bool far_seen;			// any far block since the last delay change
+	uint64_t blocks;
+	// Level in and out over voice blocks, smoothed, for the gain status.
+	double in_power;
+	double out_power;
+	bool voice;
+	int errors;
+	// The echo return loss enhancement, measured here: the level in and
+	// out over blocks while the far end plays, smoothed over about a
+	// second.  (0.3's own instant ERLE is never filled in, and its
+	// average stays "not measured" for seconds.)
+	double far_power;		// of the last far block
+	double erle_in;
+	double erle_out;
+	uint64_t erle_blocks;
+};
+
+static webrtc::NoiseSuppression::Level noise_level(enum cb_apm_noise n)
+{
+	switch (n) {
+	case CB_APM_NOISE_LOW:
+		return webrtc::NoiseSuppression::kLow;
+	case CB_APM_NOISE_HIGH:
+		return webrtc::NoiseSuppression::kHigh;
+	case CB_APM_NOISE_VERY_HIGH:
+		return webrtc::NoiseSuppression::kVeryHigh;
+	default:
+		return webrtc::NoiseSuppression::kModerate;
+	}
+}
+
+extern "C" bool cb_apm_settings_active(const struct cb_apm_settings *s)
+{
+	return s->echo_cancel || s->noise != CB_APM_NOISE_OFF || s->gain_control || s->high_pass;
+}
+
+// Everything but the delay mode, which is a constructor option.
+static int apply(struct cb_apm *a, const struct cb_apm_settings *s)
+{
+	webrtc::AudioProcessing *p = a->apm;
+	int err = 0;
+
+	// The extended filter (longer echo paths, as a room and a graph
+	// have) and the delay-agnostic estimator when the delay is unknown.
+	webrtc::Config extra;
+	extra.Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
+	extra.Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(s->echo_delay_ms < 0));
+	p->SetExtraOptions(extra);
+
+	err |= p->echo_cancellation()->Enable(s->echo_cancel);
+	if (s->echo_cancel) {
+		err |= p->echo_cancellation()->set_suppression_level(
+			webrtc::EchoCancellation::kLowSuppression);
+		err |= p->echo_cancellation()->enable_metrics(true);
+		err |= p->echo_cancellation()->enable_delay_logging(true);
+		err |= p->echo_cancellation()->enable_drift_compensation(false);
+	}
+	err |= p->noise_suppression()->Enable(s->noise != CB_APM_NOISE_OFF);
+	if (s->noise != CB_APM_NOISE_OFF)
+		err |= p->noise_suppression()->set_level(noise_level(s->noise));
+	err |= p->gain_control()->Enable(s->gain_control);
+	if (s->gain_control) {
+		err |= p->gain_control()->set_mode(webrtc::GainControl::kAdaptiveDigital);
+		// The library counts the target as a positive number of dB
+		// below full scale.
+		err |= p->gain_control()->set_target_level_dbfs(-s->gain_target_dbfs);
+		err |= p->gain_control()->set_compression_gain_db(kCompressionGainDb);
+		err |= p->gain_control()->enable_limiter(true);
+	}
+	err |= p->high_pass_filter()->Enable(s->high_pass);
+	// Voice detection always: status says whether someone speaks.
+	err |= p->voice_detection()->Enable(true);
+	err |= p->voice_detection()->set_likelihood(webrtc::VoiceDetection::kModerateLikelihood);
+	return err ? -EINVAL : 0;
+}
+
+extern "C" int cb_apm_new(struct cb_apm **out, const struct cb_apm_settings *s)
+{
+	struct cb_apm *a;
+	int res;
+
+	if (s->channels < 1 || s->channels > CB_APM_MAX_CHANNELS)
+		return -EINVAL;
+	a = new (std::nothrow) cb_apm();
+	if (a == NULL)
+		return -ENOMEM;
+	webrtc::Config config;
+	config.Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
+	config.Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(s->echo_delay_ms < 0));
+	a->apm = webrtc::AudioProcessing::Create(config);
+	if (a->apm == NULL) {
+		delete a;
+		return -ENOMEM;
+	}
+	a->settings = *s;
+	a->near_config = webrtc::StreamConfig(CB_APM_RATE, (int)s->channels);
+	a->far_config = webrtc::StreamConfig(CB_APM_RATE, 1);
+	webrtc::ProcessingConfig pc = { { a->near_config, a->near_config, a->far_config,
+					  a->far_config } };
+	if (a->apm->Initialize(pc) != webrtc::AudioProcessing::kNoError ||
+	    (res = apply(a, s)) < 0) {
+		cb_apm_free(a);
+		return -EINVAL;
+	}
+	*out = a;
+	return 0;
+}
+
+extern "C" void cb_apm_free(struct cb_apm *a)
+{
+	if (a == NULL)
+		return;
+	delete a->apm;
+	delete a;
+}
+
+extern "C" int cb_apm_update(struct cb_apm *a, const struct cb_apm_settings *s)
+{
+	if (s->channels != a->settings.channels)
+		return -EINVAL;
+	a->settings = *s;
+	return apply(a, s);
+}
+
+static double block_power(const float *x, uint32_t n)
+{
+	double sum = 0.0;
+	for (uint32_t i = 0; i < n; i++)
+		sum += (double)x[i] * x[i];
+	return sum / n;
+}
+
+extern "C" int cb_apm_far(struct cb_apm *a, const float *mono)
+{
+	const float *planes[1] = { a->far_plane };
+	float *outs[1] = { a->far_plane };
+
+	if (!a->settings.echo_cancel)
+		return 0;
+	std::memcpy(a->far_plane, mono, sizeof(a->far_plane));
+	a->far_seen = true;
+	a->far_power = block_power(mono, CB_APM_BLOCK);
+	if (a->apm->ProcessReverseStream(planes, a->far_config, a->far_config, outs) !=
+	    webrtc::AudioProcessing::kNoError) {
+		a->errors++;
+		return -EIO;
+	}
+	return 0;
+}
+
+extern "C" int cb_apm_process(struct cb_apm *a, float *interleaved)
+{
+	const uint32_t channels = a->settings.channels;
+	const float *in[CB_APM_MAX_CHANNELS];
+	float *out[CB_APM_MAX_CHANNELS];
+	double pin, pout;
+	int res;
+
+	for (uint32_t c = 0; c < channels; c++) {
+		for (uint32_t i = 0; i < CB_APM_BLOCK; i++)
+			a->planes[c][i] = interleaved[i * channels + c];
+		in[c] = a->planes[c];
+		out[c] = a->planes[c];
+	}
+	pin = block_power(interleaved, CB_APM_BLOCK * channels);
+	// Required with the canceller on; with delay-agnostic mode it is the
+	// starting point the estimator moves away from.
+	if (a->settings.echo_cancel)
+		a->apm->set_stream_delay_ms(a->settings.echo_delay_ms >= 0 ?
+					    a->settings.echo_delay_ms : 0);
+	res = a->apm->ProcessStream(in, a->near_config, a->near_config, out);
+	if (res != webrtc::AudioProcessing::kNoError) {
+		a->errors++;
+		return -EIO;
+	}
+	for (uint32_t c = 0; c < channels; c++)
+		for (uint32_t i = 0; i < CB_APM_BLOCK; i++)
+			interleaved[i * channels + c] = a->planes[c][i];
+	pout = block_power(interleaved, CB_APM_BLOCK * channels);
+	a->voice = a->apm->voice_detection()->stream_has_voice();
+	// The level change over blocks with voice, smoothed over about a
+	// second: with gain control on, that is the AGC's gain.
+	if (a->voice || !a->blocks) {
+		const double k = 0.1;
+		a->in_power += k * (pin - a->in_power);
+		a->out_power += k * (pout - a->out_power);
+	}
+	// -60 dBFS: the far end plays.
+	if (a->settings.echo_cancel && a->far_power > 1e-6) {
+		const double k = 0.01;
+		a->erle_in += k * (pin - a->erle_in);
+		a->erle_out += k * (pout - a->erle_out);
+		a->erle_blocks++;
+	}
+	a->far_power = 0.0;
+	a->blocks++;
+	return 0;
+}
+
+extern "C" void cb_apm_get_status(struct cb_apm *a, struct cb_apm_status *st)
+{
+	std::memset(st, 0, sizeof(*st));
+	st->voice = a->voice;
+	if (a->in_power > 1e-12 && a->out_power > 1e-12)
+		st->gain_db = (float)(10.0 * std::log10(a->out_power / a->in_power));
+	st->delay_ms = a->settings.echo_delay_ms;
+	if (!a->settings.echo_cancel)
+		return;
+	webrtc::EchoCancellation *ec = a->apm->echo_cancellation();
+	int median = 0, std_dev = 0;
+	float poor = 0.0f;
+	// A second of the far end at least.
+	if (a->erle_blocks >= 100 && a->erle_out > 1e-15) {
+		st->echo_valid = true;
+		st->erle_db = (float)(10.0 * std::log10(a->erle_in / a->erle_out));
+	}
+	if (a->settings.echo_delay_ms < 0 &&
+	    ec->GetDelayMetrics(&median, &std_dev, &poor) == webrtc::AudioProcessing::kNoError &&
+	    median >= 0)
+		st->delay_ms = median;
+}
