@@ -9,6 +9,32 @@
 #include "util/log.h"
 #include "node/remote-node.h"
 
+/* What the node plays, as the echo cancellers' far end: mono, in pieces
+ * through a buffer on the stack (no allocation on this thread). */
+static void copy_far_end(struct cb_audio_ring *ring, const float *data, uint32_t frames,
+			 uint32_t channels)
+{
+	float mono[256];
+
+	if (channels == 1) {
+		cb_audio_ring_push(ring, data, frames);
+		return;
+	}
+	while (frames > 0) {
+		uint32_t n = SPA_MIN(frames, (uint32_t)SPA_N_ELEMENTS(mono));
+
+		for (uint32_t i = 0; i < n; i++) {
+			float sum = 0.0f;
+			for (uint32_t c = 0; c < channels; c++)
+				sum += data[i * channels + c];
+			mono[i] = sum / (float)channels;
+		}
+		cb_audio_ring_push(ring, mono, n);
+		data += n * channels;
+		frames -= n;
+	}
+}
+
 static void on_process(void *data)
 {
 	struct cb_remote_node *n = data;
@@ -37,6 +63,12 @@ static void on_process(void *data)
 						  memory_order_relaxed);
 	}
 	atomic_fetch_add_explicit(&feed->frames_out, want, memory_order_relaxed);
+	{
+		struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring,
+								  memory_order_acquire);
+		if (echo)
+			copy_far_end(echo, d->data, want, n->channels);
+	}
 	d->chunk->offset = 0;
 	d->chunk->stride = (int32_t)frame_bytes;
 	d->chunk->size = want * frame_bytes;

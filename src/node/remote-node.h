@@ -62,6 +62,10 @@ struct cb_remote_node {
 	struct spa_io_rate_match *rate_match;
 	struct spa_io_position *position;
 	bool attached;				/* holds feed->owner */
+	/* Where the callback also copies what it plays, mono, for the
+	 * tracks' echo cancellers; NULL: nobody wants it (main thread sets
+	 * it, the callback reads it). */
+	_Atomic(struct cb_audio_ring *) echo_ring;
 };
 
 /* Fails with -EBUSY if the feed is being laid out or has a node already:

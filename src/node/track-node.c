@@ -25,10 +25,18 @@ static bool any_voice(struct cb_track_node *t)
 static void push_frames(struct cb_track_node *t, const float *in, uint32_t frames)
 {
 	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+	struct cb_audio_ring *voice = NULL;
+
+	/* Processed: everything goes to the voice ring alone, and the send
+	 * worker fills the stream rings from its processor. */
+	if (atomic_load_explicit(&t->voice_on, memory_order_acquire)) {
+		voice = &t->voice_ring;
+		n_rings = 1;
+	}
 
 	if (!any_voice(t)) {
 		for (uint32_t i = 0; i < n_rings; i++)
-			cb_audio_ring_push(&t->rings[i], in, frames);
+			cb_audio_ring_push(voice ? voice : &t->rings[i], in, frames);
 		return;
 	}
 	while (frames > 0) {
@@ -39,7 +47,7 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
 		for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
 			cb_file_voice_mix(&t->voices[v], t->mix, t->voice_scratch, n);
 		for (uint32_t i = 0; i < n_rings; i++)
-			cb_audio_ring_push(&t->rings[i], t->mix, n);
+			cb_audio_ring_push(voice ? voice : &t->rings[i], t->mix, n);
 		in += samples;
 		frames -= n;
 	}
@@ -212,6 +220,8 @@ void cb_track_node_destroy(struct cb_track_node *t)
 	/* The file worker has let go of the voices (their decoders) first. */
 	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
 		cb_audio_ring_clear(&t->voices[v].ring);
+	cb_audio_ring_clear(&t->voice_ring);
+	cb_apm_free(t->voice.apm);
 	free(t->mix);
 	free(t->voice_scratch);
 	free(t);
@@ -225,4 +235,41 @@ bool cb_track_node_playing_file(struct cb_track_node *t)
 			return true;
 	}
 	return false;
+}
+
+int cb_track_node_prepare_voice(struct cb_track_node *t, const struct cb_apm_settings *s)
+{
+	int res;
+
+	if (!cb_apm_settings_active(s))
+		return 0;
+	if (t->voice_ring.data == NULL &&
+	    (res = cb_audio_ring_init(&t->voice_ring, t->config.channels, RING_FRAMES)) < 0)
+		return res;
+	if (t->voice.apm == NULL)
+		return cb_apm_new(&t->voice.apm, s);
+	return 0;
+}
+
+void cb_track_node_apply_voice(struct cb_track_node *t, const struct cb_apm_settings *s,
+			       bool far_all, uint32_t far_mask)
+{
+	struct cb_track_voice *v = &t->voice;
+	bool on = cb_apm_settings_active(s) && v->apm != NULL;
+	bool was = atomic_load_explicit(&t->voice_on, memory_order_relaxed);
+
+	if (on) {
+		/* Not fatal: the processor keeps what it had. */
+		if (cb_apm_update(v->apm, s) < 0)
+			pw_log_warn("track %s: voice processing settings not all taken",
+				    t->config.name);
+		v->settings = *s;
+		v->far_all = far_all;
+		v->far_mask = far_mask;
+		/* What the ring held from an earlier time on is stale. */
+		if (!was)
+			v->skip_to = atomic_load(&t->voice_ring.written_frames);
+	}
+	atomic_store_explicit(&v->processing, on, memory_order_relaxed);
+	atomic_store_explicit(&t->voice_on, on, memory_order_release);
 }
