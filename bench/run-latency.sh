@@ -20,9 +20,10 @@
 #   --warmup    seconds the call runs before the impulses: at the start the
 #               latency is ~15 ms above its steady state and the drift
 #               control takes ~15 s to bring it down (see bench/README.md)
-#   --application  voip|audio|lowdelay: the Opus application of alice's
-#               stream (default: the stream default, audio); the floor uses
-#               that application's look-ahead
+#   --application  auto|voip|audio|lowdelay: the Opus application of alice's
+#               stream (default: the stream default, auto = lowdelay below a
+#               10 ms frame, audio from 10 ms up); the floor uses that
+#               application's look-ahead
 #
 # The call: two pw-callbridge processes in one private PipeWire session
 # (scripts/private-session.sh), alice's track `mic` -> Opus/RTP/SRTP over UDP
@@ -111,8 +112,8 @@ done
 for s in $sessions; do
   [[ "$s" =~ ^(default|small|force[0-9]+)$ ]] || { echo "run-latency.sh: unknown session '$s'" >&2; exit 2; }
 done
-[[ -z "$application" || "$application" =~ ^(voip|audio|lowdelay)$ ]] ||
-  { echo "run-latency.sh: application '$application' is not one of voip audio lowdelay" >&2; exit 2; }
+[[ -z "$application" || "$application" =~ ^(auto|voip|audio|lowdelay)$ ]] ||
+  { echo "run-latency.sh: application '$application' is not one of auto voip audio lowdelay" >&2; exit 2; }
 for p in $ptimes; do
   [[ "$p" =~ ^(2.5|5|10|20|40|60)$ ]] || { echo "run-latency.sh: ptime '$p' is not one of 2.5 5 10 20 40 60" >&2; exit 2; }
 done
@@ -179,7 +180,20 @@ except Exception:
     print("")' "$1" "$2"
 }
 
-lookahead="$("${LAT[@]}" lookahead | awk -v a="${application:-audio}" '$1 == a { print $2 }')"
+lookahead_table="$("${LAT[@]}" lookahead)"
+# The application a ptime's stream really uses: auto (the default) is
+# restricted-lowdelay below 10 ms and audio from 10 ms up (src/audio/opus-encoder.c).
+effective_app() { # PTIME
+  local a="${application:-auto}"
+  if [[ "$a" == auto ]]; then
+    awk -v p="$1" 'BEGIN { print (p < 10) ? "lowdelay" : "audio" }'
+  else
+    echo "$a"
+  fi
+}
+lookahead_of() { # PTIME
+  awk -v a="$(effective_app "$1")" '$1 == a { print $2 }' <<<"$lookahead_table"
+}
 lookahead_all="$("${LAT[@]}" lookahead | tr '\n' ' ')"
 "${LAT[@]}" impulses "$work/impulses.wav" --seconds "$seconds" --period "$period" >/dev/null
 "${LAT[@]}" impulses "$work/calibrate.wav" --seconds 1.5 --period "$period" >/dev/null
@@ -311,7 +325,7 @@ run_case() { # SESSION PTIME JITTER
   stop_pids
 
   "${LAT[@]}" case --session "$session" --ptime "$ptime" --jitter "$jitter" \
-    --quantum "$q" --quantum-measured "$qsrc" --lookahead "$lookahead" \
+    --quantum "$q" --quantum-measured "$qsrc" --lookahead "$(lookahead_of "$ptime")" \
     --rec "$dir/rec.wav" --before "$dir/bob-before.json" --after "$dir/bob-after.json" \
     --sender "$dir/alice.json" --period-ms "$(awk -v p="$period" 'BEGIN { print p * 1000 }')" \
     "${vflag[@]}" >> "$results"
@@ -324,7 +338,7 @@ printf 'host: %s, %s CPUs; %s; libopus %s; OPUS_GET_LOOKAHEAD at 48 kHz: %s(samp
   "$(pipewire --version 2>/dev/null | sed -n 's/^Linked with libpipewire /libpipewire /p')" \
   "$(pkg-config --modversion opus 2>/dev/null || echo '?')" "$lookahead_all"
 printf 'impulse train: %s s, one 1 ms chirp every %s s; %s s warm-up per case; defaults otherwise (mono, 64 kbit/s, application %s, FEC, SRTP AES_CM_128_HMAC_SHA1_80)\n' \
-  "$seconds" "$period" "$warmup" "${application:-audio}"
+  "$seconds" "$period" "$warmup" "${application:-auto (lowdelay below 10 ms, audio from 10 ms)}"
 echo
 
 for session in $sessions; do
@@ -345,7 +359,7 @@ echo
 echo "quantum: the graph quantum the call's driver ran at (pw-profiler; '?' = not measured, the value"
 echo "  PipeWire should pick for node.latency = max(ptime frames / 2, 64)/48000). Sessions' settings metadata:"
 printf '    %s\n' "${settings_lines[@]}"
-echo "floor: frame + Opus look-ahead (application ${application:-audio}) + one quantum. ratio: measured median / floor."
+echo "floor: frame + Opus look-ahead (of the application the case used) + one quantum. ratio: measured median / floor."
 echo "targets (issue): <= 25 ms at ptime 10, and <= 2x the floor at every ptime."
 echo "during the train: bob's remote stats (jitter, depth/target at the end; late, concealed and"
 echo "  underrun frames counted while the impulses played)."

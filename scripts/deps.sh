@@ -12,7 +12,15 @@
 # its ICE, the GObject bindings for the WHEP server script of webrtc-gst) are
 # independent WebRTC peers: two more ICE/DTLS/SRTP stacks callbridge is tested
 # against.
+#
+# `scripts/deps.sh --bench` adds what only the benchmarks use: JackTrip and
+# Jamulus, which bench/run-peers.sh measures beside callbridge.
 set -euo pipefail
+
+BENCH_PKGS=()
+if [[ "${1:-}" == --bench ]]; then
+  BENCH_PKGS=(jacktrip jamulus)
+fi
 
 BUILD_PKGS=(
   meson ninja-build pkg-config gcc
@@ -44,7 +52,7 @@ log() { printf 'deps: %s\n' "$*" >&2; }
 # A package counts as present only when dpkg says "install ok installed";
 # half-configured or removed-but-config-left states must trigger an install.
 missing=()
-for pkg in "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}"; do
+for pkg in "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${BENCH_PKGS[@]}"; do
   status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
   if [[ "$status" != "install ok installed" ]]; then
     missing+=("$pkg")

@@ -10,8 +10,18 @@ struct cb_opus_encoder {
 	struct cb_opus_encoder_settings settings;
 };
 
-static int opus_application(enum cb_opus_application app)
+/* auto: frames under 10 ms are CELT-only in every application (RFC 6716
+ * section 2.1.3: SILK and hybrid need 10 ms or more), so there the
+ * applications differ only in the 4 ms of delay compensation that voip and
+ * audio add to the look-ahead (OPUS_GET_LOOKAHEAD at 48 kHz: 312 samples,
+ * 6.5 ms, against 120, 2.5 ms, for restricted-lowdelay). Below 10 ms
+ * restricted-lowdelay is therefore 4 ms less latency for nothing; from 10 ms
+ * up it would give up SILK and its in-band FEC, so auto keeps audio there.
+ * Measured at ptime 2.5 (bench/run-latency.sh, README): see the table there. */
+static int opus_application(enum cb_opus_application app, uint32_t frame_samples)
 {
+	if (app == CB_OPUS_APP_AUTO)
+		app = frame_samples < CB_OPUS_RATE / 100 ? CB_OPUS_APP_LOWDELAY : CB_OPUS_APP_AUDIO;
 	switch (app) {
 	case CB_OPUS_APP_VOIP:
 		return OPUS_APPLICATION_VOIP;
@@ -57,7 +67,7 @@ int cb_opus_encoder_new(struct cb_opus_encoder **out, const struct cb_opus_encod
 		return -ENOMEM;
 
 	enc->enc = opus_encoder_create(CB_OPUS_RATE, (int)s->channels,
-				       opus_application(s->application), &err);
+				       opus_application(s->application, s->frame_samples), &err);
 	if (enc->enc == NULL || err != OPUS_OK) {
 		res = err == OPUS_ALLOC_FAIL ? -ENOMEM : -EINVAL;
 		goto error;

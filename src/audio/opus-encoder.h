@@ -17,6 +17,8 @@ enum cb_opus_application {
 	CB_OPUS_APP_VOIP,
 	CB_OPUS_APP_AUDIO,
 	CB_OPUS_APP_LOWDELAY,
+	/* lowdelay below 10 ms frames, audio from 10 ms up: see opus-encoder.c */
+	CB_OPUS_APP_AUTO,
 };
 
 struct cb_opus_encoder_settings {

@@ -153,6 +153,8 @@ static void store_stream(struct cb_loader *l, uint32_t index, const char *key,
 			s->application = CB_OPUS_APP_VOIP;
 		else if (strcasecmp(text, "lowdelay") == 0)
 			s->application = CB_OPUS_APP_LOWDELAY;
+		else if (strcasecmp(text, "auto") == 0)
+			s->application = CB_OPUS_APP_AUTO;
 		else
 			s->application = CB_OPUS_APP_AUDIO;
 	} else if (strcmp(key, "payload-type") == 0) {

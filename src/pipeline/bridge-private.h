@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/reload-plan.h"
 #include "control/snapshot.h"
 #include "pipeline/bridge.h"
 #include "endpoint/endpoint.h"
@@ -44,9 +45,16 @@ struct cb_bridge {
 	 * worker's inputs. */
 	uint32_t n_sessions;
 	struct cb_call_session *sessions[CB_MAX_SESSIONS];
+	/* Slots: a reload empties and reuses them (bridge-sessions.c), so
+	 * any of the first n_sessions may be NULL; n_sessions is one past
+	 * the last one in use. */
 	/* webrtc: config.remotes[i]'s WHEP session, as index + 1 (0: none). */
 	uint32_t remote_session[CB_MAX_REMOTES];
 	struct cb_dtls_certificate *certificate;	/* webrtc: ours, for every session */
+	/* Sessions a reload ended: their DELETE in flight, freed by the
+	 * timer once answered or after a bounded wait. */
+	uint32_t n_ending;
+	struct cb_call_session *ending[CB_MAX_SESSIONS];
 	/* [endpoint]: callbridge's own WHIP/WHEP server (bridge-endpoint.c);
 	 * made after the sessions it serves into, freed before them. */
 	struct cb_endpoint *endpoint;
@@ -107,6 +115,26 @@ void cb_bridge_fill_endpoint(struct cb_bridge *b, struct cb_snapshot *snap);
  * joins the session's output and RTP session; -ENOSPC when full. */
 int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint32_t session);
 void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s);
+/* bridge-webrtc.c: the WHIP session of config->streams[i], whose new
+ * stream s (not yet a sender anywhere) joins it; a remote's WHEP session;
+ * both posted, not yet in a slot, from config (the running one or a
+ * reload's).  On failure a reason in err and nothing made. */
+int cb_bridge_make_whip(struct cb_bridge *b, const struct cb_config *config, uint32_t i,
+			struct cb_send_stream *s, struct cb_call_session **session,
+			char *err, size_t err_len);
+int cb_bridge_make_whep(struct cb_bridge *b, const struct cb_config *config, uint32_t k,
+			struct cb_call_session **session, char *err, size_t err_len);
+/* bridge-sessions.c: the session slots. join: the stream becomes one of
+ * the session's senders (-ENOSPC when full).  plug: into the first free
+ * slot, returned (with `workers`, also the workers' output and input
+ * there: workers paused).  unplug: out of its slot and the workers
+ * (paused), returned to be retired.  retire: its DELETE goes out now,
+ * it is freed by reap (`all`: now, waiting what is left of its moment). */
+int cb_bridge_join_session(struct cb_send_stream *s, struct cb_call_session *cs);
+int cb_bridge_plug_session(struct cb_bridge *b, struct cb_call_session *cs, bool workers);
+struct cb_call_session *cb_bridge_unplug_session(struct cb_bridge *b, uint32_t slot);
+void cb_bridge_retire_session(struct cb_bridge *b, struct cb_call_session *cs);
+void cb_bridge_reap_sessions(struct cb_bridge *b, bool all);
 /* Rebuilds every stream's inputs from the tracks; workers paused. */
 void cb_bridge_connect_inputs(struct cb_bridge *b);
 int cb_bridge_write_sdp(struct cb_bridge *b);
@@ -130,5 +158,38 @@ void cb_bridge_playback_state(const struct cb_bridge *b, const struct cb_remote_
 void cb_bridge_start_control(struct cb_bridge *b);
 /* Main thread: reports the marks that have left (track.<name>.played). */
 void cb_bridge_report_marks(struct cb_bridge *b);
+
+/* bridge-reload-webrtc.c: a reload's WHIP/WHEP sessions.  New ones are
+ * indexed like the new config's streams and remotes; `gone` holds what
+ * the swap took out of the slots, to retire once the workers run again. */
+struct cb_reload_sessions {
+	struct cb_call_session *streams[CB_MAX_STREAMS];
+	struct cb_call_session *remotes[CB_MAX_REMOTES];
+	uint32_t n_gone;
+	struct cb_call_session *gone[CB_MAX_SESSIONS];
+};
+/* -EINVAL with a reason when the plan adds, removes or recreates what
+ * [endpoint] serves (its routes are fixed for the call). */
+int cb_bridge_reload_check_webrtc(const struct cb_bridge *b, const struct cb_reload_plan *plan,
+				  const struct cb_config *next, char *why, size_t len);
+/* Opens (POSTs) a session for every stream made new (made[i]; its
+ * streams[i] joins it) and every [remote] with whep added or recreated. */
+int cb_bridge_reload_make_sessions(struct cb_bridge *b, const struct cb_config *next,
+				   const struct cb_reload_plan *plan,
+				   struct cb_send_stream *const *streams, const bool *made,
+				   struct cb_reload_sessions *rs);
+void cb_bridge_reload_discard_sessions(struct cb_bridge *b, struct cb_reload_sessions *rs);
+/* Workers paused, b->config still the old one: the sessions of streams
+ * not kept (stream_kept, old index) and of remotes removed or recreated
+ * leave their slots; the new ones take free slots, their streams' outputs
+ * and b->remote_session (now indexed like next) follow. */
+void cb_bridge_reload_swap_sessions(struct cb_bridge *b, const struct cb_config *next,
+				    const struct cb_reload_plan *plan, const bool *stream_kept,
+				    struct cb_send_stream *const *streams,
+				    struct cb_reload_sessions *rs);
+/* Workers paused, after the remotes were updated: each configured
+ * remote plays its own session's input. */
+void cb_bridge_reload_bind_remotes(struct cb_bridge *b, const struct cb_config *next);
+void cb_bridge_reload_retire_sessions(struct cb_bridge *b, struct cb_reload_sessions *rs);
 
 #endif

@@ -14,7 +14,11 @@
  * rebuilt; the workers resume and only then are the removed track nodes
  * destroyed and their rings freed, when no stream reads them any more.  The
  * real-time thread never sees a change: each track's process callback only
- * ever writes its own rings. */
+ * ever writes its own rings.  With transport = webrtc the streams and
+ * remotes that come and go bring their WHIP/WHEP sessions with them
+ * (bridge-reload-webrtc.c): made (POSTed) last among the new objects,
+ * swapped into the workers' slots while they are paused, ended (DELETE)
+ * after they resume. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +53,7 @@ struct reload_work {
 	struct cb_track_node *tracks[CB_MAX_TRACKS];
 	bool track_made[CB_MAX_TRACKS];
 	bool track_kept[CB_MAX_TRACKS];
+	struct cb_reload_sessions sessions;	/* webrtc */
 };
 
 static bool carried_over(const struct cb_plan_entry *e)
@@ -64,6 +69,12 @@ static void discard_work(struct cb_bridge *b, struct reload_work *w, const struc
 	for (uint32_t i = 0; i < next->n_streams; i++)
 		if (w->stream_made[i])
 			cb_bridge_free_stream(b, w->streams[i]);
+	cb_bridge_reload_discard_sessions(b, &w->sessions);
+}
+
+static bool webrtc(const struct cb_bridge *b)
+{
+	return b->config.call.transport == CB_TRANSPORT_WEBRTC;
 }
 
 static int make_streams(struct cb_bridge *b, const struct cb_config *next, struct reload_work *w)
@@ -79,7 +90,13 @@ static int make_streams(struct cb_bridge *b, const struct cb_config *next, struc
 			w->stream_kept[e->old_index] = true;
 			continue;
 		}
-		if ((res = cb_bridge_make_stream(b, next, i, 0, &w->streams[i])) < 0) {
+		/* webrtc: its own session, made with the other sessions
+		 * once everything else stands (the offer names its SSRC). */
+		res = webrtc(b) ? cb_send_stream_new(&w->streams[i], &next->streams[i],
+						     next->call.ptime_samples,
+						     &(struct cb_address){ 0 }) :
+				  cb_bridge_make_stream(b, next, i, 0, &w->streams[i]);
+		if (res < 0) {
 			pw_log_error("reload: stream %s: cannot create encoder: %s", name,
 				     strerror(-res));
 			return res;
@@ -90,6 +107,8 @@ static int make_streams(struct cb_bridge *b, const struct cb_config *next, struc
 		if (e->action == CB_PLAN_RECREATE)
 			pw_log_info("reload: stream %s: %s changed: new SSRC 0x%08x", name,
 				    e->key->key, w->streams[i]->ssrc);
+		else if (webrtc(b))
+			pw_log_info("reload: stream %s added, ssrc 0x%08x", name, w->streams[i]->ssrc);
 		else
 			pw_log_info("reload: stream %s added, ssrc 0x%08x -> %s", name,
 				    w->streams[i]->ssrc, w->streams[i]->dest.text);
@@ -329,28 +348,15 @@ static int make_objects(struct cb_bridge *b, const struct cb_config *next, struc
 {
 	int res;
 
-	if ((res = make_streams(b, next, w)) < 0 || (res = make_tracks(b, next, w)) < 0) {
+	/* The sessions last: nothing is posted to a server unless the rest
+	 * of the reload stands. */
+	if ((res = make_streams(b, next, w)) < 0 || (res = make_tracks(b, next, w)) < 0 ||
+	    (webrtc(b) && (res = cb_bridge_reload_make_sessions(b, next, &w->plan, w->streams,
+								w->stream_made, &w->sessions)) < 0)) {
 		discard_work(b, w, next);
 		return res;
 	}
 	return 0;
-}
-
-static bool webrtc_structural(const struct cb_reload_plan *plan, const struct cb_config *next)
-{
-	for (uint32_t i = 0; i < next->n_streams; i++)
-		if (plan->streams[i].action == CB_PLAN_ADD || plan->streams[i].action == CB_PLAN_RECREATE)
-			return true;
-	for (uint32_t i = 0; i < next->n_remotes; i++)
-		if (plan->remotes[i].action == CB_PLAN_ADD || plan->remotes[i].action == CB_PLAN_RECREATE)
-			return true;
-	for (uint32_t i = 0; i < CB_MAX_STREAMS; i++)
-		if (plan->stream_removed[i])
-			return true;
-	for (uint32_t i = 0; i < CB_MAX_REMOTES; i++)
-		if (plan->remote_removed[i])
-			return true;
-	return false;
 }
 
 int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
@@ -362,6 +368,7 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	struct cb_send_stream *old_streams[CB_MAX_STREAMS];
 	struct cb_track_node *old_tracks[CB_MAX_TRACKS];
 	bool sdp_changed;
+	char why[256];
 	int res;
 
 	w = calloc(1, sizeof(*w));
@@ -382,12 +389,10 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 		free(w);
 		return -EINVAL;
 	}
-	if (b->config.call.transport == CB_TRANSPORT_WEBRTC && webrtc_structural(&w->plan, next)) {
-		/* Each stream and remote is a WHIP/WHEP session of its own;
-		 * opening and ending them on reload is not written yet. */
-		reload_error(outcome, "%s: reload rejected: with transport = webrtc, adding, "
-			     "removing or recreating a stream or remote needs a restart in this "
-			     "version. The call goes on unchanged.", next->path);
+	if (webrtc(b) && cb_bridge_reload_check_webrtc(b, plan, next, why, sizeof(why)) < 0) {
+		reload_error(outcome, "%s: reload rejected: %s: adding, removing or recreating "
+			     "what [endpoint] serves needs a restart. The call goes on unchanged.",
+			     next->path, why);
 		free(w);
 		return -EINVAL;
 	}
@@ -405,6 +410,11 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	cb_file_worker_pause(&b->files);
 
 	apply_streams(b, next, w);
+	/* After the removed streams' BYE, which leaves through their
+	 * sessions. */
+	if (webrtc(b))
+		cb_bridge_reload_swap_sessions(b, next, plan, w->stream_kept, w->streams,
+					       &w->sessions);
 	apply_tracks(b, next, w);
 	memcpy(old_streams, b->streams, sizeof(old_streams));
 	memcpy(old_tracks, b->tracks, sizeof(old_tracks));
@@ -414,6 +424,8 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	b->n_tracks = next->n_tracks;
 	cb_bridge_connect_inputs(b);
 	apply_remotes(b, next, plan);
+	if (webrtc(b))
+		cb_bridge_reload_bind_remotes(b, next);
 	/* After the remotes: a track's far end names their slots. */
 	cb_voice_stage_configure(&b->voice, b->tracks, b->n_tracks,
 				 b->receiving ? b->remotes : NULL, b->receiving ? b->n_remotes : 0);
@@ -442,13 +454,16 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	for (uint32_t j = 0; j < old_n_streams; j++)
 		if (!w->stream_kept[j])
 			cb_bridge_free_stream(b, old_streams[j]);
+	/* Their streams are gone: the sessions end (DELETE, not waited for). */
+	cb_bridge_reload_retire_sessions(b, &w->sessions);
 
 	sdp_changed = plan->added || plan->removed || plan->recreated || plan->live ||
 		      cb_reload_key_changed(plan->call_changed, "call", "sdp-file");
 	/* The one copy of the new keys is the bridge's from here on. */
 	cb_config_move(&b->config, next);
 	b->timer_ticks = 0;
-	if (sdp_changed && strcmp(b->config.call.sdp_file, "none") != 0) {
+	/* webrtc: each session's description is its offer; no file. */
+	if (sdp_changed && !webrtc(b) && strcmp(b->config.call.sdp_file, "none") != 0) {
 		if (b->config.call.sdp_file[0])
 			snprintf(b->sdp_path, sizeof(b->sdp_path), "%s", b->config.call.sdp_file);
 		if ((res = cb_bridge_write_sdp(b)) < 0)

@@ -176,7 +176,8 @@ static void fill_receive(struct cb_bridge *b, struct cb_snapshot_receive *out)
 	/* What a transport's demux dropped (not RTP or RTCP, nobody to take
 	 * it) counts as a malformed datagram, as before the demux. */
 	for (uint32_t i = 0; i < b->n_sessions; i++)
-		not_media += LOAD(b->sessions[i]->transport->counters.rx_dropped);
+		if (b->sessions[i])
+			not_media += LOAD(b->sessions[i]->transport->counters.rx_dropped);
 	*out = (struct cb_snapshot_receive) {
 		.datagrams = LOAD(r->datagrams) + not_media,
 		.rtp = LOAD(r->rtp),
@@ -199,7 +200,7 @@ static void fill_sessions(struct cb_bridge *b, struct cb_snapshot *snap)
 		struct cb_snapshot_session *o = &snap->sessions[snap->n_sessions];
 		struct cb_whip_info info;
 
-		if (cs->whip == NULL)
+		if (cs == NULL || cs->whip == NULL)
 			continue;
 		cb_whip_session_info(cs->whip, &info);
 		snprintf(o->name, sizeof(o->name), "%s", cs->name);
@@ -220,10 +221,13 @@ void cb_bridge_fill_snapshot(struct cb_bridge *b, struct cb_snapshot *snap, uint
 
 	snprintf(snap->call_name, sizeof(snap->call_name), "%s", b->config.call.name);
 	snprintf(snap->srtp, sizeof(snap->srtp), "%s", cb_srtp_suite_name(b->config.call.srtp));
-	if (b->n_sessions > 0)
-		cb_transport_describe(b->sessions[0]->transport, &snap->transport);
-	else
-		memset(&snap->transport, 0, sizeof(snap->transport));
+	memset(&snap->transport, 0, sizeof(snap->transport));
+	/* udp and ice: the one session; webrtc: the first in a slot. */
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		if (b->sessions[i]) {
+			cb_transport_describe(b->sessions[i]->transport, &snap->transport);
+			break;
+		}
 
 	fill_sessions(b, snap);
 	cb_bridge_fill_endpoint(b, snap);

@@ -213,8 +213,10 @@ static void on_timer(void *data, uint64_t expirations)
 		cb_bridge_sync_remote_nodes(b);
 	if (b->links)
 		cb_link_keeper_tick(b->links, now_ns);
+	if (b->n_ending)
+		cb_bridge_reap_sessions(b, false);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
-		if (b->sessions[i]->ice)
+		if (b->sessions[i] && b->sessions[i]->ice)
 			update_ice_candidates(b, b->sessions[i]);
 	if (stats_due)
 		write_stats(b);
@@ -246,7 +248,7 @@ static int setup_receive(struct cb_bridge *b, char *err, size_t err_len)
 	}
 	cb_receive_worker_init(&b->receiver, call, b->remotes, b->n_remotes, b->cname);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
-		cb_receive_worker_add_input(&b->receiver, b->sessions[i]->transport,
+		cb_receive_worker_set_input(&b->receiver, i, b->sessions[i]->transport,
 					    &b->sessions[i]->keying, &b->sessions[i]->rtp);
 	if ((res = cb_receive_worker_start(&b->receiver)) < 0) {
 		snprintf(err, err_len, "cannot start the receive worker: %s", strerror(-res));
@@ -306,17 +308,17 @@ int cb_bridge_attach_stream(struct cb_bridge *b, struct cb_send_stream *s, uint3
 	/* udp and ice: every stream rides the call's one session; webrtc:
 	 * each its own. */
 	s->output = session;
-	s->feedback = cb_rtp_session_add_sender(&b->sessions[session]->rtp, s->ssrc);
-	s->rtp = &b->sessions[session]->rtp;
-	return s->feedback ? 0 : -ENOSPC;
+	return cb_bridge_join_session(s, b->sessions[session]);
 }
 
 void cb_bridge_free_stream(struct cb_bridge *b, struct cb_send_stream *s)
 {
 	if (s == NULL)
 		return;
-	if (s->output < b->n_sessions)
-		cb_rtp_session_remove_sender(&b->sessions[s->output]->rtp, s->feedback);
+	/* Its session is still there: a reload frees a stream before it
+	 * retires the stream's session. */
+	if (s->rtp && s->feedback)
+		cb_rtp_session_remove_sender(s->rtp, s->feedback);
 	cb_send_stream_free(s);
 }
 
@@ -406,7 +408,7 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 
 	cb_send_worker_init(&b->worker, b->streams, b->n_streams, b->cname, call->ptime_samples);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
-		cb_send_worker_add_output(&b->worker, b->sessions[i]->transport,
+		cb_send_worker_set_output(&b->worker, i, b->sessions[i]->transport,
 					  &b->sessions[i]->keying);
 	if (b->n_tracks > 0)
 		b->worker.cycle = &b->tracks[0]->cycle;
@@ -511,6 +513,7 @@ void cb_bridge_destroy(struct cb_bridge *b)
 		cb_track_node_destroy(b->tracks[i]);
 	for (uint32_t i = 0; i < b->n_streams; i++)
 		cb_bridge_free_stream(b, b->streams[i]);
+	cb_bridge_reap_sessions(b, true);
 	for (uint32_t i = 0; i < b->n_sessions; i++)
 		cb_call_session_close(b->sessions[i]);
 	cb_dtls_certificate_free(b->certificate);

@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include "pipeline/call-session.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/secret.h"
 
@@ -223,12 +224,33 @@ int cb_call_session_open_endpoint(struct cb_call_session **out, const char *name
  * us at once instead of waiting for ICE consent to lapse. */
 #define DELETE_WAIT_MS 2000
 
+void cb_call_session_end(struct cb_call_session *s, uint64_t now_ns)
+{
+	if (s->end_deadline_ns)
+		return;
+	s->end_deadline_ns = now_ns + DELETE_WAIT_MS * 1000000ull;
+	if (s->whip)
+		cb_whip_session_end(s->whip);
+}
+
+bool cb_call_session_end_done(struct cb_call_session *s, uint64_t now_ns)
+{
+	return s->whip == NULL || cb_whip_session_ended(s->whip) || now_ns >= s->end_deadline_ns;
+}
+
 void cb_call_session_close(struct cb_call_session *s)
 {
+	uint32_t wait_ms = DELETE_WAIT_MS;
+
 	if (s == NULL)
 		return;
+	if (s->end_deadline_ns) {
+		uint64_t now = cb_now_ns();
+		wait_ms = now < s->end_deadline_ns ?
+			  (uint32_t)((s->end_deadline_ns - now) / 1000000ull) : 0;
+	}
 	if (s->whip)
-		cb_whip_session_close(s->whip, DELETE_WAIT_MS);	/* its transport with it */
+		cb_whip_session_close(s->whip, wait_ms);	/* its transport with it */
 	else
 		cb_transport_destroy(s->transport);
 	cb_keying_clear(&s->keying);

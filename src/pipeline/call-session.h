@@ -32,6 +32,9 @@ struct cb_call_session {
 	struct cb_session_desc local;	/* ours: what the SDP file says */
 	struct cb_session_desc remote;	/* the peer's, as far as it is known */
 	bool receiving;			/* a key to authenticate the peer with */
+	/* Main thread: ended while the call goes on (cb_call_session_end),
+	 * its DELETE waited for until then (monotonic ns); 0: not ending. */
+	uint64_t end_deadline_ns;
 
 	/* Main thread: gathering as last logged and written to the SDP. */
 	char ice_candidates[1024];
@@ -57,6 +60,12 @@ int cb_call_session_open_endpoint(struct cb_call_session **out, const char *name
 				  struct cb_transport *transport, bool whep);
 /* Ends the session (a WHIP/WHEP one with a DELETE, waited for a moment). */
 void cb_call_session_close(struct cb_call_session *s);
+/* Ends it without waiting: a WHIP/WHEP session sends its DELETE and stops
+ * recovering; cb_call_session_end_done() turns true once the server
+ * answered or the wait ran out, and cb_call_session_close() then frees it
+ * at once (before that it waits what is left of the bounded moment). */
+void cb_call_session_end(struct cb_call_session *s, uint64_t now_ns);
+bool cb_call_session_end_done(struct cb_call_session *s, uint64_t now_ns);
 
 /* The ICE transport's parameters for transport = ice (the caller wipes
  * them: they hold passwords). */

@@ -53,6 +53,55 @@ int cb_receive_worker_add_input(struct cb_receive_worker *w, struct cb_transport
 	return (int)w->n_inputs++;
 }
 
+int cb_receive_worker_set_input(struct cb_receive_worker *w, uint32_t index,
+				struct cb_transport *transport, struct cb_keying *keying,
+				struct cb_rtp_session *rtp)
+{
+	struct cb_receive_input *in;
+
+	if (index >= CB_MAX_SESSIONS)
+		return -ENOSPC;
+	in = &w->inputs[index];
+	if (index < w->n_inputs) {
+		cb_srtp_slot_clear(&in->srtp_in);
+		cb_srtp_slot_clear(&in->srtcp_out);
+	}
+	/* Inputs between the last one and this one are empty until set. */
+	for (uint32_t i = w->n_inputs; i < index; i++) {
+		memset(&w->inputs[i], 0, sizeof(w->inputs[i]));
+		w->inputs[i].dropped = true;
+	}
+	memset(in, 0, sizeof(*in));
+	in->transport = transport;
+	in->rtp = rtp;
+	cb_srtp_slot_init(&in->srtp_in, keying, CB_KEY_RECEIVE, CB_SRTP_INBOUND);
+	cb_srtp_slot_init(&in->srtcp_out, keying, CB_KEY_SEND, CB_SRTP_OUTBOUND);
+	if (index >= w->n_inputs)
+		w->n_inputs = index + 1;
+	return (int)index;
+}
+
+void cb_receive_worker_drop_input(struct cb_receive_worker *w, uint32_t index)
+{
+	struct cb_receive_input *in;
+
+	if (index >= w->n_inputs)
+		return;
+	in = &w->inputs[index];
+	for (uint32_t i = 0; i < w->n_remotes; i++)
+		if (w->remotes[i].active && w->remotes[i].input == index)
+			cb_remote_deactivate(&w->remotes[i], "its session ended");
+	for (uint32_t i = 0; i < CB_PEER_NAMES; i++)
+		if (w->names[i].used && w->names[i].input == index)
+			w->names[i].used = false;
+	cb_srtp_slot_clear(&in->srtp_in);
+	cb_srtp_slot_clear(&in->srtcp_out);
+	memset(in, 0, sizeof(*in));
+	in->dropped = true;
+	while (w->n_inputs > 0 && w->inputs[w->n_inputs - 1].dropped)
+		w->n_inputs--;
+}
+
 int cb_receive_worker_add_fixed_input(struct cb_receive_worker *w, struct cb_transport *transport,
 				      struct cb_srtp_session *srtp_in,
 				      struct cb_srtp_session *srtcp_out)
@@ -366,7 +415,7 @@ void cb_receive_worker_handle_input(struct cb_receive_worker *w, uint32_t input,
 {
 	struct cb_receive_input *in;
 
-	if (input >= w->n_inputs)
+	if (input >= w->n_inputs || w->inputs[input].dropped)
 		return;
 	in = &w->inputs[input];
 	/* The socket already refuses these (MSG_TRUNC); the check here keeps

@@ -43,6 +43,7 @@ struct cb_receive_input {
 	struct cb_srtp_slot srtcp_out;		/* our key: our receiver reports */
 	/* Tests and fuzzers hand in ready sessions instead of a keying. */
 	struct cb_srtp_session *fixed_in, *fixed_out;
+	bool dropped;				/* its session ended: nothing is read */
 };
 
 /* What an SSRC calls itself: the MID item of the peer's RTCP SDES, a
@@ -83,6 +84,13 @@ void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_co
  * or a negative errno. */
 int cb_receive_worker_add_input(struct cb_receive_worker *w, struct cb_transport *transport,
 				struct cb_keying *keying, struct cb_rtp_session *rtp);
+/* A session's input at a given index (a free one, or n_inputs), and its
+ * removal, which also lets go of the remotes playing from it and forgets
+ * the names its peer gave: only while paused or not yet started. */
+int cb_receive_worker_set_input(struct cb_receive_worker *w, uint32_t index,
+				struct cb_transport *transport, struct cb_keying *keying,
+				struct cb_rtp_session *rtp);
+void cb_receive_worker_drop_input(struct cb_receive_worker *w, uint32_t index);
 /* The same with fixed SRTP sessions (borrowed), for tests and fuzzers. */
 int cb_receive_worker_add_fixed_input(struct cb_receive_worker *w, struct cb_transport *transport,
 				      struct cb_srtp_session *srtp_in,

@@ -104,7 +104,7 @@ struct cb_send_stream {
 	struct cb_rtp_feedback *feedback;
 	/* Its session's negotiated payload type and level id (main thread
 	 * sets the pointer before the worker starts; NULL: as configured). */
-	const struct cb_rtp_session *rtp;
+	struct cb_rtp_session *rtp;
 	struct cb_rtp_feedback own_feedback;
 };
 

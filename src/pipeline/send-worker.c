@@ -63,6 +63,36 @@ int cb_send_worker_add_output(struct cb_send_worker *w, struct cb_transport *tra
 	return (int)w->n_outputs++;
 }
 
+int cb_send_worker_set_output(struct cb_send_worker *w, uint32_t index,
+			      struct cb_transport *transport, struct cb_keying *keying)
+{
+	struct cb_send_output *o;
+
+	if (index >= CB_MAX_SESSIONS)
+		return -ENOSPC;
+	o = &w->outputs[index];
+	cb_srtp_slot_clear(&o->srtp);
+	memset(o, 0, sizeof(*o));
+	o->transport = transport;
+	cb_srtp_slot_init(&o->srtp, keying, CB_KEY_SEND, CB_SRTP_OUTBOUND);
+	/* Slots between the last one and this stay empty (transport NULL). */
+	for (uint32_t i = w->n_outputs; i < index; i++)
+		memset(&w->outputs[i], 0, sizeof(w->outputs[i]));
+	if (index >= w->n_outputs)
+		w->n_outputs = index + 1;
+	return (int)index;
+}
+
+void cb_send_worker_drop_output(struct cb_send_worker *w, uint32_t index)
+{
+	if (index >= w->n_outputs)
+		return;
+	cb_srtp_slot_clear(&w->outputs[index].srtp);
+	memset(&w->outputs[index], 0, sizeof(w->outputs[index]));
+	while (w->n_outputs > 0 && w->outputs[w->n_outputs - 1].transport == NULL)
+		w->n_outputs--;
+}
+
 void cb_send_worker_clear(struct cb_send_worker *w)
 {
 	for (uint32_t i = 0; i < w->n_outputs; i++)
@@ -76,7 +106,7 @@ static void send_packet(struct cb_send_worker *w, struct cb_send_stream *s, uint
 	struct cb_srtp_session *srtp;
 	int res;
 
-	if (s->output >= w->n_outputs)
+	if (s->output >= w->n_outputs || w->outputs[s->output].transport == NULL)
 		return;
 	o = &w->outputs[s->output];
 	/* The safe point for a re-key: between two packets, on this thread. */

@@ -73,6 +73,12 @@ void cb_send_worker_init(struct cb_send_worker *w, struct cb_send_stream **strea
  * a negative errno. */
 int cb_send_worker_add_output(struct cb_send_worker *w, struct cb_transport *transport,
 			      struct cb_keying *keying);
+/* A session's output at a given index (a free one, or n_outputs), and
+ * its removal: only while paused or not yet started.  A dropped output
+ * sends nothing; streams naming it must be gone or moved by then. */
+int cb_send_worker_set_output(struct cb_send_worker *w, uint32_t index,
+			      struct cb_transport *transport, struct cb_keying *keying);
+void cb_send_worker_drop_output(struct cb_send_worker *w, uint32_t index);
 /* Frees the worker's SRTP sessions (after stop). */
 void cb_send_worker_clear(struct cb_send_worker *w);
 int cb_send_worker_start(struct cb_send_worker *w);

@@ -14,6 +14,17 @@ void cb_rtp_source_init(struct cb_rtp_source *s, uint32_t ssrc, uint32_t clock_r
 	s->clock_rate = clock_rate;
 }
 
+/* A reordered packet older than the first one seen, while the whole range
+ * is still within the misorder window (so it is a packet from the start of
+ * the stream, not one from 64 k packets ago). */
+static bool reaches_before_base(const struct cb_rtp_source *s, uint16_t seq)
+{
+	uint16_t before = (uint16_t)((uint16_t)s->base_seq - seq);
+	uint32_t range = cb_rtp_source_extended_max(s) - s->base_seq;
+
+	return before > 0 && before <= MAX_MISORDER && range + before <= MAX_MISORDER;
+}
+
 void cb_rtp_source_update(struct cb_rtp_source *s, uint16_t seq, uint32_t timestamp,
 			  uint64_t arrival_ns)
 {
@@ -40,6 +51,15 @@ void cb_rtp_source_update(struct cb_rtp_source *s, uint16_t seq, uint32_t timest
 			s->received = 0;
 			s->expected_prior = 0;
 			s->received_prior = 0;
+		} else if (reaches_before_base(s, seq)) {
+			/* The first packets overtook one another (jitter
+			 * reorders them): the first to arrive was not the
+			 * first sent. Move the start back to it, or RFC 3550's
+			 * count (expected - received) is one short for every
+			 * packet that came in behind the first. */
+			if (seq > s->base_seq)
+				s->cycles += RTP_SEQ_MOD;	/* it lies before a wrap */
+			s->base_seq = seq;
 		}
 		/* else: a duplicate or reordered packet from the recent past */
 	}

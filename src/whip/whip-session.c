@@ -60,6 +60,7 @@ struct cb_whip_session {
 	uint32_t gatherings_sent;
 	uint32_t candidates_sent;
 	atomic_bool ended;		/* the DELETE was answered, or nothing to delete */
+	bool deleting;			/* ended by the owner: no retry, no second DELETE */
 	/* Health and recovery */
 	bool keyed;			/* DTLS connected in this attempt */
 	bool given_up;			/* 401/403 or an offer the server refuses */
@@ -170,10 +171,12 @@ static void on_answered(void *data, const char *text, size_t len,
 			const struct cb_ice_servers *servers)
 {
 	struct cb_whip_session *s = data;
-	struct cb_session_desc *answer = calloc(1, sizeof(*answer));
+	struct cb_session_desc *answer;
 	char err[300];
 
-	if (answer == NULL) {
+	if (s->deleting)	/* ended meanwhile: the DELETE follows */
+		return;
+	if ((answer = calloc(1, sizeof(*answer))) == NULL) {
 		refuse_peer(s, 201, "out of memory reading the answer");
 		return;
 	}
@@ -198,10 +201,15 @@ static void on_answered(void *data, const char *text, size_t len,
 static void on_counter_offer(void *data, const char *text, size_t len)
 {
 	struct cb_whip_session *s = data;
-	struct cb_session_desc *offer = calloc(1, sizeof(*offer));
-	struct cb_session_desc *answer = calloc(1, sizeof(*answer));
-	char *body = malloc(OFFER_MAX);
+	struct cb_session_desc *offer, *answer;
+	char *body;
 	char err[300];
+
+	if (s->deleting)	/* ended meanwhile: the DELETE follows */
+		return;
+	offer = calloc(1, sizeof(*offer));
+	answer = calloc(1, sizeof(*answer));
+	body = malloc(OFFER_MAX);
 
 	if (offer == NULL || answer == NULL || body == NULL) {
 		refuse_peer(s, 406, "out of memory reading the counter-offer");
@@ -358,7 +366,7 @@ out:
 
 static void schedule_retry(struct cb_whip_session *s, const char *why)
 {
-	if (s->retry_at_us || s->given_up || atomic_load(&s->ended))
+	if (s->retry_at_us || s->given_up || s->deleting || atomic_load(&s->ended))
 		return;
 	s->backoff_ms = s->backoff_ms ? MIN(s->backoff_ms * 2, BACKOFF_MAX_MS) : BACKOFF_FIRST_MS;
 	s->retry_at_us = g_get_monotonic_time() + (gint64)s->backoff_ms * 1000;
@@ -436,7 +444,7 @@ static gboolean on_tick(gpointer data)
 	struct cb_whip_session *s = data;
 	gint64 now = g_get_monotonic_time();
 
-	if (atomic_load(&s->ended))
+	if (s->deleting || atomic_load(&s->ended))
 		return G_SOURCE_CONTINUE;
 	if (s->retry_at_us && now >= s->retry_at_us) {
 		start_recovery(s);
@@ -578,9 +586,16 @@ static gboolean delete_in_thread(gpointer data)
 {
 	struct cb_whip_session *s = data;
 
+	if (s->deleting)
+		return G_SOURCE_REMOVE;
+	s->deleting = true;
 	s->retry_at_us = 0;
 	s->post_pending = false;
-	if (s->http && cb_whip_client_resource(s->http)[0])
+	/* A POST still in flight: the client holds the DELETE until the
+	 * answer names the resource (or ends at once if there is none), so
+	 * a session added and removed again leaves nothing at the server. */
+	if (s->http && (cb_whip_client_resource(s->http)[0] ||
+			cb_whip_client_state(s->http) == CB_WHIP_POSTING))
 		cb_whip_client_delete(s->http);
 	else
 		atomic_store(&s->ended, true);
@@ -622,6 +637,19 @@ void cb_whip_session_close(struct cb_whip_session *s, uint32_t wait_ms)
 	cb_secret_wipe(&s->config, sizeof(s->config));
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+void cb_whip_session_end(struct cb_whip_session *s)
+{
+	if (s->transport)
+		cb_glib_thread_call(delete_in_thread, s);
+	else
+		atomic_store(&s->ended, true);
+}
+
+bool cb_whip_session_ended(struct cb_whip_session *s)
+{
+	return atomic_load(&s->ended);
 }
 
 struct cb_transport *cb_whip_session_transport(struct cb_whip_session *s)

@@ -71,6 +71,13 @@ int cb_whip_session_new(struct cb_whip_session **out, const struct cb_whip_sessi
 /* DELETEs the resource (waiting at most wait_ms for the answer), then
  * frees everything. */
 void cb_whip_session_close(struct cb_whip_session *s, uint32_t wait_ms);
+/* Sends the DELETE and returns at once: the session no longer retries or
+ * posts anew; cb_whip_session_ended() says when the server answered (or
+ * there was nothing to delete), and cb_whip_session_close() then frees it
+ * without a second DELETE.  For a session ended while the call goes on
+ * (a reload removed its stream or remote). */
+void cb_whip_session_end(struct cb_whip_session *s);
+bool cb_whip_session_ended(struct cb_whip_session *s);
 
 struct cb_transport *cb_whip_session_transport(struct cb_whip_session *s);
 void cb_whip_session_info(struct cb_whip_session *s, struct cb_whip_info *info);

@@ -16,7 +16,9 @@ POST /whep/<name>: a recvonly offer -> 201, answer sending a sine of --tone-hz a
 PATCH /resource/<id>: trickle-ice-sdpfrag, If-Match: the ETag or * -> 204.
 DELETE /resource/<id> -> 200, peer connection closed.
 GET /stats (no auth): counters posts, created, refused, unavailable, rejected,
-  patches, patches_ok, deletes; per resource: kind, name, deleted, state, ice_state,
+  patches, patches_ok, deletes; per path ("paths": {"/whip/<name>": {posts, created,
+  deletes}}, a DELETE counted under the path its resource was POSTed to); per
+  resource: kind, name, deleted, state, ice_state,
   dtls_state, dtls_role, srtp_profile, codec, pair, packets, frames_received,
   frames_sent, recording.
 OPTIONS -> 204; every answer carries CORS headers.
@@ -133,7 +135,8 @@ class Resource:
         try:
             for s in (await self.pc.getStats()).values():
                 if s.type == "inbound-rtp":
-                    self.packets = {"received": s.packetsReceived}
+                    self.packets = {"received": s.packetsReceived, "lost": s.packetsLost,
+                                    "ssrc": s.ssrc}
                 elif s.type == "outbound-rtp":
                     self.packets = {"sent": s.packetsSent}
         except Exception:
@@ -173,6 +176,11 @@ class Server:
                           patches=0, patches_ok=0, deletes=0, counter_offers=0,
                           counter_answers=0)
         self.fail_left = args.fail_first
+        self.paths = {}
+
+    def count_path(self, kind, name, what):
+        p = self.paths.setdefault(f"/{kind}/{name}", dict(posts=0, created=0, deletes=0))
+        p[what] += 1
 
     @web.middleware
     async def cors(self, request, handler):
@@ -206,6 +214,7 @@ class Server:
     async def post(self, request):
         kind, name = request.match_info["kind"], request.match_info["name"]
         self.count["posts"] += 1
+        self.count_path(kind, name, "posts")
         if (no := self.refuse(request)) is not None:
             return no
         if self.fail_left > 0:
@@ -266,6 +275,7 @@ class Server:
             return self.reply(400, f"offer not accepted: {exc!r}")
         self.res[r.id] = r
         self.count["created"] += 1
+        self.count_path(kind, name, "created")
         headers = {"Location": f"/resource/{r.id}", "ETag": r.etag, "Content-Type": "application/sdp",
                    "Accept-Patch": "application/trickle-ice-sdpfrag"}
         links = [f'<stun:{s}>; rel="ice-server"' for s in self.a.link_stun or []]
@@ -345,6 +355,7 @@ class Server:
         r = self.lookup(request)
         await self.close(r)
         self.count["deletes"] += 1
+        self.count_path(r.kind, r.name, "deletes")
         return self.reply(200, f"DELETE {r.id}")
 
     async def close(self, r):
@@ -367,7 +378,7 @@ class Server:
             if not r.deleted:
                 r.read_dtls()
                 await r.read_packets()
-        return web.json_response({"port": self.port, **self.count,
+        return web.json_response({"port": self.port, **self.count, "paths": self.paths,
                                   "resources": {k: r.stats() for k, r in self.res.items()}})
 
     def app(self):

@@ -108,11 +108,34 @@ static void test_every_ptime(void)
 	}
 }
 
+/* auto, the default: restricted-lowdelay (120 samples of look-ahead) for
+ * frames under 10 ms, audio (312) from 10 ms up; explicit ones as named. */
+static void test_auto_application(void)
+{
+	static const struct { uint32_t frame; enum cb_opus_application app; uint32_t lookahead; } cases[] = {
+		{ 120, CB_OPUS_APP_AUTO, 120 },  { 240, CB_OPUS_APP_AUTO, 120 },
+		{ 480, CB_OPUS_APP_AUTO, 312 },  { 960, CB_OPUS_APP_AUTO, 312 },
+		{ 120, CB_OPUS_APP_AUDIO, 312 }, { 960, CB_OPUS_APP_LOWDELAY, 120 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cb_opus_encoder_settings s = defaults(1);
+		struct cb_opus_encoder *enc;
+
+		s.frame_samples = cases[i].frame;
+		s.application = cases[i].app;
+		CHECK_INT_EQ(cb_opus_encoder_new(&enc, &s), 0);
+		CHECK_INT_EQ(cb_opus_encoder_lookahead(enc), cases[i].lookahead);
+		cb_opus_encoder_free(enc);
+	}
+}
+
 int main(void)
 {
 	test_roundtrip_tone(1);
 	test_roundtrip_tone(2);
 	test_live_update_and_dtx();
 	test_every_ptime();
+	test_auto_application();
 	return test_finish("test-opus");
 }

@@ -160,7 +160,7 @@ static void test_section_defaults(void)
 	CHECK(!s->dtx);
 	CHECK_INT_EQ(s->expected_loss, 10);
 	CHECK_INT_EQ(s->complexity, 10);
-	CHECK_INT_EQ(s->application, CB_OPUS_APP_AUDIO);
+	CHECK_INT_EQ(s->application, CB_OPUS_APP_AUTO);
 	CHECK_INT_EQ(s->payload_type, 111);
 	CHECK(!s->remote.set);
 	t = &cfg.tracks[0];
@@ -613,7 +613,7 @@ static void test_key_errors(void)
 	CHECK_FAILS(CALL "[track t]\ngain = loud\n", "t.ini:5: gain: 'loud' is not a number");
 	CHECK_FAILS(CALL "[track t]\ngain = nan\n", "gain: 'nan' is not a number");
 	CHECK_FAILS(CALL "[stream a]\napplication = music\n",
-		    "t.ini:5: application: 'music' is not one of voip, audio, lowdelay");
+		    "t.ini:5: application: 'music' is not one of auto, voip, audio, lowdelay");
 	CHECK_FAILS(CALL "transport = tcp\n", "transport: 'tcp' is not one of udp, ice");
 	CHECK_FAILS(CALL "srtp = AES\n", "srtp: 'AES' is not one of AES_CM_128_HMAC_SHA1_80, "
 		    "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM, none");

@@ -184,6 +184,48 @@ static void test_send_worker_rekey(void)
 	       "second key from packet %d\n", (unsigned)atomic_load(&worker.stats.no_key), at_swap,
 	       total, k2_seen_at);
 
+	/* A reload ends the stream's session: its output goes, the worker
+	 * sends nothing for it and counts nothing, and a new session in the
+	 * same slot (keyed with k1 again) gets the stream's packets from the
+	 * next sequence number on. */
+	{
+		static struct recording_transport rec2;
+		struct cb_keying keying2;
+		unsigned int no_key = (unsigned)atomic_load(&worker.stats.no_key);
+		uint16_t next_seq = expect_seq;
+
+		cb_transport_init(&rec2.base, &rec_ops);
+		atomic_init(&rec2.count, 0);
+		cb_keying_init(&keying2);
+		CHECK_INT_EQ(cb_keying_set(&keying2, CB_SRTP_AEAD_AES_128_GCM, &k1, NULL), 0);
+		cb_send_worker_drop_output(&worker, 0);
+		CHECK_INT_EQ(worker.n_outputs, 0);
+		CHECK_INT_EQ(cb_send_worker_start(&worker), 0);
+		sleep_ms(60);
+		cb_send_worker_pause(&worker);
+		CHECK_INT_EQ(atomic_load(&rec.count), total);
+		CHECK_INT_EQ((unsigned)atomic_load(&worker.stats.no_key), no_key);
+		CHECK_INT_EQ(cb_send_worker_set_output(&worker, 0, &rec2.base, &keying2), 0);
+		CHECK_INT_EQ(worker.n_outputs, 1);
+		CHECK_INT_EQ(cb_send_worker_start(&worker), 0);
+		sleep_ms(100);
+		cb_send_worker_pause(&worker);
+		CHECK(atomic_load(&rec2.count) >= 5);
+		for (unsigned int i = 0; i < atomic_load(&rec2.count); i++) {
+			if (cb_rtp_is_rtcp(rec2.packets[i], rec2.lens[i]))
+				continue;
+			CHECK_INT_EQ(which_key(in1, in2, rec2.packets[i], rec2.lens[i]), 1);
+			/* Frames that came while no output took them were
+			 * encoded and dropped: the sequence moved on. */
+			CHECK((uint16_t)(cb_get_be16(rec2.packets[i] + 2) - next_seq) < 1000);
+			break;
+		}
+		CHECK_INT_EQ(cb_send_worker_set_output(&worker, CB_MAX_SESSIONS, &rec2.base,
+						       &keying2), -ENOSPC);
+		cb_send_worker_clear(&worker);
+		cb_keying_clear(&keying2);
+	}
+
 	cb_send_worker_clear(&worker);
 	cb_send_stream_free(stream);
 	cb_srtp_session_free(in1);

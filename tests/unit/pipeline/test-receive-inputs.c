@@ -98,7 +98,33 @@ int main(void)
 	CHECK_INT_EQ(atomic_load(&f1->fraction_lost), 12);
 	CHECK_INT_EQ(atomic_load(&f0->reports), 0);
 
+	/* A reload ends session 1: its input goes, the remote playing from it
+	 * lets go, and what still arrives for it is not read. */
+	cb_receive_worker_drop_input(&w, 1);
+	CHECK_INT_EQ(w.n_inputs, 1);
+	CHECK(!remotes[0].active);
+	rtp(&w, 1, 0xabc, 3);
+	CHECK(!remotes[0].active);
+	CHECK_INT_EQ(atomic_load(&remotes[0].stats.packets), 2);
+	/* A new session takes the free slot: the bound remote plays again. */
+	CHECK_INT_EQ(cb_receive_worker_set_input(&w, 1, NULL, NULL, &rtp1), 1);
+	w.inputs[1].fixed_in = none_in;
+	w.inputs[1].fixed_out = none_out;
+	CHECK_INT_EQ(w.n_inputs, 2);
+	rtp(&w, 1, 0xdef, 10);
+	CHECK(remotes[0].active && remotes[0].ssrc == 0xdef && remotes[0].input == 1);
+	/* A slot past the end leaves the ones between empty and unread. */
+	CHECK_INT_EQ(cb_receive_worker_set_input(&w, 3, NULL, NULL, NULL), 3);
+	CHECK_INT_EQ(w.n_inputs, 4);
+	CHECK(w.inputs[2].dropped);
+	rtp(&w, 2, 0x777, 1);
+	CHECK(!remotes[2].active && !remotes[3].active);
+	cb_receive_worker_drop_input(&w, 3);
+	CHECK_INT_EQ(w.n_inputs, 2);
+	CHECK_INT_EQ(cb_receive_worker_set_input(&w, CB_MAX_SESSIONS, NULL, NULL, NULL), -ENOSPC);
+
 	cb_receive_worker_stop(&w);
+	cb_receive_worker_clear(&w);
 	for (int i = 0; i < 4; i++)
 		cb_remote_clear(&remotes[i]);
 	cb_srtp_session_free(none_in);

@@ -82,11 +82,42 @@ static void test_restart(void)
 	CHECK_INT_EQ(cb_rtp_source_lost(&s), 0);
 }
 
+static void test_reordered_start(void)
+{
+	struct cb_rtp_source s;
+
+	/* The soak's case: packet 100 overtakes 99 at the very start, and 105
+	 * is lost. Received 100 101 99 102 103 104 106: 7 of 8, one lost. */
+	static const uint16_t order[] = { 100, 101, 99, 102, 103, 104, 106 };
+	cb_rtp_source_init(&s, 1, 48000);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		cb_rtp_source_update(&s, order[i], 0, 0);
+	CHECK_INT_EQ(s.base_seq, 99);
+	CHECK_INT_EQ(cb_rtp_source_lost(&s), 1);
+
+	/* The same across the wrap: 0 arrives before 65535. */
+	cb_rtp_source_init(&s, 1, 48000);
+	cb_rtp_source_update(&s, 0, 0, 0);
+	cb_rtp_source_update(&s, 1, 0, 0);
+	cb_rtp_source_update(&s, 65535, 0, 0);
+	cb_rtp_source_update(&s, 3, 0, 0);
+	CHECK_INT_EQ(cb_rtp_source_lost(&s), 1);
+	CHECK_INT_EQ(cb_rtp_source_extended_max(&s) - s.base_seq, 4);
+
+	/* A duplicate of the first packet moves nothing. */
+	cb_rtp_source_init(&s, 1, 48000);
+	for (int i = 500; i < 560; i++)
+		cb_rtp_source_update(&s, (uint16_t)i, 0, 0);
+	cb_rtp_source_update(&s, 500, 0, 0);
+	CHECK_INT_EQ(s.base_seq, 500);
+}
+
 int main(void)
 {
 	test_loss_and_wrap();
 	test_jitter();
 	test_lsr_dlsr_rtt();
 	test_restart();
+	test_reordered_start();
 	return test_finish("test-rtp-source");
 }
