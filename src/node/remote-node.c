@@ -9,32 +9,6 @@
 #include "util/log.h"
 #include "node/remote-node.h"
 
-/* What the node plays, as the echo cancellers' far end: mono, in pieces
- * through a buffer on the stack (no allocation on this thread). */
-static void copy_far_end(struct cb_audio_ring *ring, const float *data, uint32_t frames,
-			 uint32_t channels)
-{
-	float mono[256];
-
-	if (channels == 1) {
-		cb_audio_ring_push(ring, data, frames);
-		return;
-	}
-	while (frames > 0) {
-		uint32_t n = SPA_MIN(frames, (uint32_t)SPA_N_ELEMENTS(mono));
-
-		for (uint32_t i = 0; i < n; i++) {
-			float sum = 0.0f;
-			for (uint32_t c = 0; c < channels; c++)
-				sum += data[i * channels + c];
-			mono[i] = sum / (float)channels;
-		}
-		cb_audio_ring_push(ring, mono, n);
-		data += n * channels;
-		frames -= n;
-	}
-}
-
 static void on_process(void *data)
 {
 	struct cb_remote_node *n = data;
@@ -66,8 +40,10 @@ static void on_process(void *data)
 	{
 		struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring,
 								  memory_order_acquire);
+		/* The quantum: what the adapter makes of `want`. */
 		if (echo)
-			copy_far_end(echo, d->data, want, n->channels);
+			cb_far_tap_push(&n->far_tap, echo, d->data, want, n->channels,
+					n->position ? (uint32_t)n->position->clock.duration : want);
 	}
 	d->chunk->offset = 0;
 	d->chunk->stride = (int32_t)frame_bytes;

@@ -13,6 +13,7 @@
 #include <pipewire/pipewire.h>
 
 #include "audio/audio-ring.h"
+#include "node/far-tap.h"
 #include "node/cycle-clock.h"
 
 /* Who may touch a feed's ring layout: nobody but its node's real-time
@@ -66,6 +67,7 @@ struct cb_remote_node {
 	 * tracks' echo cancellers; NULL: nobody wants it (main thread sets
 	 * it, the callback reads it). */
 	_Atomic(struct cb_audio_ring *) echo_ring;
+	struct cb_far_tap far_tap;		/* the callback's */
 };
 
 /* Fails with -EBUSY if the feed is being laid out or has a node already:
