@@ -33,6 +33,8 @@ struct cb_voice_stage {
 	bool active;			/* some track is processed */
 	/* send worker */
 	bool flush_far;			/* drop what the echo rings held before */
+	uint64_t far_written;		/* the far rings' frames, summed, last seen */
+	uint64_t near_at_far;		/* a cancelling track's frames then */
 	float far_blocks[CB_MAX_REMOTES][CB_APM_BLOCK];
 	/* send worker writes: the stage's cost */
 	atomic_uint_fast64_t blocks;
