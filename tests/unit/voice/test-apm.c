@@ -56,6 +56,7 @@ static void make_room(void)
 	}
 }
 
+/* st[0]: status at 7 s (far end alone), st[1]: at the end. */
 static void run_room(bool echo_cancel, int delay_ms, float *out, struct cb_apm_status *st)
 {
 	struct cb_apm_settings s = { .channels = 1, .echo_cancel = echo_cancel,
@@ -71,19 +72,21 @@ static void run_room(bool echo_cancel, int delay_ms, float *out, struct cb_apm_s
 		CHECK_INT_EQ(cb_apm_far(a, far_sig + b), 0);
 		CHECK_INT_EQ(cb_apm_process(a, out + b), 0);
 		if (b == 7 * RATE)
-			cb_apm_get_status(a, st);
+			cb_apm_get_status(a, &st[0]);
 	}
+	/* After double talk and the near end alone. */
+	cb_apm_get_status(a, &st[1]);
 	cb_apm_free(a);
 }
 
 static void test_echo(int delay_ms)
 {
-	struct cb_apm_status st_on = { 0 }, st_off = { 0 };
+	struct cb_apm_status st_on[2] = { 0 }, st_off[2] = { 0 };
 	double erle, tone_dt_on, tone_dt_off, tone_near_on, tone_near_off;
 
 	make_room();
-	run_room(true, delay_ms, out_on, &st_on);
-	run_room(false, delay_ms, out_off, &st_off);
+	run_room(true, delay_ms, out_on, st_on);
+	run_room(false, delay_ms, out_off, st_off);
 	/* Far end alone after convergence (5..8 s): how far the echo fell. */
 	erle = db(power(out_off + 5 * RATE, 3 * RATE)) - db(power(out_on + 5 * RATE, 3 * RATE));
 	/* The tone during double talk (8.5..10 s) and alone (10.5..12 s). */
@@ -92,10 +95,17 @@ static void test_echo(int delay_ms)
 	tone_near_on = tone_amplitude(out_on + 21 * RATE / 2, 3 * RATE / 2, 1, 0, TONE_HZ, RATE);
 	tone_near_off = tone_amplitude(out_off + 21 * RATE / 2, 3 * RATE / 2, 1, 0, TONE_HZ, RATE);
 	printf("echo (delay %s): echo down %.1f dB (5..8 s); status ERLE %.1f dB, delay %d ms; "
+	       "after double talk ERLE %.1f dB, delay %d ms; "
 	       "tone in double talk %+.2f dB, alone %+.2f dB\n",
-	       delay_ms < 0 ? "auto" : "fixed", erle, st_on.erle_db, st_on.delay_ms,
+	       delay_ms < 0 ? "auto" : "fixed", erle, st_on[0].erle_db, st_on[0].delay_ms,
+	       st_on[1].erle_db, st_on[1].delay_ms,
 	       20 * log10(tone_dt_on / tone_dt_off), 20 * log10(tone_near_on / tone_near_off));
 	CHECK(erle >= 20.0);
+	/* Status: the ERLE of far-end single talk, which double talk does not
+	 * drag down; the delay within a 4 ms block or two of the room's 40. */
+	CHECK(st_on[0].echo_valid && st_on[0].erle_db >= 20.0);
+	CHECK(st_on[1].echo_valid && st_on[1].erle_db >= 20.0);
+	CHECK(abs(st_on[1].delay_ms - 40) <= 8);
 	CHECK(fabs(20 * log10(tone_dt_on / tone_dt_off)) <= 3.0);
 	CHECK(fabs(20 * log10(tone_near_on / tone_near_off)) <= 3.0);
 }
