@@ -24,19 +24,12 @@ void cb_far_tap_push(struct cb_far_tap *tap, struct cb_audio_ring *ring, const f
 
 	if (frames == 0 || channels == 0)
 		return;
-	if (out == 0 || out == frames) {
-		/* Not stretched: as played. */
-		for (uint32_t i = 0; i < frames; i++) {
-			buf[n++] = mono_at(data, i, channels);
-			if (n == PIECE) {
-				cb_audio_ring_push(ring, buf, n);
-				n = 0;
-			}
-		}
-		tap->prev = mono_at(data, frames - 1, channels);
-		tap->pos = 1.0;
-		goto done;
-	}
+	if (out == 0)
+		out = frames;
+	/* Always through the interpolation, even at a ratio of one: a cycle
+	 * copied as it is would drop the phase a stretched one left (up to
+	 * a frame still owed), and the tap would fall behind the graph:
+	 * measured 29 frames in 5 s with the rate near one. */
 	/* Input index 0 is prev, 1..frames this cycle's; output j at pos. */
 	step = (double)frames / (double)out;
 	while (tap->pos <= (double)frames) {
@@ -54,7 +47,6 @@ void cb_far_tap_push(struct cb_far_tap *tap, struct cb_audio_ring *ring, const f
 	}
 	tap->pos -= (double)frames;
 	tap->prev = mono_at(data, frames - 1, channels);
-done:
 	if (n)
 		cb_audio_ring_push(ring, buf, n);
 }

@@ -14,6 +14,7 @@
 
 #include "audio/audio-ring.h"
 #include "node/far-tap.h"
+#include "node/timeline.h"
 #include "node/cycle-clock.h"
 
 /* Who may touch a feed's ring layout: nobody but its node's real-time
@@ -68,6 +69,7 @@ struct cb_remote_node {
 	 * it, the callback reads it). */
 	_Atomic(struct cb_audio_ring *) echo_ring;
 	struct cb_far_tap far_tap;		/* the callback's */
+	struct cb_timeline timeline;		/* the callback's */
 };
 
 /* Fails with -EBUSY if the feed is being laid out or has a node already:

@@ -60,8 +60,21 @@ static void on_process(void *data)
 	struct spa_data *d;
 	uint32_t offset, size, frames;
 
-	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL)
+	/* Processed: the voice ring stays on the graph's timeline (what a
+	 * missed cycle did not bring is silence), for the echo canceller. */
+	{
+		uint32_t gap = cb_timeline_gap(&t->timeline, t->position);
+
+		if (gap && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+			cb_audio_ring_push_silence(&t->voice_ring, gap);
+	}
+	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL) {
+		/* A cycle without a buffer: silence on the timeline too. */
+		if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+			cb_audio_ring_push_silence(&t->voice_ring,
+						   (uint32_t)t->position->clock.duration);
 		return;
+	}
 	d = &b->buffer->datas[0];
 	if (d->data != NULL && d->chunk != NULL) {
 		offset = SPA_MIN(d->chunk->offset, d->maxsize);
@@ -267,8 +280,10 @@ void cb_track_node_apply_voice(struct cb_track_node *t, const struct cb_apm_sett
 		v->far_all = far_all;
 		v->far_mask = far_mask;
 		/* What the ring held from an earlier time on is stale. */
-		if (!was)
+		if (!was) {
 			v->skip_to = atomic_load(&t->voice_ring.written_frames);
+			v->aligned = false;
+		}
 	}
 	atomic_store_explicit(&v->processing, on, memory_order_relaxed);
 	atomic_store_explicit(&t->voice_on, on, memory_order_release);

@@ -14,6 +14,7 @@
 #include "node/cycle-clock.h"
 #include "node/file-voice.h"
 #include "node/track-state.h"
+#include "node/timeline.h"
 #include "voice/apm.h"
 
 /* Frames the process callback mixes at a time: PipeWire's largest default
@@ -28,6 +29,8 @@ struct cb_track_voice {
 	bool far_all;			/* the far end: every remote ... */
 	uint32_t far_mask;		/* ... or these remote slots (bit i: slot i) */
 	uint64_t skip_to;		/* voice_ring audio before this is stale */
+	bool aligned;			/* head found since the last start */
+	uint32_t head;			/* frames to pass unprocessed, to the streams' grid */
 	uint32_t blocks;
 	float block[CB_APM_BLOCK * CB_APM_MAX_CHANNELS];
 	float far_mix[CB_APM_BLOCK];
@@ -77,6 +80,7 @@ struct cb_track_node {
 	 * through the processor into rings[] in 10 ms blocks.  A track
 	 * without processing has no ring and no processor: it pays nothing. */
 	atomic_bool voice_on;
+	struct cb_timeline timeline;		/* the process callback's */
 	struct cb_audio_ring voice_ring;	/* made with the first processor */
 	struct cb_track_voice voice;
 };
