@@ -5,11 +5,15 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-/* 170 ms: the echo rings hold about this much.  The worker drains them
- * every graph cycle; more than this waiting means it was away (a reload,
- * a stall), and audio that old is no far end for what the mic hears now. */
-#define ECHO_RING_FRAMES 16384
-#define FAR_BACKLOG_MAX 8192
+/* 1.4 s, as a track's rings: the worker drains them every graph cycle,
+ * but a stalled worker (a loaded machine) finds the far end and the near
+ * end piled up alike, and must find them whole to keep them paired.  Far
+ * end beyond the near end's by more than FAR_AHEAD_MAX means the near end
+ * stopped coming: that much is dropped.  (Dropped on its own size alone,
+ * a stall past 170 ms would move the pairing by the amount dropped, and
+ * the canceller would have to find the echo again.) */
+#define ECHO_RING_FRAMES 65536
+#define FAR_AHEAD_MAX 8192
 /* Status every half second: the library's delay metrics aggregate over a
  * second anyway. */
 #define STATUS_BLOCKS 50
@@ -123,9 +127,11 @@ static void flush_far(struct cb_voice_stage *vs)
 		struct cb_track_node *t = vs->tracks[k];
 
 		if (atomic_load_explicit(&t->voice_on, memory_order_relaxed) &&
-		    t->voice.settings.echo_cancel)
+		    t->voice.settings.echo_cancel) {
 			t->voice.skip_to = atomic_load_explicit(&t->voice_ring.written_frames,
 							      memory_order_acquire);
+			t->voice.aligned = false;
+		}
 	}
 	vs->flush_far = false;
 }
@@ -136,14 +142,57 @@ static bool cancels(struct cb_track_node *t)
 	       t->voice.settings.echo_cancel && t->voice.far_mask != 0;
 }
 
+/* Before the track's blocks: drop what is stale, then pass the head on as
+ * it is, up to where the stream rings' frames start a 10 ms block.  Why:
+ * a stream's encoder takes whole frames from its ring, and frames of 10 ms
+ * and more are whole blocks; blocks laid on the same grid complete in the
+ * same graph cycle as the frames, and add nothing (bench/run-voice.sh).
+ * Off the grid (processing turned on mid-call, or the near end cut back to
+ * meet the far end) each frame would wait for a block that ends up to
+ * 10 ms later.  The head is less than a block, once per start. */
 static void skip_stale(struct cb_track_node *t)
 {
+	struct cb_track_voice *v = &t->voice;
 	struct cb_audio_ring *in = &t->voice_ring;
 	uint64_t read = atomic_load_explicit(&in->read_frames, memory_order_relaxed);
+	uint32_t n_rings, n;
 
-	if (read < t->voice.skip_to)
-		cb_audio_ring_skip(in, (uint32_t)SPA_MIN(t->voice.skip_to - read,
-							 (uint64_t)UINT32_MAX));
+	if (read < v->skip_to)
+		cb_audio_ring_skip(in, (uint32_t)SPA_MIN(v->skip_to - read, (uint64_t)UINT32_MAX));
+	n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+	if (!v->aligned) {
+		/* The encoder's next frame ends where its ring's read position
+		 * (this worker's) plus whole frames ends. */
+		uint64_t w = 0, r = 0;
+
+		if (n_rings) {
+			w = atomic_load_explicit(&t->rings[0].written_frames, memory_order_relaxed);
+			r = atomic_load_explicit(&t->rings[0].read_frames, memory_order_relaxed);
+		}
+		v->head = (uint32_t)((r % CB_APM_BLOCK + CB_APM_BLOCK - w % CB_APM_BLOCK) %
+				     CB_APM_BLOCK);
+		v->aligned = true;
+	}
+	if (v->head == 0 || (n = SPA_MIN(cb_audio_ring_avail(in), v->head)) == 0)
+		return;
+	cb_audio_ring_pull(in, v->block, n);
+	for (uint32_t j = 0; j < n_rings; j++)
+		cb_audio_ring_push(&t->rings[j], v->block, n);
+	v->head -= n;
+}
+
+/* The far end ahead of the near end by more than FAR_AHEAD_MAX: the near
+ * end stopped coming for a while; pair what is left from now on. */
+static void trim_far(struct cb_voice_stage *vs, uint32_t near_avail)
+{
+	for (uint32_t i = 0; i < vs->n_remotes; i++) {
+		struct cb_audio_ring *ring = &vs->remotes[i].echo_ring;
+		uint32_t avail;
+
+		if (((vs->far_mask >> i) & 1) &&
+		    (avail = cb_audio_ring_avail(ring)) > near_avail + FAR_AHEAD_MAX)
+			cb_audio_ring_skip(ring, avail - near_avail);
+	}
 }
 
 static bool far_waiting(struct cb_voice_stage *vs)
@@ -168,8 +217,6 @@ static bool step_far(struct cb_voice_stage *vs)
 		if (!((vs->far_mask >> i) & 1))
 			continue;
 		avail = cb_audio_ring_avail(ring);
-		if (avail > FAR_BACKLOG_MAX)
-			avail -= cb_audio_ring_skip(ring, avail - CB_APM_BLOCK);
 		if (avail >= CB_APM_BLOCK &&
 		    cb_audio_ring_pull(ring, vs->far_blocks[i], CB_APM_BLOCK) == CB_APM_BLOCK)
 			have |= 1u << i;
@@ -270,6 +317,7 @@ void cb_voice_stage_run(struct cb_voice_stage *vs)
 	for (;;) {
 		bool all_near = true, some_near = false, more = false;
 		uint64_t near_written = 0;
+		uint32_t near_min = UINT32_MAX;
 
 		for (uint32_t k = 0; k < vs->n_tracks; k++) {
 			struct cb_track_node *t = vs->tracks[k];
@@ -279,12 +327,15 @@ void cb_voice_stage_run(struct cb_voice_stage *vs)
 				continue;
 			skip_stale(t);
 			avail = cb_audio_ring_avail(&t->voice_ring);
+			near_min = SPA_MIN(near_min, avail);
 			all_near &= avail >= CB_APM_BLOCK;
 			some_near |= avail >= CB_APM_BLOCK;
 			near_written = SPA_MAX(near_written,
 					       atomic_load_explicit(&t->voice_ring.written_frames,
 								    memory_order_relaxed));
 		}
+		if (near_min != UINT32_MAX)
+			trim_far(vs, near_min);
 		/* A pair; or the near end alone when the far end is gone. */
 		if (some_near && ((all_near && far_waiting(vs)) || far_gone(vs, near_written))) {
 			if (all_near)
