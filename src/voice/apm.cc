@@ -3,6 +3,7 @@
 // only allocation (new) is made nothrow.
 #include <cerrno>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -17,6 +18,9 @@ extern "C" {
 // its limiter keep a -6 dBFS tone unclipped while lifting a -40 dBFS one:
 // the adaptive stage finds the gain, the compressor caps the peaks.
 static const int kCompressionGainDb = 9;
+
+// 640 ms of far block powers: the longest echo delay the ERLE lines up.
+#define ERLE_HISTORY 64
 
 struct cb_apm {
 	webrtc::AudioProcessing *apm;
@@ -36,11 +40,16 @@ struct cb_apm {
 	// out over blocks of far-end single talk, smoothed over about a
 	// second.  (0.3's own figure counts double talk in: a near-end
 	// talker drags it to 0 dB, and its average stays "not measured" for
-	// seconds.)  Single talk: the mic no louder than the far end times
-	// the echo path's loss (ERL) alone makes it, within 3 dB.
-	double far_power;		// of the last far block
-	double far_level;		// smoothed over about 200 ms
-	double mic_level;		// the same, of the mic before processing
+	// seconds.)  Single talk: the mic no louder than the far end, as it
+	// was the echo's delay ago, times the echo path's loss (ERL) makes it
+	// alone, within 3 dB.  Both sides aligned by the delay found and
+	// smoothed alike, so a syllable's onset is no talker.
+	double far_hist[ERLE_HISTORY];	// far block powers, by far block count
+	uint64_t far_count;
+	int delay_ms;			// the echo's delay as last found (-1: not yet)
+	uint32_t delay_blocks;		// the same in blocks
+	double far_level;		// the far end the delay ago, smoothed
+	double mic_level;		// the mic before processing, smoothed alike
 	double erl;			// mic over far in echo alone (the lowest ratio seen)
 	uint64_t far_blocks;		// blocks with the far end playing
 	double erle_in;
@@ -53,6 +62,13 @@ struct cb_apm {
 // Measured offline (tests/unit/voice): true 20, 40, 60, 100, 150, 250 ms
 // reported 8, 28, 48, 88, 140, 240 ms.
 static const int kDelayReportOffsetMs = 12;
+
+// The echo's delay for the ERLE (negative: not known yet).
+static void set_delay(struct cb_apm *a, int ms)
+{
+	a->delay_ms = ms;
+	a->delay_blocks = ms >= 0 ? (uint32_t)std::min((ms + 5) / 10, ERLE_HISTORY - 3) : 0;
+}
 
 static webrtc::NoiseSuppression::Level noise_level(enum cb_apm_noise n)
 {
@@ -132,6 +148,7 @@ extern "C" int cb_apm_new(struct cb_apm **out, const struct cb_apm_settings *s)
 		return -ENOMEM;
 	}
 	a->settings = *s;
+	set_delay(a, s->echo_delay_ms);
 	a->near_config = webrtc::StreamConfig(CB_APM_RATE, (int)s->channels);
 	a->far_config = webrtc::StreamConfig(CB_APM_RATE, 1);
 	webrtc::ProcessingConfig pc = { { a->near_config, a->near_config, a->far_config,
@@ -161,6 +178,7 @@ extern "C" int cb_apm_update(struct cb_apm *a, const struct cb_apm_settings *s)
 	if (s->echo_cancel != a->settings.echo_cancel || s->echo_delay_ms != a->settings.echo_delay_ms) {
 		a->erl = a->erle_in = a->erle_out = 0.0;
 		a->erle_blocks = a->far_blocks = 0;
+		set_delay(a, s->echo_delay_ms);
 	}
 	a->settings = *s;
 	return apply(a, s);
@@ -183,7 +201,7 @@ extern "C" int cb_apm_far(struct cb_apm *a, const float *mono)
 		return 0;
 	std::memcpy(a->far_plane, mono, sizeof(a->far_plane));
 	a->far_seen = true;
-	a->far_power = block_power(mono, CB_APM_BLOCK);
+	a->far_hist[a->far_count++ % ERLE_HISTORY] = block_power(mono, CB_APM_BLOCK);
 	if (a->apm->ProcessReverseStream(planes, a->far_config, a->far_config, outs) !=
 	    webrtc::AudioProcessing::kNoError) {
 		a->errors++;
@@ -196,19 +214,31 @@ extern "C" int cb_apm_far(struct cb_apm *a, const float *mono)
 // the near end's own level, not what the canceller removed.
 static void measure_erle(struct cb_apm *a, double pin, double pout)
 {
-	const double k_level = 0.05, k_erle = 0.01;
-	double ratio;
+	const double k_level = 0.5, k_erle = 0.02;
+	uint64_t at;
+	double far = 0.0, ratio;
 
-	a->far_level += k_level * (a->far_power - a->far_level);
+	// The far block paired with this one was the last given; the echo
+	// in this one left the delay before (the largest of three blocks
+	// around it: the delay is known to a block or so).
+	if (a->far_count == 0)
+		return;
+	at = a->far_count - 1;
+	for (int d = -1; d <= 1; d++) {
+		uint64_t back = (uint64_t)a->delay_blocks + (uint64_t)(d + 1);
+
+		if (back >= 1 && back - 1 <= at && back - 1 < ERLE_HISTORY)
+			far = std::fmax(far, a->far_hist[(at - (back - 1)) % ERLE_HISTORY]);
+	}
+	a->far_level += k_level * (far - a->far_level);
 	a->mic_level += k_level * (pin - a->mic_level);
 	// -60 dBFS: the far end plays.
 	if (a->far_level < 1e-6 || a->mic_level < 1e-12)
 		return;
 	ratio = a->mic_level / a->far_level;
-	// From 200 ms of far end on (its echo has reached the mic by then,
-	// through the smoothing): down fast, up slowly (2 dB a second).  The
-	// echo alone gives the lowest ratio; a talker raises it for a while
-	// only.
+	// Down fast, up slowly (2 dB a second): the echo alone gives the
+	// lowest ratio; a talker raises it for a while only.  After 200 ms of
+	// far end (the delay is found by then, or given).
 	if (++a->far_blocks < 20)
 		return;
 	if (a->erl <= 0.0)
@@ -222,6 +252,20 @@ static void measure_erle(struct cb_apm *a, double pin, double pout)
 	a->erle_in += k_erle * (pin - a->erle_in);
 	a->erle_out += k_erle * (pout - a->erle_out);
 	a->erle_blocks++;
+}
+
+// The echo's delay in blocks, for the ERLE: the one given, or found.
+static int found_delay_ms(struct cb_apm *a)
+{
+	int median = 0, std_dev = 0;
+	float poor = 0.0f;
+
+	if (a->settings.echo_delay_ms >= 0)
+		return a->settings.echo_delay_ms;
+	if (a->apm->echo_cancellation()->GetDelayMetrics(&median, &std_dev, &poor) ==
+		    webrtc::AudioProcessing::kNoError && median >= 0)
+		return median + kDelayReportOffsetMs;
+	return -1;
 }
 
 extern "C" int cb_apm_process(struct cb_apm *a, float *interleaved)
@@ -261,9 +305,17 @@ extern "C" int cb_apm_process(struct cb_apm *a, float *interleaved)
 		a->in_power += k * (pin - a->in_power);
 		a->out_power += k * (pout - a->out_power);
 	}
-	if (a->settings.echo_cancel)
-		measure_erle(a, pin, pout);
-	a->far_power = 0.0;
+	if (a->settings.echo_cancel) {
+		// Every half second: the library's delay metrics cover the
+		// time since they were last asked for.
+		if (a->blocks % 50 == 49) {
+			int ms = found_delay_ms(a);
+			if (ms >= 0)
+				set_delay(a, ms);
+		}
+		if (a->delay_ms >= 0)
+			measure_erle(a, pin, pout);
+	}
 	a->blocks++;
 	return 0;
 }
@@ -277,16 +329,11 @@ extern "C" void cb_apm_get_status(struct cb_apm *a, struct cb_apm_status *st)
 	st->delay_ms = a->settings.echo_delay_ms;
 	if (!a->settings.echo_cancel)
 		return;
-	webrtc::EchoCancellation *ec = a->apm->echo_cancellation();
-	int median = 0, std_dev = 0;
-	float poor = 0.0f;
 	// A second of the far end at least.
 	if (a->erle_blocks >= 100 && a->erle_out > 1e-15) {
 		st->echo_valid = true;
 		st->erle_db = (float)(10.0 * std::log10(a->erle_in / a->erle_out));
 	}
-	if (a->settings.echo_delay_ms < 0 &&
-	    ec->GetDelayMetrics(&median, &std_dev, &poor) == webrtc::AudioProcessing::kNoError &&
-	    median >= 0)
-		st->delay_ms = median + kDelayReportOffsetMs;
+	if (a->settings.echo_delay_ms < 0)
+		st->delay_ms = a->delay_ms;
 }
