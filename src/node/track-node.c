@@ -254,6 +254,15 @@ int cb_track_node_prepare_voice(struct cb_track_node *t, const struct cb_apm_set
 {
 	int res;
 
+	/* Why nothing here for a track without processing: it then has no
+	 * processor, no voice ring, and its callback copies straight into the
+	 * stream rings as before; what it does more is one atomic load
+	 * (voice_on) and the timeline's two additions a cycle.  The send
+	 * worker's voice stage returns at once when no track is processed,
+	 * and a remote node copies no far end unless a track cancels it.  A
+	 * track whose processing a reload turns off keeps its processor (the
+	 * canceller keeps what it learnt if it comes back) but runs none of
+	 * it. */
 	if (!cb_apm_settings_active(s))
 		return 0;
 	if (t->voice_ring.data == NULL &&
