@@ -297,3 +297,12 @@ void cb_track_node_apply_voice(struct cb_track_node *t, const struct cb_apm_sett
 	atomic_store_explicit(&v->processing, on, memory_order_relaxed);
 	atomic_store_explicit(&t->voice_on, on, memory_order_release);
 }
+
+uint32_t cb_track_node_quantum(struct cb_track_node *t)
+{
+	struct spa_io_position *pos = t->position;
+
+	if (pos != NULL && pos->clock.duration > 0 && pos->clock.duration <= 8192)
+		return (uint32_t)pos->clock.duration;
+	return t->quantum_frames;
+}

@@ -103,6 +103,10 @@ bool cb_track_node_playing_file(struct cb_track_node *t);
 int cb_track_node_prepare_rings(struct cb_track_node *t, uint32_t n);
 void cb_track_node_set_rings(struct cb_track_node *t, uint32_t n);
 
+/* The graph's quantum as the track last saw it (its position area, read
+ * from another thread: a value of some recent cycle), or what it asked for. */
+uint32_t cb_track_node_quantum(struct cb_track_node *t);
+
 /* Voice processing: prepare (main thread, may fail, touches nothing
  * running) makes the ring and a processor for `s` if it has none; apply
  * (send worker paused) sets it going, or stops it when `s` has nothing

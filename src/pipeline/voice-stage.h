@@ -33,8 +33,10 @@ struct cb_voice_stage {
 	bool active;			/* some track is processed */
 	/* send worker */
 	bool flush_far;			/* drop what the echo rings held before */
-	uint64_t far_written;		/* the far rings' frames, summed, last seen */
-	uint64_t near_at_far;		/* a cancelling track's frames then */
+	uint32_t lead;			/* near block n goes with far block n - lead */
+	uint64_t near_done;		/* near blocks since the last flush */
+	uint64_t far_fed;		/* far blocks given (or owed) since then */
+	uint64_t far_late;		/* owed and not yet come: skipped when they do */
 	float far_blocks[CB_MAX_REMOTES][CB_APM_BLOCK];
 	/* send worker writes: the stage's cost */
 	atomic_uint_fast64_t blocks;

@@ -46,7 +46,8 @@ struct cb_apm {
 	// smoothed alike, so a syllable's onset is no talker.
 	double far_hist[ERLE_HISTORY];	// far block powers, by far block count
 	uint64_t far_count;
-	int delay_ms;			// the echo's delay as last found (-1: not yet)
+	int delay_ms;			// the echo's delay as paired, last found (-1: not yet)
+	int lead_ms;			// how far ahead the near end is paired (cb_apm_set_lead)
 	uint32_t delay_blocks;		// the same in blocks
 	double far_level;		// the far end the delay ago, smoothed
 	double mic_level;		// the mic before processing, smoothed alike
@@ -63,7 +64,14 @@ struct cb_apm {
 // reported 8, 28, 48, 88, 140, 240 ms.
 static const int kDelayReportOffsetMs = 12;
 
-// The echo's delay for the ERLE (negative: not known yet).
+// A playback-to-capture delay as the canceller sees it, the near end
+// paired lead_ms early (negative stays: not known).
+static int paired_ms(const struct cb_apm *a, int ms)
+{
+	return ms < 0 ? ms : std::max(ms - a->lead_ms, 0);
+}
+
+// The echo's delay for the ERLE, as paired (negative: not known yet).
 static void set_delay(struct cb_apm *a, int ms)
 {
 	a->delay_ms = ms;
@@ -148,7 +156,7 @@ extern "C" int cb_apm_new(struct cb_apm **out, const struct cb_apm_settings *s)
 		return -ENOMEM;
 	}
 	a->settings = *s;
-	set_delay(a, s->echo_delay_ms);
+	set_delay(a, paired_ms(a, s->echo_delay_ms));
 	a->near_config = webrtc::StreamConfig(CB_APM_RATE, (int)s->channels);
 	a->far_config = webrtc::StreamConfig(CB_APM_RATE, 1);
 	webrtc::ProcessingConfig pc = { { a->near_config, a->near_config, a->far_config,
@@ -178,7 +186,7 @@ extern "C" int cb_apm_update(struct cb_apm *a, const struct cb_apm_settings *s)
 	if (s->echo_cancel != a->settings.echo_cancel || s->echo_delay_ms != a->settings.echo_delay_ms) {
 		a->erl = a->erle_in = a->erle_out = 0.0;
 		a->erle_blocks = a->far_blocks = 0;
-		set_delay(a, s->echo_delay_ms);
+		set_delay(a, paired_ms(a, s->echo_delay_ms));
 	}
 	a->settings = *s;
 	return apply(a, s);
@@ -261,7 +269,7 @@ static int found_delay_ms(struct cb_apm *a)
 	float poor = 0.0f;
 
 	if (a->settings.echo_delay_ms >= 0)
-		return a->settings.echo_delay_ms;
+		return paired_ms(a, a->settings.echo_delay_ms);
 	if (a->apm->echo_cancellation()->GetDelayMetrics(&median, &std_dev, &poor) ==
 		    webrtc::AudioProcessing::kNoError && median >= 0)
 		return median + kDelayReportOffsetMs;
@@ -287,7 +295,7 @@ extern "C" int cb_apm_process(struct cb_apm *a, float *interleaved)
 	// starting point the estimator moves away from.
 	if (a->settings.echo_cancel)
 		a->apm->set_stream_delay_ms(a->settings.echo_delay_ms >= 0 ?
-					    a->settings.echo_delay_ms : 0);
+					    paired_ms(a, a->settings.echo_delay_ms) : 0);
 	res = a->apm->ProcessStream(in, a->near_config, a->near_config, out);
 	if (res != webrtc::AudioProcessing::kNoError) {
 		a->errors++;
@@ -335,5 +343,17 @@ extern "C" void cb_apm_get_status(struct cb_apm *a, struct cb_apm_status *st)
 		st->erle_db = (float)(10.0 * std::log10(a->erle_in / a->erle_out));
 	}
 	if (a->settings.echo_delay_ms < 0)
-		st->delay_ms = a->delay_ms;
+		st->delay_ms = a->delay_ms >= 0 ? a->delay_ms + a->lead_ms : -1;
+}
+
+extern "C" void cb_apm_set_lead(struct cb_apm *a, int ms)
+{
+	if (a == NULL || ms == a->lead_ms)
+		return;
+	// The found delay was of the old pairing.
+	if (a->settings.echo_delay_ms < 0 && a->delay_ms >= 0)
+		set_delay(a, std::max(a->delay_ms + a->lead_ms - ms, 0));
+	a->lead_ms = ms;
+	if (a->settings.echo_delay_ms >= 0)
+		set_delay(a, paired_ms(a, a->settings.echo_delay_ms));
 }

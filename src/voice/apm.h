@@ -71,4 +71,10 @@ int cb_apm_process(struct cb_apm *a, float *interleaved);
 
 void cb_apm_get_status(struct cb_apm *a, struct cb_apm_status *st);
 
+/* The near end is paired with the far end `ms` early (the send worker
+ * pairs near block n with far block n - lead, pipeline/voice-stage.c): a
+ * given delay is told to the canceller that much shorter, and the delay
+ * status shows is the playback-to-capture one. */
+void cb_apm_set_lead(struct cb_apm *a, int ms);
+
 #endif
