@@ -56,8 +56,10 @@ if ((e2e)); then
     echo
     echo "=== alice's track: ${keys:-no processing}"
     "$root/bench/run-latency.sh" --build "$build" --no-build --ptimes "$e2e_ptimes" --jitter 5 \
-      --sessions default ${keys:+--track-keys "$keys"} | sed -n '/^| ptime\|^|---\|^| [0-9]/p;/^ptime/,/^$/p'
+      --sessions default ${keys:+--track-keys "$keys"} 2>/dev/null | sed -n '/^session /p;/^default /p'
   done
+  echo
+  echo "(the same call, the same session, one case after the other; each row's figure is that case's median)"
 fi
 echo
 echo "command: $cmdline   (in $root, build dir $build)"
