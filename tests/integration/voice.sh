@@ -269,9 +269,10 @@ print("status after echo phase: voice_processing %s, erle_db %s, echo_delay_ms %
       % (t["voice_processing"], t["erle_db"], t["echo_delay_ms"], t["voice"]))
 check(t["voice_processing"] is True, "status: processing")
 check(t["erle_db"] is not None and t["erle_db"] >= 20, "status: erle_db %s >= 20" % t["erle_db"])
-# The room's 40 ms, as the canceller sees it: within a quantum or two.
-check(t["echo_delay_ms"] is not None and 30 <= t["echo_delay_ms"] <= 60,
-      "status: echo_delay_ms %s (the room's 40 ms, 30..60)" % t["echo_delay_ms"])
+# The room's 40 ms (38.7 ms between the tap and the track, measured), as
+# the canceller's estimator finds it: 4 ms steps, seen 30..40 ms.
+check(t["echo_delay_ms"] is not None and 25 <= t["echo_delay_ms"] <= 60,
+      "status: echo_delay_ms %s (the room's 40 ms, 25..60)" % t["echo_delay_ms"])
 check(t["voice"] is not None, "status: voice %s" % t["voice"])
 
 # Noise suppression: tone in its bursts, noise between them, last 5 s.
