@@ -6,6 +6,7 @@
 #                             [--sessions "default small"] [--seconds 10]
 #                             [--period 0.5] [--warmup 15] [--application APP]
 #                             [--build DIR] [--no-build] [--keep] [--verbose]
+#                             [--track-keys "KEY=VALUE ..."]
 #
 #   --jitter    the [remote] latency values (jitter-buffer target, ms) to try
 #   --sessions  which PipeWire sessions to run the cases in:
@@ -25,6 +26,8 @@
 #   --rt no     the bridges run without CAP_SYS_NICE, so their workers' and
 #               data loop's SCHED_FIFO request is refused (as for a user
 #               without real-time permission); default yes: as granted
+#   --track-keys  more keys for alice's [track mic] (e.g. voice processing:
+#               "echo-cancel=true noise-suppression=moderate"; bench/run-voice.sh)
 #   --application  auto|voip|audio|lowdelay: the Opus application of alice's
 #               stream (default: the stream default, auto = lowdelay below a
 #               10 ms frame, audio from 10 ms up); the floor uses that
@@ -92,6 +95,7 @@ warmup=15
 application=""
 load=0
 rt=yes
+track_keys=""
 build_it=1
 keep=0
 verbose=0
@@ -109,6 +113,7 @@ while (($#)); do
     --application) application="$2"; shift 2 ;;
     --load) load=1; shift ;;
     --rt) rt="$2"; shift 2 ;;
+    --track-keys) track_keys="$2"; shift 2 ;;
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
     --no-build) build_it=0; shift ;;
     --keep) keep=1; shift ;;
@@ -289,6 +294,7 @@ $(if [[ -n "$application" ]]; then printf '[stream out]\nchannels = 1\napplicati
 [track mic]
 channels = 1
 $(if [[ -n "$application" ]]; then echo "stream = out"; fi)
+$(if [[ "$1" == alice ]]; then for kv in $track_keys; do echo "${kv%%=*} = ${kv#*=}"; done; fi)
 
 [remote peer]
 channels = 1
@@ -365,6 +371,7 @@ printf 'host: %s, %s CPUs; %s; libopus %s; OPUS_GET_LOOKAHEAD at 48 kHz: %s(samp
   "$(pkg-config --modversion opus 2>/dev/null || echo '?')" "$lookahead_all"
 printf 'impulse train: %s s, one 1 ms chirp every %s s; %s s warm-up per case; defaults otherwise (mono, 64 kbit/s, application %s, FEC, SRTP AES_CM_128_HMAC_SHA1_80)\n' \
   "$seconds" "$period" "$warmup" "${application:-auto (lowdelay below 10 ms, audio from 10 ms)}"
+[[ -z "$track_keys" ]] || echo "alice's [track mic] also: $track_keys"
 echo
 
 for session in $sessions; do

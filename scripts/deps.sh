@@ -27,6 +27,8 @@ BUILD_PKGS=(
   libpipewire-0.3-dev libspa-0.2-dev libnice-dev libsrtp2-dev
   libopus-dev libinih-dev libglib2.0-dev libssl-dev libsoup-3.0-dev
   libsndfile1-dev libsamplerate0-dev
+  # Voice processing per track (src/voice/apm.cc, C++: hence g++).
+  libwebrtc-audio-processing-dev g++
   # The Debian package (tests/integration/deb.sh, scripts/build-deb): about
   # 40 s of CI for knowing `dpkg-buildpackage -us -uc -b` works.
   dpkg-dev debhelper

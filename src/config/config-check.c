@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <spa/utils/defs.h>
 
 #include "audio/file-decoder.h"
 
@@ -200,6 +201,55 @@ static void store_track_file(struct cb_loader *l, struct cb_track_config *t, con
 		cb_loader_error(l, line, "file: %s: %s", t->file, err);
 }
 
+/* echo-cancel: a boolean alone, or [remote] names (checked once the whole
+ * file is read, check_echo_remotes). */
+static void store_echo_cancel(struct cb_loader *l, struct cb_track_config *t,
+			      const struct cb_value *v, int line)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	t->n_echo_remotes = 0;
+	if (v->n_names == 1) {
+		for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (strcmp(v->names[0], yes[i]) == 0) {
+				t->echo_cancel = true;
+				return;
+			}
+			if (strcmp(v->names[0], no[i]) == 0) {
+				t->echo_cancel = false;
+				return;
+			}
+		}
+	}
+	t->echo_cancel = true;
+	t->n_echo_remotes = SPA_MIN(v->n_names, (uint32_t)CB_MAX_ECHO_REMOTES);
+	for (uint32_t i = 0; i < t->n_echo_remotes; i++)
+		snprintf(t->echo_remotes[i], sizeof(t->echo_remotes[i]), "%s", v->names[i]);
+	(void)line;
+	(void)l;
+}
+
+static void store_echo_delay(struct cb_loader *l, struct cb_track_config *t, const char *text,
+			     int line)
+{
+	char *end = NULL;
+	long ms;
+
+	if (strcmp(text, "auto") == 0) {
+		t->echo_delay_ms = -1;
+		return;
+	}
+	errno = 0;
+	ms = strtol(text, &end, 10);
+	if (!*text || *end || errno || ms < 0 || ms > CB_ECHO_DELAY_MAX) {
+		cb_loader_error(l, line, "echo-delay: '%s' is not auto or a delay in ms "
+				"(0..%d)", text, CB_ECHO_DELAY_MAX);
+		return;
+	}
+	t->echo_delay_ms = (int)ms;
+}
+
 static void store_track(struct cb_loader *l, uint32_t index, const char *key,
 			struct cb_value *v, int line)
 {
@@ -229,6 +279,18 @@ static void store_track(struct cb_loader *l, uint32_t index, const char *key,
 		for (uint32_t i = 0; i < v->n_names; i++)
 			snprintf(t->capture_channels[i], sizeof(t->capture_channels[i]), "%s",
 				 v->names[i]);
+	} else if (strcmp(key, "echo-cancel") == 0) {
+		store_echo_cancel(l, t, v, line);
+	} else if (strcmp(key, "echo-delay") == 0) {
+		store_echo_delay(l, t, v->s, line);
+	} else if (strcmp(key, "noise-suppression") == 0) {
+		t->noise_suppression = (uint32_t)v->i;
+	} else if (strcmp(key, "gain-control") == 0) {
+		t->gain_control = v->b;
+	} else if (strcmp(key, "gain-target") == 0) {
+		t->gain_target_dbfs = (int)v->i;
+	} else if (strcmp(key, "high-pass") == 0) {
+		t->high_pass = v->b;
 	} else {
 		cb_loader_error(l, line, "internal error: [track] key '%s' is not stored", key);
 	}
@@ -529,6 +591,29 @@ static void check_capture(struct cb_loader *l)
 	}
 }
 
+/* echo-cancel names [remote] sections of this file. */
+static void check_echo_remotes(struct cb_loader *l)
+{
+	const struct cb_config *cfg = l->cfg;
+
+	for (uint32_t i = 0; i < cfg->n_tracks; i++) {
+		const struct cb_track_config *t = &cfg->tracks[i];
+
+		for (uint32_t k = 0; k < t->n_echo_remotes; k++) {
+			bool found = false;
+
+			for (uint32_t j = 0; j < cfg->n_remotes && !found; j++)
+				found = strcmp(cfg->remotes[j].name, t->echo_remotes[k]) == 0;
+			if (!found)
+				cb_loader_error(l, key_line(&l->tracks[i].s, "track", "echo-cancel"),
+						"echo-cancel: [track %s] names '%s', but there is no "
+						"[remote %s]; name [remote] sections, or true for "
+						"every remote", t->name, t->echo_remotes[k],
+						t->echo_remotes[k]);
+		}
+	}
+}
+
 /* A [remote] of a call with nothing to authenticate the peer's packets
  * with never receives: without remote-srtp-key no receive path is made at
  * all (pipeline/bridge.c), and every packet would fail authentication
@@ -577,6 +662,7 @@ void cb_loader_check(struct cb_loader *l)
 	check_stream_ssrcs(l);
 	check_peer_streams(l);
 	check_capture(l);
+	check_echo_remotes(l);
 	check_receiving(l);
 	cb_loader_check_ice(l);
 	cb_loader_check_webrtc(l);

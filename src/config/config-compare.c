@@ -174,6 +174,19 @@ static int track_differs(const char *key, const struct cb_config *ca, uint32_t i
 		return a->n_capture_channels != b->n_capture_channels ||
 		       memcmp(a->capture_channels, b->capture_channels,
 			      sizeof(a->capture_channels)) != 0;
+	if (IS("echo-cancel"))
+		return a->echo_cancel != b->echo_cancel || a->n_echo_remotes != b->n_echo_remotes ||
+		       memcmp(a->echo_remotes, b->echo_remotes, sizeof(a->echo_remotes)) != 0;
+	if (IS("echo-delay"))
+		return a->echo_delay_ms != b->echo_delay_ms;
+	if (IS("noise-suppression"))
+		return a->noise_suppression != b->noise_suppression;
+	if (IS("gain-control"))
+		return a->gain_control != b->gain_control;
+	if (IS("gain-target"))
+		return a->gain_target_dbfs != b->gain_target_dbfs;
+	if (IS("high-pass"))
+		return a->high_pass != b->high_pass;
 	return -ENOENT;
 }
 

@@ -158,6 +158,18 @@ const struct cb_key_info cb_config_keys[] = {
 	  "A source the bridge links into the track: default follows the session manager's default source, anything else is a node.name; linked at start and again whenever either side comes back." },
 	{ "track", "capture-channels", CB_KEY_TYPE_CHANNELS, CB_RELOAD_LIVE, NULL, "CHANNEL[,CHANNEL]", 1, CB_MAX_CAPTURE_CHANNELS,
 	  "Which of the capture source's channels feed the track (FL, FR, MONO, AUX0, ...): one for every channel of the track, or one per channel in order; without it they are matched by position." },
+	{ "track", "echo-cancel", CB_KEY_TYPE_LIST, CB_RELOAD_LIVE, "false", "true|false|NAME[,NAME...]", 1, CB_MAX_ECHO_REMOTES,
+	  "Cancel the call's own far end from the track (a microphone that hears the call's speakers): true takes what every remote node plays, mixed; or a list of [remote] names (at most 4)." },
+	{ "track", "echo-delay", CB_KEY_TYPE_STRING, CB_RELOAD_LIVE, "auto", "auto|0..500", 0, CB_ECHO_DELAY_MAX,
+	  "The far end's delay from leaving the bridge to the track, in ms, when the room and device latency are known; auto finds it (delay-agnostic estimation)." },
+	{ "track", "noise-suppression", CB_KEY_TYPE_ENUM, CB_RELOAD_LIVE, "off", "off|low|moderate|high|very-high", 0, 0,
+	  "Stationary noise suppression (fans, hum, hiss) and how hard it works." },
+	{ "track", "gain-control", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "false", "true|false", 0, 0,
+	  "Adaptive digital gain control: brings a quiet or uneven voice toward gain-target, with a limiter." },
+	{ "track", "gain-target", CB_KEY_TYPE_INT, CB_RELOAD_LIVE, "-3", "-31..0", -31, 0,
+	  "The level gain-control aims the voice's peaks at, in dBFS." },
+	{ "track", "high-pass", CB_KEY_TYPE_BOOL, CB_RELOAD_LIVE, "false", "true|false", 0, 0,
+	  "Take out rumble and DC below about 80 Hz." },
 
 	/* ---- [remote NAME]: an incoming stream ---- */
 	{ "remote", "channels", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "1", "1..2", 1, 2,

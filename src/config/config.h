@@ -49,6 +49,8 @@
 #define CB_TARGET_MAX      255	/* capture, playback: "default" or a node.name */
 #define CB_CHANNEL_NAME_MAX 15	/* a channel position's short name: FL, MONO, AUX63 */
 #define CB_MAX_CAPTURE_CHANNELS 2	/* one per channel of a track at most */
+#define CB_MAX_ECHO_REMOTES CB_MAX_TRACK_STREAMS	/* remotes named by echo-cancel */
+#define CB_ECHO_DELAY_MAX 500	/* ms, echo-delay */
 #define CB_ENDPOINT_PATH_MAX 64	/* whip-endpoint, whep-endpoint: /[A-Za-z0-9/_.-]... */
 
 enum cb_transport_kind {
@@ -158,6 +160,17 @@ struct cb_track_config {
 	char capture[CB_TARGET_MAX + 1];
 	uint32_t n_capture_channels;
 	char capture_channels[CB_MAX_CAPTURE_CHANNELS][CB_CHANNEL_NAME_MAX + 1];
+	/* Voice processing (voice/apm.h), all off by default.  echo_cancel
+	 * with no names: the far end is every remote, mixed; else the
+	 * [remote]s named (checked against the file's sections). */
+	bool echo_cancel;
+	uint32_t n_echo_remotes;
+	char echo_remotes[CB_MAX_ECHO_REMOTES][CB_NAME_MAX + 1];
+	int echo_delay_ms;		/* -1: auto (the library's estimator) */
+	uint32_t noise_suppression;	/* 0 off, 1 low, 2 moderate, 3 high, 4 very-high */
+	bool gain_control;
+	int gain_target_dbfs;		/* -31..0 */
+	bool high_pass;
 };
 
 struct cb_remote_config {

@@ -33,6 +33,24 @@ void cb_snapshot_json_track(struct cb_json_out *o, const struct cb_snapshot_trac
 		cb_json_string(o, "capture", t->capture);
 	else
 		cb_json_null(o, "capture");
+	/* Unknown or not processed is null, never a number. */
+	cb_json_bool(o, "voice_processing", t->voice_processing);
+	if (t->voice_processing && t->echo_cancel && t->echo_valid)
+		cb_json_fixed(o, "erle_db", t->erle_db, 1);
+	else
+		cb_json_null(o, "erle_db");
+	if (t->voice_processing && t->echo_cancel && t->echo_delay_ms >= 0)
+		cb_json_int(o, "echo_delay_ms", t->echo_delay_ms);
+	else
+		cb_json_null(o, "echo_delay_ms");
+	if (t->voice_processing && t->gain_control)
+		cb_json_fixed(o, "agc_gain_db", t->agc_gain_db, 1);
+	else
+		cb_json_null(o, "agc_gain_db");
+	if (t->voice_processing)
+		cb_json_bool(o, "voice", t->voice);
+	else
+		cb_json_null(o, "voice");
 	cb_json_close_object(o);
 }
 

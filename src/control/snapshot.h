@@ -39,6 +39,19 @@ struct cb_snapshot_track {
 	char file_error[256];		/* why the last file failed, "" none */
 	/* capture: "linked:NODE" or "waiting:TARGET"; "" without capture. */
 	char capture[CB_TARGET_MAX + 16];
+	/* Voice processing (pipeline/voice-stage.c): whether it runs, and
+	 * what the processor found: ERLE once the canceller has heard the far
+	 * end for a second (echo_valid), the far end's delay, the level change
+	 * over voice (the AGC's gain), voice present. */
+	bool voice_processing;
+	bool echo_cancel;
+	bool echo_valid;
+	double erle_db;
+	int32_t echo_delay_ms;
+	bool gain_control;
+	double agc_gain_db;
+	bool voice;
+	uint64_t voice_errors;
 };
 
 /* From the send stream's counters (send worker) and the peer's receiver

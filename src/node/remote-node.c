@@ -9,6 +9,15 @@
 #include "util/log.h"
 #include "node/remote-node.h"
 
+/* A cycle the node plays nothing in is silence on the far end's timeline. */
+static void far_silence(struct cb_remote_node *n)
+{
+	struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring, memory_order_acquire);
+
+	if (echo && n->position)
+		cb_audio_ring_push_silence(echo, (uint32_t)n->position->clock.duration);
+}
+
 static void on_process(void *data)
 {
 	struct cb_remote_node *n = data;
@@ -17,11 +26,24 @@ static void on_process(void *data)
 	struct spa_data *d;
 	uint32_t frame_bytes = n->channels * sizeof(float), want, got;
 
-	if ((b = pw_stream_dequeue_buffer(n->stream)) == NULL)
+	/* The echo ring stays on the graph's timeline (node/timeline.h). */
+	{
+		struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring,
+								  memory_order_acquire);
+		uint32_t gap = cb_timeline_gap(&n->timeline, n->position);
+
+		if (gap && echo)
+			cb_audio_ring_push_silence(echo, gap);
+	}
+	if ((b = pw_stream_dequeue_buffer(n->stream)) == NULL) {
+		far_silence(n);
 		return;
+	}
 	d = &b->buffer->datas[0];
-	if (d->data == NULL)
+	if (d->data == NULL) {
+		far_silence(n);
 		goto done;
+	}
 
 	want = d->maxsize / frame_bytes;
 	/* With rate matching the adapter says how much input it needs. */
@@ -37,6 +59,14 @@ static void on_process(void *data)
 						  memory_order_relaxed);
 	}
 	atomic_fetch_add_explicit(&feed->frames_out, want, memory_order_relaxed);
+	{
+		struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring,
+								  memory_order_acquire);
+		/* The quantum: what the adapter makes of `want`. */
+		if (echo)
+			cb_far_tap_push(&n->far_tap, echo, d->data, want, n->channels,
+					n->position ? (uint32_t)n->position->clock.duration : want);
+	}
 	d->chunk->offset = 0;
 	d->chunk->stride = (int32_t)frame_bytes;
 	d->chunk->size = want * frame_bytes;

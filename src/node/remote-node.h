@@ -13,6 +13,8 @@
 #include <pipewire/pipewire.h>
 
 #include "audio/audio-ring.h"
+#include "node/far-tap.h"
+#include "node/timeline.h"
 #include "node/cycle-clock.h"
 
 /* Who may touch a feed's ring layout: nobody but its node's real-time
@@ -62,6 +64,12 @@ struct cb_remote_node {
 	struct spa_io_rate_match *rate_match;
 	struct spa_io_position *position;
 	bool attached;				/* holds feed->owner */
+	/* Where the callback also copies what it plays, mono, for the
+	 * tracks' echo cancellers; NULL: nobody wants it (main thread sets
+	 * it, the callback reads it). */
+	_Atomic(struct cb_audio_ring *) echo_ring;
+	struct cb_far_tap far_tap;		/* the callback's */
+	struct cb_timeline timeline;		/* the callback's */
 };
 
 /* Fails with -EBUSY if the feed is being laid out or has a node already:

@@ -25,10 +25,18 @@ static bool any_voice(struct cb_track_node *t)
 static void push_frames(struct cb_track_node *t, const float *in, uint32_t frames)
 {
 	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+	struct cb_audio_ring *voice = NULL;
+
+	/* Processed: everything goes to the voice ring alone, and the send
+	 * worker fills the stream rings from its processor. */
+	if (atomic_load_explicit(&t->voice_on, memory_order_acquire)) {
+		voice = &t->voice_ring;
+		n_rings = 1;
+	}
 
 	if (!any_voice(t)) {
 		for (uint32_t i = 0; i < n_rings; i++)
-			cb_audio_ring_push(&t->rings[i], in, frames);
+			cb_audio_ring_push(voice ? voice : &t->rings[i], in, frames);
 		return;
 	}
 	while (frames > 0) {
@@ -39,7 +47,7 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
 		for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
 			cb_file_voice_mix(&t->voices[v], t->mix, t->voice_scratch, n);
 		for (uint32_t i = 0; i < n_rings; i++)
-			cb_audio_ring_push(&t->rings[i], t->mix, n);
+			cb_audio_ring_push(voice ? voice : &t->rings[i], t->mix, n);
 		in += samples;
 		frames -= n;
 	}
@@ -52,8 +60,21 @@ static void on_process(void *data)
 	struct spa_data *d;
 	uint32_t offset, size, frames;
 
-	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL)
+	/* Processed: the voice ring stays on the graph's timeline (what a
+	 * missed cycle did not bring is silence), for the echo canceller. */
+	{
+		uint32_t gap = cb_timeline_gap(&t->timeline, t->position);
+
+		if (gap && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+			cb_audio_ring_push_silence(&t->voice_ring, gap);
+	}
+	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL) {
+		/* A cycle without a buffer: silence on the timeline too. */
+		if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+			cb_audio_ring_push_silence(&t->voice_ring,
+						   (uint32_t)t->position->clock.duration);
 		return;
+	}
 	d = &b->buffer->datas[0];
 	if (d->data != NULL && d->chunk != NULL) {
 		offset = SPA_MIN(d->chunk->offset, d->maxsize);
@@ -212,6 +233,8 @@ void cb_track_node_destroy(struct cb_track_node *t)
 	/* The file worker has let go of the voices (their decoders) first. */
 	for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
 		cb_audio_ring_clear(&t->voices[v].ring);
+	cb_audio_ring_clear(&t->voice_ring);
+	cb_apm_free(t->voice.apm);
 	free(t->mix);
 	free(t->voice_scratch);
 	free(t);
@@ -225,4 +248,61 @@ bool cb_track_node_playing_file(struct cb_track_node *t)
 			return true;
 	}
 	return false;
+}
+
+int cb_track_node_prepare_voice(struct cb_track_node *t, const struct cb_apm_settings *s)
+{
+	int res;
+
+	/* Why nothing here for a track without processing: it then has no
+	 * processor, no voice ring, and its callback copies straight into the
+	 * stream rings as before; what it does more is one atomic load
+	 * (voice_on) and the timeline's two additions a cycle.  The send
+	 * worker's voice stage returns at once when no track is processed,
+	 * and a remote node copies no far end unless a track cancels it.  A
+	 * track whose processing a reload turns off keeps its processor (the
+	 * canceller keeps what it learnt if it comes back) but runs none of
+	 * it. */
+	if (!cb_apm_settings_active(s))
+		return 0;
+	if (t->voice_ring.data == NULL &&
+	    (res = cb_audio_ring_init(&t->voice_ring, t->config.channels, RING_FRAMES)) < 0)
+		return res;
+	if (t->voice.apm == NULL)
+		return cb_apm_new(&t->voice.apm, s);
+	return 0;
+}
+
+void cb_track_node_apply_voice(struct cb_track_node *t, const struct cb_apm_settings *s,
+			       bool far_all, uint32_t far_mask)
+{
+	struct cb_track_voice *v = &t->voice;
+	bool on = cb_apm_settings_active(s) && v->apm != NULL;
+	bool was = atomic_load_explicit(&t->voice_on, memory_order_relaxed);
+
+	if (on) {
+		/* Not fatal: the processor keeps what it had. */
+		if (cb_apm_update(v->apm, s) < 0)
+			pw_log_warn("track %s: voice processing settings not all taken",
+				    t->config.name);
+		v->settings = *s;
+		v->far_all = far_all;
+		v->far_mask = far_mask;
+		/* What the ring held from an earlier time on is stale. */
+		if (!was) {
+			v->skip_to = atomic_load(&t->voice_ring.written_frames);
+			v->aligned = false;
+		}
+	}
+	atomic_store_explicit(&v->processing, on, memory_order_relaxed);
+	atomic_store_explicit(&t->voice_on, on, memory_order_release);
+}
+
+uint32_t cb_track_node_quantum(struct cb_track_node *t)
+{
+	struct spa_io_position *pos = t->position;
+
+	if (pos != NULL && pos->clock.duration > 0 && pos->clock.duration <= 8192)
+		return (uint32_t)pos->clock.duration;
+	return t->quantum_frames;
 }

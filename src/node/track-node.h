@@ -14,10 +14,35 @@
 #include "node/cycle-clock.h"
 #include "node/file-voice.h"
 #include "node/track-state.h"
+#include "node/timeline.h"
+#include "voice/apm.h"
 
 /* Frames the process callback mixes at a time: PipeWire's largest default
  * quantum; a larger buffer is mixed in pieces. */
 #define CB_TRACK_MIX_FRAMES 8192
+
+/* A track's voice processor and what it shows in status. */
+struct cb_track_voice {
+	/* send worker while it runs; main thread while it is paused */
+	struct cb_apm *apm;		/* NULL: no processing */
+	struct cb_apm_settings settings;
+	bool far_all;			/* the far end: every remote ... */
+	uint32_t far_mask;		/* ... or these remote slots (bit i: slot i) */
+	uint64_t skip_to;		/* voice_ring audio before this is stale */
+	bool aligned;			/* head found since the last start */
+	uint32_t head;			/* frames to pass unprocessed, to the streams' grid */
+	uint32_t blocks;
+	float block[CB_APM_BLOCK * CB_APM_MAX_CHANNELS];
+	float far_mix[CB_APM_BLOCK];
+	/* send worker writes, main thread reads (status) */
+	atomic_bool processing;
+	atomic_bool echo_valid;
+	atomic_int erle_cdb;		/* centi-dB */
+	atomic_int delay_ms;
+	atomic_int gain_cdb;
+	atomic_bool voice;
+	atomic_uint_fast64_t errors;	/* blocks the library refused */
+};
 
 struct cb_track_node {
 	struct cb_track_config config;
@@ -48,6 +73,16 @@ struct cb_track_node {
 	 * file worker's lock (pipeline/file-worker.c). */
 	char file_error[256];
 	uint64_t file_errors;		/* under the same lock */
+
+	/* Voice processing (pipeline/voice-stage.c).  While voice_on (main
+	 * thread writes, with the send worker paused) the process callback
+	 * fills voice_ring instead of rings[], and the send worker moves it
+	 * through the processor into rings[] in 10 ms blocks.  A track
+	 * without processing has no ring and no processor: it pays nothing. */
+	atomic_bool voice_on;
+	struct cb_timeline timeline;		/* the process callback's */
+	struct cb_audio_ring voice_ring;	/* made with the first processor */
+	struct cb_track_voice voice;
 };
 
 /* Creates the rings and, when core is not NULL, the node. quantum_frames
@@ -67,6 +102,18 @@ bool cb_track_node_playing_file(struct cb_track_node *t);
  * back into use starting empty rather than with what it held. */
 int cb_track_node_prepare_rings(struct cb_track_node *t, uint32_t n);
 void cb_track_node_set_rings(struct cb_track_node *t, uint32_t n);
+
+/* The graph's quantum as the track last saw it (its position area, read
+ * from another thread: a value of some recent cycle), or what it asked for. */
+uint32_t cb_track_node_quantum(struct cb_track_node *t);
+
+/* Voice processing: prepare (main thread, may fail, touches nothing
+ * running) makes the ring and a processor for `s` if it has none; apply
+ * (send worker paused) sets it going, or stops it when `s` has nothing
+ * on.  far_all/far_mask: the far end it cancels. */
+int cb_track_node_prepare_voice(struct cb_track_node *t, const struct cb_apm_settings *s);
+void cb_track_node_apply_voice(struct cb_track_node *t, const struct cb_apm_settings *s,
+			       bool far_all, uint32_t far_mask);
 
 /* The PipeWire side alone, for a PipeWire restart: the rings (and so what
  * the send streams read) outlive it. Main thread only. */

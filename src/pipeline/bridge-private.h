@@ -67,6 +67,8 @@ struct cb_bridge {
 	struct cb_track_node *tracks[CB_MAX_TRACKS];
 
 	struct cb_send_worker worker;
+	/* The tracks' voice processing, run by the send worker (voice-stage.h). */
+	struct cb_voice_stage voice;
 	/* Files into tracks (the beds and `play`), and the main-loop event
 	 * the send worker signals when marks have left. */
 	struct cb_file_worker files;

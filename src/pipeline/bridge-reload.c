@@ -135,6 +135,11 @@ static int make_tracks(struct cb_bridge *b, const struct cb_config *next, struct
 			}
 			w->tracks[i] = b->tracks[e->old_index];
 			w->track_kept[e->old_index] = true;
+			if ((res = cb_voice_prepare_track(w->tracks[i], tc)) < 0) {
+				pw_log_error("reload: track %s: cannot make its voice processor: %s",
+					     tc->name, strerror(-res));
+				return res;
+			}
 			continue;
 		}
 		res = cb_track_node_new(&w->tracks[i], b->core, next->call.name, tc,
@@ -145,6 +150,11 @@ static int make_tracks(struct cb_bridge *b, const struct cb_config *next, struct
 			return res;
 		}
 		w->track_made[i] = true;
+		if ((res = cb_voice_prepare_track(w->tracks[i], tc)) < 0) {
+			pw_log_error("reload: track %s: cannot make its voice processor: %s",
+				     tc->name, strerror(-res));
+			return res;
+		}
 		if (e->action == CB_PLAN_RECREATE)
 			pw_log_info("reload: track %s: %s changed: node recreated", tc->name,
 				    e->key->key);
@@ -197,6 +207,14 @@ static void apply_tracks(struct cb_bridge *b, const struct cb_config *next, stru
 		    cb_reload_key_changed(changed, "track", "speaking-hangover"))
 			pw_log_info("reload: track %s: gain %.1f dB, ignore-audio-level %s",
 				    tc->name, tc->gain_db, tc->ignore_audio_level ? "true" : "false");
+		if (cb_reload_key_changed(changed, "track", "echo-cancel") ||
+		    cb_reload_key_changed(changed, "track", "echo-delay") ||
+		    cb_reload_key_changed(changed, "track", "noise-suppression") ||
+		    cb_reload_key_changed(changed, "track", "gain-control") ||
+		    cb_reload_key_changed(changed, "track", "gain-target") ||
+		    cb_reload_key_changed(changed, "track", "high-pass"))
+			pw_log_info("reload: track %s: voice processing changed in place, node kept",
+				    tc->name);
 		if (cb_reload_key_changed(changed, "track", "stream")) {
 			pw_log_info("reload: track %s: feeds %u stream%s now, node kept", tc->name,
 				    tc->n_streams, tc->n_streams == 1 ? "" : "s");
@@ -408,6 +426,9 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	apply_remotes(b, next, plan);
 	if (webrtc(b))
 		cb_bridge_reload_bind_remotes(b, next);
+	/* After the remotes: a track's far end names their slots. */
+	cb_voice_stage_configure(&b->voice, b->tracks, b->n_tracks,
+				 b->receiving ? b->remotes : NULL, b->receiving ? b->n_remotes : 0);
 
 	cb_send_worker_set_streams(&b->worker, b->streams, b->n_streams);
 	/* The old first track may be about to go: follow the new one's cycle. */

@@ -57,6 +57,17 @@ static void fill_track(struct cb_bridge *b, struct cb_snapshot_track *out,
 		out->file_underrun_frames += LOAD(t->voices[v].underrun_frames);
 	if (b->files_ready)
 		cb_file_worker_error(&b->files, t, out->file_error, sizeof(out->file_error));
+	out->voice_processing = atomic_load(&t->voice.processing);
+	if (out->voice_processing) {
+		out->echo_cancel = t->config.echo_cancel;
+		out->gain_control = t->config.gain_control;
+		out->echo_valid = atomic_load(&t->voice.echo_valid);
+		out->erle_db = atomic_load(&t->voice.erle_cdb) / 100.0;
+		out->echo_delay_ms = atomic_load(&t->voice.delay_ms);
+		out->agc_gain_db = atomic_load(&t->voice.gain_cdb) / 100.0;
+		out->voice = atomic_load(&t->voice.voice);
+		out->voice_errors = LOAD(t->voice.errors);
+	}
 }
 
 /* The window of stream s from the last tick, or a fresh one. */

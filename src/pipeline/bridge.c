@@ -37,11 +37,13 @@ void cb_bridge_sync_remote_nodes(struct cb_bridge *b)
 			res = cb_remote_node_new(&r->node, b->core, b->config.call.name, r->name,
 						 cb_remote_current_feed(r)->ring.channels,
 						 b->config.call.ptime_samples, cb_remote_current_feed(r));
-			if (res < 0)
+			if (res < 0) {
 				pw_log_error("remote %s: cannot create node: %s", r->name,
 					     strerror(-res));
-			else
+			} else {
 				r->node_generation = generation;
+				cb_voice_stage_attach_node(&b->voice, r);
+			}
 		}
 	}
 }
@@ -371,6 +373,11 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 			goto error;
 		}
 		b->n_tracks++;
+		if ((res = cb_voice_prepare_track(b->tracks[i], tc)) < 0) {
+			snprintf(err, err_len, "track %s: cannot make its voice processor: %s",
+				 tc->name, strerror(-res));
+			goto error;
+		}
 	}
 	cb_bridge_connect_inputs(b);
 
@@ -414,6 +421,8 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 	}
 	b->worker.marks_passed = marks_passed;
 	b->worker.marks_data = b;
+	cb_voice_stage_configure(&b->voice, b->tracks, b->n_tracks, NULL, 0);
+	b->worker.voice = &b->voice;
 	if ((res = cb_send_worker_start(&b->worker)) < 0) {
 		snprintf(err, err_len, "cannot start the media worker: %s", strerror(-res));
 		goto error;
@@ -421,6 +430,16 @@ int cb_bridge_new(struct cb_bridge **out, struct pw_core *core, struct cb_config
 
 	if ((res = setup_receive(b, err, err_len)) < 0)
 		goto error;
+	/* The echo cancellers' far end is the remotes, which exist now. */
+	if (b->voice.active && b->receiving) {
+		cb_send_worker_pause(&b->worker);
+		cb_voice_stage_configure(&b->voice, b->tracks, b->n_tracks, b->remotes,
+					 b->n_remotes);
+		if ((res = cb_send_worker_start(&b->worker)) < 0) {
+			snprintf(err, err_len, "cannot start the media worker: %s", strerror(-res));
+			goto error;
+		}
+	}
 
 	cb_bridge_update_links(b);
 

@@ -70,6 +70,7 @@ void cb_remote_clear(struct cb_remote *r)
 	cb_opus_decoder_free(r->decoder);
 	cb_audio_ring_clear(&r->feeds[0].ring);
 	cb_audio_ring_clear(&r->feeds[1].ring);
+	cb_audio_ring_clear(&r->echo_ring);
 	r->jitter_buffer = NULL;
 	r->decoder = NULL;
 }

@@ -81,6 +81,13 @@ struct cb_remote {
 	atomic_uint feed_index;		/* the one the node of `generation` uses */
 	struct cb_remote_stats stats;
 
+	/* The far end for the tracks' echo cancellers (voice-stage.c): what
+	 * the node plays, downmixed to mono by its callback while a track
+	 * wants it (main thread hands the node this ring, or NULL); the send
+	 * worker reads it.  Made the first time a track wants it. */
+	struct cb_audio_ring echo_ring;
+	bool echo_wanted;		/* main thread */
+
 	/* main thread only */
 	struct cb_remote_node *node;
 	unsigned int node_generation;

@@ -152,6 +152,8 @@ void cb_send_worker_iterate(struct cb_send_worker *w, uint64_t now_ns)
 {
 	uint8_t buf[CB_OPUS_MAX_PACKET + 64 + CB_SRTP_MAX_OVERHEAD];
 
+	if (w->voice)
+		cb_voice_stage_run(w->voice);
 	for (uint32_t i = 0; i < w->n_streams; i++) {
 		struct cb_send_stream *s = w->streams[i];
 		/* Drain: after a late wake-up several frames may be waiting. */

@@ -15,6 +15,7 @@
 #include "crypto/srtp-session.h"
 #include "node/cycle-clock.h"
 #include "pipeline/send-stream.h"
+#include "pipeline/voice-stage.h"
 #include "pipeline/worker-thread.h"
 #include "transport/transport.h"
 #include "util/clock.h"
@@ -58,6 +59,9 @@ struct cb_send_worker {
 	 * Set before start. */
 	void (*marks_passed)(void *data);
 	void *marks_data;
+	/* The tracks' voice processing, run before the streams read their
+	 * rings (voice-stage.h); NULL or inactive: nothing. Set before start. */
+	struct cb_voice_stage *voice;
 };
 
 /* The worker borrows the streams; they must outlive it. */

@@ -1039,6 +1039,41 @@ static void test_key_lines(void)
 
 /* A [remote] with no key to authenticate the peer by never receives:
  * --check says so, naming the section's line. */
+/* Voice processing: off by default; echo-cancel true, false or [remote]
+ * names; bad names, levels and delays are FILE:LINE errors naming the key. */
+static void test_voice(void)
+{
+	CHECK_LOADS(CALL "[track mic]\n");
+	CHECK(!cfg.tracks[0].echo_cancel);
+	CHECK_INT_EQ(cfg.tracks[0].noise_suppression, 0);
+	CHECK(!cfg.tracks[0].gain_control);
+	CHECK(!cfg.tracks[0].high_pass);
+	CHECK_INT_EQ(cfg.tracks[0].echo_delay_ms, -1);
+	CHECK_INT_EQ(cfg.tracks[0].gain_target_dbfs, -3);
+	CHECK_LOADS(CALL "[track mic]\necho-cancel = true\nnoise-suppression = very-high\n"
+		    "gain-control = yes\nhigh-pass = on\necho-delay = 40\ngain-target = -12\n");
+	CHECK(cfg.tracks[0].echo_cancel);
+	CHECK_INT_EQ(cfg.tracks[0].n_echo_remotes, 0);
+	CHECK_INT_EQ(cfg.tracks[0].noise_suppression, 4);
+	CHECK(cfg.tracks[0].gain_control && cfg.tracks[0].high_pass);
+	CHECK_INT_EQ(cfg.tracks[0].echo_delay_ms, 40);
+	CHECK_INT_EQ(cfg.tracks[0].gain_target_dbfs, -12);
+	CHECK_LOADS(CALL "[track mic]\necho-cancel = bob, carol\n[remote carol]\n[remote bob]\n");
+	CHECK(cfg.tracks[0].echo_cancel);
+	CHECK_INT_EQ(cfg.tracks[0].n_echo_remotes, 2);
+	CHECK_STR_EQ(cfg.tracks[0].echo_remotes[1], "carol");
+	CHECK_LOADS(CALL "[track mic]\necho-cancel = off\n");
+	CHECK(!cfg.tracks[0].echo_cancel);
+	CHECK_FAILS(CALL "[track mic]\necho-cancel = bob, dave\n[remote bob]\n",
+		    "t.ini:5: echo-cancel: [track mic] names 'dave', but there is no [remote dave]");
+	CHECK_FAILS(CALL "[track mic]\nnoise-suppression = loud\n",
+		    "t.ini:5: noise-suppression: 'loud' is not one of");
+	CHECK_FAILS(CALL "[track mic]\necho-delay = 600\n",
+		    "t.ini:5: echo-delay: '600' is not auto or a delay in ms (0..500)");
+	CHECK_FAILS(CALL "[track mic]\necho-delay = soon\n", "t.ini:5: echo-delay: 'soon'");
+	CHECK_FAILS(CALL "[track mic]\ngain-target = 3\n", "t.ini:5: gain-target: ");
+}
+
 static void test_remote_never_receives(void)
 {
 	CHECK_LOADS(CALL "\n[remote guest]\nchannels = 1\n");
@@ -1098,6 +1133,7 @@ int main(void)
 	test_default_remote();
 	test_links();
 	test_remote_never_receives();
+	test_voice();
 	test_key_lines();
 	cleanup();
 	return test_finish("test-config");
