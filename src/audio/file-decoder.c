@@ -8,6 +8,7 @@
  * a 44.1 kHz stereo WAV read and resampled at 97x real time (about 1% of a
  * core), BEST alone at 30x, on this project's 2-core test machine. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,16 @@ struct cb_file_decoder {
 	uint32_t in_frames, in_pos;
 };
 
-static int fail(char *err, size_t err_len, int res, const char *fmt, const char *what)
+static int fail(char *err, size_t err_len, int res, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t err_len, int res, const char *fmt, ...)
 {
-	snprintf(err, err_len, fmt, what);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
 	return res;
 }
 
