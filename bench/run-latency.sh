@@ -136,6 +136,8 @@ done
 export CALLBRIDGE_SOURCE_ROOT="$root" CALLBRIDGE_BUILD_ROOT="$build"
 # shellcheck source-path=SCRIPTDIR source=../tests/lib/common.sh
 source "$root/tests/lib/common.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 cb_private_netns "${args[@]}"
 LAT=(/usr/bin/python3 "$root/bench/latency.py")
 
@@ -177,15 +179,6 @@ trap 'exit 143' TERM
 
 note() { if ((verbose)); then echo "  $*" >&2; fi; }
 die() { echo "run-latency.sh: $*" >&2; exit 1; }
-
-wait_port() { # NAME [TIMEOUT_S]
-  local i
-  for ((i = 0; i < ${2:-10} * 10; i++)); do
-    pw-link -i -o 2>/dev/null | grep -qxF "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 node_id() { # NODE_NAME
   pw-dump 2>/dev/null | /usr/bin/python3 -c '
@@ -247,20 +240,9 @@ CONF
   if [[ "$name" == force* ]]; then
     pw-metadata -n settings 0 clock.force-quantum "${name#force}" >/dev/null
   fi
-  pw-cli create-node adapter '{ factory.name=support.null-audio-sink node.name=cb-lat-ref
-      node.description="latency reference" media.class=Audio/Sink object.linger=true
-      audio.rate=48000 audio.channels=1 audio.position=[MONO] }' >/dev/null
-  wait_port cb-lat-ref:monitor_MONO || die "the reference sink did not appear"
+  make_reference_sink
   settings_lines+=("$name: $(pw-metadata -n settings 2>/dev/null | sed -n "s/.*key:'\(clock\.[a-z-]*\)' value:'\([^']*\)'.*/\1=\2/p" |
     grep -E 'quantum' | tr '\n' ' ')")
-}
-
-start_recorder() { # WAV
-  pw-record --target 0 --rate 48000 --channels 2 --channel-map FL,FR --format f32 \
-    -P '{ node.name=cb-lat-rec node.description="latency recorder" }' "$1" 2>/dev/null &
-  pids+=($!)
-  wait_port cb-lat-rec:input_FL || die "the recorder did not appear"
-  pw-link cb-lat-ref:monitor_MONO cb-lat-rec:input_FL
 }
 
 # Both recorder ports fed by the same monitor: must read 0 samples.

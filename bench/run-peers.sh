@@ -82,6 +82,8 @@ done
 export CALLBRIDGE_SOURCE_ROOT="$root" CALLBRIDGE_BUILD_ROOT="$build"
 # shellcheck source-path=SCRIPTDIR source=../tests/lib/common.sh
 source "$root/tests/lib/common.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 cb_private_netns "${args[@]}"
 LAT=(/usr/bin/python3 "$root/bench/latency.py")
 
@@ -118,27 +120,6 @@ trap 'exit 143' TERM
 note() { if ((verbose)); then echo "  $*" >&2; fi; }
 die() { echo "run-peers.sh: $*" >&2; exit 1; }
 
-wait_port() { # "NODE:PORT" [TIMEOUT_S]
-  local i
-  for ((i = 0; i < ${2:-15} * 10; i++)); do
-    pw-link -i -o 2>/dev/null | grep -qxF "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-# CPU ticks (utime + stime) of the given pids, summed.
-cpu_ticks() {
-  local p sum=0 f
-  for p in "$@"; do
-    f="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
-    f="${f##*) }"            # drop "pid (comm) " (comm may hold spaces)
-    read -r -a s <<<"$f"
-    sum=$((sum + s[11] + s[12]))   # fields 14 and 15 of stat
-  done
-  echo "$sum"
-}
-
 # Child pids of the pw-jack wrappers are the JACK clients themselves
 # (pw-jack execs), so the pids we started are the ones to read.
 
@@ -149,18 +130,7 @@ hz="$(getconf CLK_TCK)"
 
 start_session() {
   CB_SESSION_NO_TRAP=1 cb_session_start "$work/session" 2>/dev/null || die "the session did not start"
-  pw-cli create-node adapter '{ factory.name=support.null-audio-sink node.name=cb-lat-ref
-      node.description="latency reference" media.class=Audio/Sink object.linger=true
-      audio.rate=48000 audio.channels=1 audio.position=[MONO] }' >/dev/null
-  wait_port cb-lat-ref:monitor_MONO || die "the reference sink did not appear"
-}
-
-start_recorder() { # WAV
-  pw-record --target 0 --rate 48000 --channels 2 --channel-map FL,FR --format f32 \
-    -P '{ node.name=cb-lat-rec node.description="latency recorder" }' "$1" 2>/dev/null &
-  pids+=($!)
-  wait_port cb-lat-rec:input_FL || die "the recorder did not appear"
-  pw-link cb-lat-ref:monitor_MONO cb-lat-rec:input_FL
+  make_reference_sink
 }
 
 # Each start_* sets IN and OUT (the ports to link) and SYS_PIDS.

@@ -54,6 +54,8 @@ done
 export CALLBRIDGE_SOURCE_ROOT="$root" CALLBRIDGE_BUILD_ROOT="$build"
 # shellcheck source-path=SCRIPTDIR source=../tests/lib/common.sh
 source "$root/tests/lib/common.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 # Fixed ports, so each bridge knows the other's before it starts.
 cb_private_netns "${args[@]}"
 
@@ -92,9 +94,6 @@ with wave.open(sys.argv[1], "wb") as w:
 PY
 
 ticks="$(getconf CLK_TCK)"
-cpu_ticks() { # PID: utime + stime
-  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
 rss_kb() { # PID
   awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
 }
