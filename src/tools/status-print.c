@@ -13,11 +13,12 @@
 #define METER_RANGE_DB 60
 #define FIELD_MAX 256
 
-/* The group a key belongs to ("track", "stream", "remote", "control",
- * "call"), or NULL for a key that is not ours; name gets the rest. */
+/* The group a key belongs to ("track", "stream", "remote", "session",
+ * "guest", "control", "call"), or NULL for a key that is not ours; name
+ * gets the rest (a guest's is "<route>.<id>"). */
 static const char *group_of(const char *key, char *name, size_t len)
 {
-	static const char *groups[] = { "track", "stream", "remote" };
+	static const char *groups[] = { "track", "stream", "remote", "session", "guest" };
 
 	for (size_t i = 0; i < SPA_N_ELEMENTS(groups); i++) {
 		size_t n = strlen(groups[i]);
@@ -34,7 +35,8 @@ static const char *group_of(const char *key, char *name, size_t len)
 		return groups[i];
 	}
 	snprintf(name, len, "%s", key);
-	return strcmp(key, "transport") == 0 || strcmp(key, "receive") == 0 ? "call" : NULL;
+	return strcmp(key, "transport") == 0 || strcmp(key, "receive") == 0 ||
+	       strcmp(key, "endpoint") == 0 ? "call" : NULL;
 }
 
 /* s for a terminal: control characters (C0, DEL, and C1 as UTF-8) become
@@ -89,6 +91,7 @@ void cb_status_print_json(FILE *out, const struct cb_status_call *calls, size_t 
 		const struct cb_status_call *c = &calls[i];
 		const char *transport = spa_dict_lookup(c->keys, "transport");
 		const char *receive = spa_dict_lookup(c->keys, "receive");
+		const char *endpoint = spa_dict_lookup(c->keys, "endpoint");
 		char metadata[256];
 
 		fprintf(out, "%s\n  ", i == 0 ? "" : ",");
@@ -100,9 +103,16 @@ void cb_status_print_json(FILE *out, const struct cb_status_call *calls, size_t 
 		cb_json_put_value(out, transport ? transport : "{}");
 		fputs(",\n    \"receive\": ", out);
 		cb_json_put_value(out, receive ? receive : "null");
+		/* An [endpoint]'s routes and counters: only a call with one. */
+		if (endpoint) {
+			fputs(",\n    \"endpoint\": ", out);
+			cb_json_put_value(out, endpoint);
+		}
 		put_json_group(out, c, "track", "tracks");
 		put_json_group(out, c, "stream", "streams");
 		put_json_group(out, c, "remote", "remotes");
+		put_json_group(out, c, "session", "sessions");
+		put_json_group(out, c, "guest", "guests");
 		put_json_group(out, c, "control", "controls");
 		fputs("\n  }", out);
 	}
@@ -210,6 +220,8 @@ void cb_status_print_text(FILE *out, const struct cb_status_call *calls, size_t 
 		put_text_group(out, &calls[i], "track");
 		put_text_group(out, &calls[i], "stream");
 		put_text_group(out, &calls[i], "remote");
+		put_text_group(out, &calls[i], "session");
+		put_text_group(out, &calls[i], "guest");
 		put_text_group(out, &calls[i], "control");
 	}
 	fflush(out);

@@ -109,6 +109,9 @@ static void test_printers(void)
 		{ "track.voice.control", "pause" },
 		{ "stream.main", "{ \"packets\": 50, \"bitrate\": 64000, \"rtt_ms\": 1.5, \"peer_fraction_lost\": 0 }" },
 		{ "remote.peer", "{ \"level\": 127, \"voice\": false, \"jitter_ms\": 0.30, \"depth_ms\": 40, \"lost\": 2, \"auth_failures\": 0 }" },
+		{ "session.program", "{ \"kind\": \"whip\", \"http_state\": \"active\", \"dtls_state\": \"connected\" }" },
+		{ "endpoint", "{ \"url\": \"http://127.0.0.1:8443\", \"encoders\": 1 }" },
+		{ "guest.guest.3f2a", "{ \"kind\": \"whip\", \"ice_state\": \"connected\" }" },
 		{ "someone.else", "ignored" },
 	};
 	const struct spa_dict_item hostile[] = {
@@ -126,8 +129,15 @@ static void test_printers(void)
 	CHECK_STR_CONTAINS(text, "\"voice\": {\"level\":20,\"speaking\":true,\"paused\":false}");
 	CHECK_STR_CONTAINS(text, "\"controls\": {\n      \"voice\": \"pause\"");
 	CHECK(strstr(text, "ignored") == NULL);
+	/* WebRTC sessions, the endpoint and its guests, in the same document. */
+	CHECK_STR_CONTAINS(text, "\"endpoint\": {\"url\":\"http://127.0.0.1:8443\",\"encoders\":1}");
+	CHECK_STR_CONTAINS(text, "\"sessions\": {\n      \"program\": {\"kind\":\"whip\"");
+	CHECK_STR_CONTAINS(text, "\"guests\": {\n      \"guest.3f2a\": {\"kind\":\"whip\"");
 
 	text = print(1, good, SPA_N_ELEMENTS(good));
+	CHECK_STR_CONTAINS(text, "  session program      kind=whip http_state=active dtls_state=connected");
+	CHECK_STR_CONTAINS(text, "  guest   guest.3f2a   kind=whip ice_state=connected");
+	CHECK_STR_CONTAINS(text, "url=http://127.0.0.1:8443 encoders=1");
 	CHECK_STR_CONTAINS(text, "call studio (metadata callbridge.studio)");
 	CHECK_STR_CONTAINS(text, "  track   voice        level=20 speaking=true paused=false");
 	CHECK_STR_CONTAINS(text, "  control voice        pause");
