@@ -171,6 +171,14 @@ for i in 1 2 3; do
 done
 cb_wait_until 15 stats "$routes['program']['viewers'] == 3 and d['endpoint']['encoders'] == 1 and all(g['dtls_state'] == 'connected' for g in d['guests'])" ||
   { cat "$work/stats.json"; cb_fail "status does not show three connected viewers and one encoder"; }
+"$CB_BIN" status --json web > "$work/status.json" || cb_fail "status --json web failed"
+/usr/bin/python3 - "$work/status.json" <<'PY' || { cat "$work/status.json"; cb_fail "status --json: endpoint or guests"; }
+import json, sys
+c = json.load(open(sys.argv[1]))["web"]
+assert c["endpoint"]["encoders"] == 1, c["endpoint"]
+viewers = [k for k in c["guests"] if k.startswith("program.")]
+assert len(viewers) == 3, c["guests"]
+PY
 /usr/bin/python3 - "$work/stats.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -98,6 +98,16 @@ for name, kind in (("program", "whip"), ("guest", "whep")):
 prog = [x for x in d["streams"] if x["name"] == "program"][0]
 assert prog["packets"] > 100, prog
 PY
+# The same sessions through `pw-callbridge status`, JSON and text.
+"$CB_BIN" status --json web > "$work/status.json" || cb_fail "status --json web failed"
+/usr/bin/python3 - "$work/status.json" <<'PY' || { cat "$work/status.json"; cb_fail "status --json has no sessions"; }
+import json, sys
+s = json.load(open(sys.argv[1]))["web"]["sessions"]
+assert s["program"]["kind"] == "whip" and s["program"]["http_state"] == "active", s
+assert s["guest"]["kind"] == "whep" and s["guest"]["dtls_state"] == "connected", s
+PY
+"$CB_BIN" status web | grep -q "^  session program .*http_state=active" ||
+  { "$CB_BIN" status web; cb_fail "status (text) has no session line"; }
 
 "${CB_ANALYZE[@]}" tones "$work/guest.wav" --start 1 --expect 880 ||
   cb_fail "the WHEP tone is not in callbridge.web.remote.guest"
