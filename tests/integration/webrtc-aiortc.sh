@@ -106,8 +106,9 @@ s = json.load(open(sys.argv[1]))["web"]["sessions"]
 assert s["program"]["kind"] == "whip" and s["program"]["http_state"] == "active", s
 assert s["guest"]["kind"] == "whep" and s["guest"]["dtls_state"] == "connected", s
 PY
-"$CB_BIN" status web | grep -q "^  session program .*http_state=active" ||
-  { "$CB_BIN" status web; cb_fail "status (text) has no session line"; }
+status_text=$("$CB_BIN" status web) || cb_fail "status web failed"
+[[ "$status_text" =~ (^|$'\n')"  session program "[^$'\n']*"http_state=active" ]] ||
+  { printf '%s\n' "$status_text"; cb_fail "status (text) has no session line"; }
 
 "${CB_ANALYZE[@]}" tones "$work/guest.wav" --start 1 --expect 880 ||
   cb_fail "the WHEP tone is not in callbridge.web.remote.guest"
