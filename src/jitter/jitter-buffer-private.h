@@ -38,6 +38,9 @@ struct cb_jitter_buffer {
 	int64_t next_seq, play_ts, high_seq, high_ts, newest_end;
 	int64_t frame;		/* duration of the last packet: the unit of concealment */
 	int64_t dry_samples;
+	int64_t held;		/* concealed while empty with the timeline held (advance 0), not yet
+				 * made good: a late packet then plays after it, a lost one's time
+				 * is skipped instead of concealed twice */
 	unsigned rejects;
 
 	struct cb_jitter_estimator est;

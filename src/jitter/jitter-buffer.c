@@ -30,6 +30,7 @@ static void flush(struct cb_jitter_buffer *jb)
 	for (uint32_t i = 0; i <= jb->mask; i++)
 		jb->ring[i].state = ENTRY_EMPTY;
 	jb->dry = false;
+	jb->held = 0;
 	jb->rejects = 0;
 }
 

@@ -18,7 +18,8 @@
  * target_samples() (the target margin plus how far ahead the caller pulls).
  * A cb_rate_control fed with latency() and target_samples() keeps it there
  * against clock drift and takes it down gently after the target drops;
- * concealment stretched in when the target grows, and DTX gaps cut short
+ * concealment stretched in when the target grows or while an empty buffer
+ * waits for a late packet (up to the target), and DTX gaps cut short
  * when the latency is above it, do the coarse work.
  *
  * Not thread-safe: one thread puts and gets. No allocation after new(). */
@@ -59,8 +60,9 @@ struct cb_jitter_slot {
 				 * sender's packets are not */
 	uint32_t timestamp;	/* RTP timestamp at which this slot starts on the sender's timeline */
 	uint32_t advance;	/* how far this slot moved along the sender's timeline: == samples,
-				 * except 0 for SILENCE while buffering and for CONCEAL inserted to
-				 * deepen the buffer, and > samples when part of a DTX gap was skipped
+				 * except 0 for SILENCE while buffering, for CONCEAL inserted to
+				 * deepen the buffer and for CONCEAL while the buffer waits, empty,
+				 * for a late packet, and > samples when part of a DTX gap was skipped
 				 * to shrink it. The next slot's timestamp is timestamp + advance. */
 	uint32_t ssrc;
 	bool new_stream;	/* first audio slot of a new stream (start, SSRC change): reset the

@@ -424,8 +424,9 @@ static void test_late_packet_fec(void)
 }
 
 /* The network stalls for 80 ms, then delivers what it held all at once: the
- * buffer runs dry, two slots are concealed with nothing after them, their
- * packets are then late; the target grows to absorb such stalls. */
+ * buffer runs dry and conceals with the timeline held, so the packets it
+ * waited for play when they come, late, and none is lost; the target grows
+ * to absorb such stalls. */
 static void test_late_packet_dry(void)
 {
 	struct sim s;
@@ -438,18 +439,45 @@ static void test_late_packet_dry(void)
 		s.pkts[i].arrival = t + (i - 200) * 1000;
 	run(&s);
 	CHECK_INT_EQ(s.errors, 0);
-	CHECK_INT_EQ(s.pkts[200].res, -ETIME);
-	CHECK_INT_EQ(s.pkts[201].res, -ETIME);
-	CHECK_INT_EQ(count_plays(&s, 200), 0);
-	CHECK_INT_EQ(count_plays(&s, 201), 0);
+	CHECK_INT_EQ(s.pkts[200].res, 0);
+	CHECK_INT_EQ(s.pkts[201].res, 0);
 	CHECK_INT_EQ(s.log[play_pos(&s, 199) + 1].action, CB_JITTER_CONCEAL);
-	CHECK_INT_EQ(s.log[play_pos(&s, 199) + 2].action, CB_JITTER_CONCEAL);
-	CHECK_INT_EQ(s.stats.underruns, 1);
-	CHECK_INT_EQ(s.stats.late, s.stats.lost);
-	CHECK(s.stats.late >= 2 && s.stats.late <= 3);
-	check_all_played(&s, 204, 96);
+	CHECK_INT_EQ(s.log[play_pos(&s, 199) + 1].advance, 0);
+	check_all_played(&s, 0, 300);
+	CHECK_INT_EQ(s.stats.late, 0);
+	CHECK_INT_EQ(s.stats.lost, 0);
 	CHECK(s.target_sec[6] > 80);
-	CHECK(s.stats.stretched >= 2);
+	sim_free(&s);
+}
+
+/* The sender stalls 25 ms, then carries on where its timestamps left off
+ * (a graph that skipped cycles): every packet from then on is 25 ms later
+ * than before, more than the 20 ms margin. The buffer runs dry once; the
+ * packet it waited for must play, and none after it may be late. Dropping
+ * it instead left the playout a frame ahead of an intact stream, with
+ * every later packet late by the same amount until the rate controller's
+ * 0.3% had taken the frame back: here 25 packets in a row, in the voice
+ * test's call seconds of nothing but concealment. */
+static void test_delay_step(void)
+{
+	struct sim s;
+	long p;
+
+	sim_init(&s, 20, 10 * SEC);
+	send_stream(&s, 0x6767, 0, 0, 450, 0, 0, 30, 0);
+	for (int i = 200; i < 450; i++)
+		s.pkts[i].arrival += 25 * MSEC;
+	run(&s);
+	printf("delay step of 25 ms on a 20 ms target: late %llu, lost %llu, concealed %u "
+		"while the stream ran\n", (unsigned long long)s.stats.late,
+		(unsigned long long)s.stats.lost, count_between(&s, CB_JITTER_CONCEAL, 0, 449));
+	CHECK_INT_EQ(s.errors, 0);
+	check_all_played(&s, 0, 450);
+	CHECK_INT_EQ(s.stats.late, 0);
+	CHECK_INT_EQ(s.stats.lost, 0);
+	CHECK(count_between(&s, CB_JITTER_CONCEAL, 0, 449) <= 2);
+	p = play_pos(&s, 200);
+	CHECK(p > 0 && s.log[p - 1].action == CB_JITTER_CONCEAL);
 	sim_free(&s);
 }
 
@@ -527,7 +555,9 @@ static void test_dtx(void)
 	CHECK_INT_EQ(s.errors, 0);
 	check_all_played(&s, 0, 300);
 	gap_conceal = count_between(&s, CB_JITTER_CONCEAL, 100, 110);
-	CHECK_INT_EQ(gap_conceal, 10 * 19);
+	/* 19 frames in each of the 10 gaps; the first slots of a gap, with
+	 * the timeline held, may come in other sizes */
+	CHECK(gap_conceal >= 10 * 18 && gap_conceal <= 10 * 20);
 	CHECK_INT_EQ(count_between(&s, CB_JITTER_CONCEAL, 0, 100), 0);
 	CHECK_INT_EQ(count_between(&s, CB_JITTER_CONCEAL, 110, 299), 0);
 	CHECK_INT_EQ(s.stats.lost, 0);
@@ -776,6 +806,7 @@ int main(void)
 	test_burst_loss();
 	test_late_packet_fec();
 	test_late_packet_dry();
+	test_delay_step();
 	test_ssrc_change();
 	test_wraparound();
 	test_dtx();
