@@ -1,7 +1,10 @@
 /* A ring kept on the graph's timeline: a node's callback that missed a
  * cycle (no buffer, not scheduled) fills the frames it missed with silence
  * at its next cycle, so that the n-th frame of its ring is the n-th frame
- * of the graph since the ring started, whatever the callback saw.
+ * of the graph since the ring started, whatever the callback saw.  A
+ * track does so for what it sends too (the RTP timestamps follow the
+ * graph's clock), and a remote node drops what it would have played in
+ * the cycles it missed (its latency stays put).
  *
  * Why: the echo canceller pairs the far end (the remote nodes' rings) and
  * the near end (a track's ring) frame by frame (pipeline/voice-stage.c).

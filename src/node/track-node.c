@@ -53,6 +53,30 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
 	}
 }
 
+/* Frames the graph ran without this callback (a missed cycle: the node
+ * was not scheduled, and what its input brought then is gone), as silence
+ * into the rings push_frames() would have filled: the n-th frame sent is
+ * then the n-th frame of the graph, and the RTP timestamps follow the
+ * graph's clock as RFC 3550 (5.1) has them follow the sampling clock.
+ * Without it each missed cycle put the stream a quantum behind the
+ * receiver's clock for good: in tests/integration/voice.sh (2 cores,
+ * quantum 128, pw-top counting up to 35 xruns a node in one 13 s phase)
+ * bob's buffer for alice's stream drained by 3 ms a second with its rate
+ * controller at its 0.3% limit, until it ran dry. */
+static void push_gap(struct cb_track_node *t, uint32_t frames)
+{
+	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
+
+	if (frames == 0)
+		return;
+	if (atomic_load_explicit(&t->voice_on, memory_order_acquire)) {
+		cb_audio_ring_push_silence(&t->voice_ring, frames);
+		return;
+	}
+	for (uint32_t i = 0; i < n_rings; i++)
+		cb_audio_ring_push_silence(&t->rings[i], frames);
+}
+
 static void on_process(void *data)
 {
 	struct cb_track_node *t = data;
@@ -60,16 +84,15 @@ static void on_process(void *data)
 	struct spa_data *d;
 	uint32_t offset, size, frames;
 
-	/* Processed: the voice ring stays on the graph's timeline (what a
-	 * missed cycle did not bring is silence), for the echo canceller. */
-	{
-		uint32_t gap = cb_timeline_gap(&t->timeline, t->position);
-
-		if (gap && atomic_load_explicit(&t->voice_on, memory_order_acquire))
-			cb_audio_ring_push_silence(&t->voice_ring, gap);
-	}
+	/* The rings stay on the graph's timeline: what a missed cycle did
+	 * not bring is silence (push_gap), for the RTP timestamps and, when
+	 * processed, for the echo canceller's pairing of near and far. */
+	push_gap(t, cb_timeline_gap(&t->timeline, t->position));
 	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL) {
-		/* A cycle without a buffer: silence on the timeline too. */
+		/* A cycle without a buffer: silence on the voice ring's
+		 * timeline too.  Not in the stream rings: what did not come
+		 * now may come with the next buffer, and a hole there would
+		 * be a click the graph did not make. */
 		if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
 			cb_audio_ring_push_silence(&t->voice_ring,
 						   (uint32_t)t->position->clock.duration);
