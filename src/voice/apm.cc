@@ -64,6 +64,9 @@ struct cb_apm {
 // reported 8, 28, 48, 88, 140, 240 ms.
 static const int kDelayReportOffsetMs = 12;
 
+// -120 dBFS as a block power: the quietest level the ERLE counts.
+static const double kPowerFloor = 1e-12;
+
 // A playback-to-capture delay as the canceller sees it, the near end
 // paired lead_ms early (negative stays: not known).
 static int paired_ms(const struct cb_apm *a, int ms)
@@ -253,8 +256,13 @@ static void measure_erle(struct cb_apm *a, double pin, double pout)
 		a->erl = ratio;
 	else if (ratio < a->erl)
 		a->erl += 0.1 * (ratio - a->erl);
-	else
+	else if (ratio <= 4.0 * a->erl)
 		a->erl *= 1.0046;
+	else
+		// A talker 6 dB or more over the echo: 0.2 dB a second, so
+		// three seconds of double talk (the room test's) admit none
+		// of it, while a louder echo path is still followed.
+		a->erl *= 1.00046;
 	if (ratio > 2.0 * a->erl)
 		return;
 	a->erle_in += k_erle * (pin - a->erle_in);
@@ -337,10 +345,12 @@ extern "C" void cb_apm_get_status(struct cb_apm *a, struct cb_apm_status *st)
 	st->delay_ms = a->settings.echo_delay_ms;
 	if (!a->settings.echo_cancel)
 		return;
-	// A second of the far end at least.
-	if (a->erle_blocks >= 100 && a->erle_out > 1e-15) {
+	// A second of the far end at least.  An output the canceller
+	// silenced outright is a deep ERLE, not an unknown one: it counts as
+	// -120 dBFS (the CI run that had the echo down 73 dB showed null).
+	if (a->erle_blocks >= 100 && a->erle_in > kPowerFloor) {
 		st->echo_valid = true;
-		st->erle_db = (float)(10.0 * std::log10(a->erle_in / a->erle_out));
+		st->erle_db = (float)(10.0 * std::log10(a->erle_in / std::fmax(a->erle_out, kPowerFloor)));
 	}
 	if (a->settings.echo_delay_ms < 0)
 		st->delay_ms = a->delay_ms >= 0 ? a->delay_ms + a->lead_ms : -1;
