@@ -369,6 +369,7 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	struct cb_track_node *old_tracks[CB_MAX_TRACKS];
 	bool sdp_changed;
 	char why[256];
+	uint64_t paused_ns;
 	int res;
 
 	w = calloc(1, sizeof(*w));
@@ -405,6 +406,7 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 
 	/* Both workers off the arrays for a few milliseconds; the file
 	 * worker too (the rings it fills play on meanwhile). */
+	paused_ns = cb_now_ns();
 	cb_receive_worker_pause(&b->receiver);
 	cb_send_worker_pause(&b->worker);
 	cb_file_worker_pause(&b->files);
@@ -435,6 +437,7 @@ int cb_bridge_reload(struct cb_bridge *b, struct cb_config *next,
 	b->worker.cycle = b->n_tracks > 0 ? &b->tracks[0]->cycle : NULL;
 	if ((res = cb_send_worker_start(&b->worker)) < 0)
 		pw_log_error("reload: cannot restart the media worker: %s", strerror(-res));
+	pw_log_info("reload: media worker off for %.1f ms", (cb_now_ns() - paused_ns) / 1e6);
 	/* Tracks that go have their files closed before their nodes do. */
 	cb_file_worker_set_tracks(&b->files, b->tracks, b->n_tracks);
 	apply_files(b, w);
