@@ -21,7 +21,8 @@ static bool any_voice(struct cb_track_node *t)
 }
 
 /* The live input plus every playing file, into the rings.  Without a file
- * the input goes straight in, as it always did. */
+ * the input goes straight in, as it always did.  in NULL is silence (a
+ * missed cycle's), with the files over it. */
 static void push_frames(struct cb_track_node *t, const float *in, uint32_t frames)
 {
 	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
@@ -35,20 +36,31 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
 	}
 
 	if (!any_voice(t)) {
-		for (uint32_t i = 0; i < n_rings; i++)
-			cb_audio_ring_push(voice ? voice : &t->rings[i], in, frames);
+		for (uint32_t i = 0; i < n_rings; i++) {
+			struct cb_audio_ring *r = voice ? voice : &t->rings[i];
+
+			if (in != NULL)
+				cb_audio_ring_push(r, in, frames);
+			else
+				cb_audio_ring_push_silence(r, frames);
+		}
 		return;
 	}
 	while (frames > 0) {
 		uint32_t n = SPA_MIN(frames, (uint32_t)CB_TRACK_MIX_FRAMES);
-		uint32_t samples = n * t->config.channels;
+		size_t samples = (size_t)n * t->config.channels;
 
-		memcpy(t->mix, in, (size_t)samples * sizeof(float));
+		/* in NULL: the files over silence */
+		if (in != NULL)
+			memcpy(t->mix, in, samples * sizeof(float));
+		else
+			memset(t->mix, 0, samples * sizeof(float));
 		for (uint32_t v = 0; v < CB_TRACK_VOICES; v++)
 			cb_file_voice_mix(&t->voices[v], t->mix, t->voice_scratch, n);
 		for (uint32_t i = 0; i < n_rings; i++)
 			cb_audio_ring_push(voice ? voice : &t->rings[i], t->mix, n);
-		in += samples;
+		if (in != NULL)
+			in += samples;
 		frames -= n;
 	}
 }
@@ -65,16 +77,10 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
  * controller at its 0.3% limit, until it ran dry. */
 static void push_gap(struct cb_track_node *t, uint32_t frames)
 {
-	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
-
-	if (frames == 0)
-		return;
-	if (atomic_load_explicit(&t->voice_on, memory_order_acquire)) {
-		cb_audio_ring_push_silence(&t->voice_ring, frames);
-		return;
-	}
-	for (uint32_t i = 0; i < n_rings; i++)
-		cb_audio_ring_push_silence(&t->rings[i], frames);
+	/* A playing file lost nothing: it goes on over the silence, seamless
+	 * (a hole in a looped file was a click in file-tracks.sh). */
+	if (frames > 0)
+		push_frames(t, NULL, frames);
 }
 
 static void on_process(void *data)
