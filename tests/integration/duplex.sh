@@ -108,7 +108,10 @@ d = json.load(open(sys.argv[1]))
 rx = d["receive"]
 assert rx["auth_failures"] > 100, "auth failures %d" % rx["auth_failures"]
 assert rx["rtp"] == 0, "%d packets got through" % rx["rtp"]
-assert rx["datagrams"] == rx["auth_failures"], "every datagram must be an auth failure: %r" % rx
+# The stats file is written while packets arrive, one counter after the
+# other: a datagram counted but not yet classified is the one in flight
+# (seen once under ASan: 206 datagrams, 205 auth failures, nothing else).
+assert 0 <= rx["datagrams"] - rx["auth_failures"] <= 1, "every datagram must be an auth failure: %r" % rx
 assert all(r["packets"] == 0 for r in d["remotes"])
 print("wrong key: %d datagrams, %d auth failures, no node" % (rx["datagrams"], rx["auth_failures"]))
 PY
