@@ -256,13 +256,8 @@ static void measure_erle(struct cb_apm *a, double pin, double pout)
 		a->erl = ratio;
 	else if (ratio < a->erl)
 		a->erl += 0.1 * (ratio - a->erl);
-	else if (ratio <= 4.0 * a->erl)
-		a->erl *= 1.0046;
 	else
-		// A talker 6 dB or more over the echo: 0.2 dB a second, so
-		// three seconds of double talk (the room test's) admit none
-		// of it, while a louder echo path is still followed.
-		a->erl *= 1.00046;
+		a->erl *= 1.0046;
 	if (ratio > 2.0 * a->erl)
 		return;
 	a->erle_in += k_erle * (pin - a->erle_in);
