@@ -250,8 +250,8 @@ print("echo: drop per second from the start: " + " ".join("%.1f" % d for d in fi
 # every run (and one that is off, or paired wrong, does not).  A goal is
 # the figure, printed met or MISSED on every run, and not yet a
 # check: with echo-delay = auto on a 2-core machine the canceller's
-# result varies from run to run (over 14 runs here: far end down 14..38 dB,
-# median 17.7; weakest double-talk block -9..-43 dB); README lists them.
+# result varies from run to run (over 15 runs here: far end down 13..38 dB,
+# median 16.7; weakest double-talk block -9..-43 dB); README lists them.
 def goal(ok, what):
     print(("goal met    " if ok else "GOAL MISSED ") + what)
 drop = echo_off - echo_on
