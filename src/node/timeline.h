@@ -2,9 +2,9 @@
  * cycle (no buffer, not scheduled) fills the frames it missed with silence
  * at its next cycle, so that the n-th frame of its ring is the n-th frame
  * of the graph since the ring started, whatever the callback saw.  A
- * track does so for what it sends too (the RTP timestamps follow the
- * graph's clock), and a remote node drops what it would have played in
- * the cycles it missed (its latency stays put).
+ * remote node drops what it would have played in the cycles it missed
+ * (its latency stays put).  What a track sends is not filled: the audio
+ * of a skipped cycle was not lost (node/track-node.c, push_gap).
  *
  * Why: the echo canceller pairs the far end (the remote nodes' rings) and
  * the near end (a track's ring) frame by frame (pipeline/voice-stage.c).

@@ -65,21 +65,28 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
 	}
 }
 
-/* Frames the graph ran without this callback (a missed cycle: the node
- * was not scheduled, and what its input brought then is gone), as silence
- * into the rings push_frames() would have filled: the n-th frame sent is
- * then the n-th frame of the graph, and the RTP timestamps follow the
- * graph's clock as RFC 3550 (5.1) has them follow the sampling clock.
- * Without it each missed cycle put the stream a quantum behind the
- * receiver's clock for good: in tests/integration/voice.sh (2 cores,
- * quantum 128, pw-top counting up to 35 xruns a node in one 13 s phase)
- * bob's buffer for alice's stream drained by 3 ms a second with its rate
- * controller at its 0.3% limit, until it ran dry. */
+/* Frames the graph's clock moved on without this callback (its position
+ * jumped: the node was not scheduled, or the whole graph was late), for
+ * the voice ring only, as silence (with a playing file over it): the echo
+ * canceller pairs that ring frame by frame with the far end's, which the
+ * remote nodes keep on the same timeline (node/timeline.h).
+ *
+ * Not for the stream rings: what the graph did not run was not lost.
+ * When a late graph skips a cycle its producers skip it too, and the next
+ * buffer goes on where the last one ended.  Measured with pw-cat playing
+ * a 440 Hz tone into a track (tests/integration/webrtc-reload.sh as it
+ * was, 2 cores, quantum 256): the track saw its clock jump by 256 to 768
+ * frames several times a run, and the tone in what aiortc decoded had
+ * 16 and 26 holes in two runs, each followed by the tone exactly 256
+ * frames behind where it would be had audio been cut: silence put in,
+ * nothing missing.  Without the silence: 5 and 2 holes, those of pw-cat
+ * itself missing a cycle (the graph then hands the track silence).  So a
+ * stream's RTP timestamps count the frames it was given, as a sound
+ * card's do, and the receiver's jitter buffer takes a graph that ran late
+ * for the delay step it looks like. */
 static void push_gap(struct cb_track_node *t, uint32_t frames)
 {
-	/* A playing file lost nothing: it goes on over the silence, seamless
-	 * (a hole in a looped file was a click in file-tracks.sh). */
-	if (frames > 0)
+	if (frames > 0 && atomic_load_explicit(&t->voice_on, memory_order_acquire))
 		push_frames(t, NULL, frames);
 }
 
@@ -90,9 +97,7 @@ static void on_process(void *data)
 	struct spa_data *d;
 	uint32_t offset, size, frames;
 
-	/* The rings stay on the graph's timeline: what a missed cycle did
-	 * not bring is silence (push_gap), for the RTP timestamps and, when
-	 * processed, for the echo canceller's pairing of near and far. */
+	/* The voice ring stays on the graph's timeline (push_gap). */
 	push_gap(t, cb_timeline_gap(&t->timeline, t->position));
 	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL) {
 		/* A cycle without a buffer: silence on the voice ring's

@@ -3,7 +3,8 @@
 # [remote] a WHEP session of its own, and a reload opens and ends them
 # while the others run on.  aiortc (tests/lib/whip_server.py, port 0,
 # bearer token) is the server; it counts POSTs and DELETEs per path.
-#   1. one stream "program" (track music, a 440 Hz tone throughout);
+#   1. one stream "program" (track music, a 440 Hz tone throughout: the
+#      track's own looped file, see below);
 #   2. reload: + stream "second" (track voice, 660 Hz) and + remote "guest"
 #      (the server's 880 Hz WHEP tone): one POST each, both keyed, 660 Hz
 #      decoded by aiortc, 880 Hz out of callbridge.web.remote.guest; the
@@ -18,6 +19,14 @@
 #      POST, no DELETE, the same sessions;
 #   5. the whole 440 Hz recording of program is one resource and one WAV,
 #      and has no lost packet and no click across the three reloads.
+# The 440 Hz comes from [track music] file (a 1 s file of 440 whole
+# cycles, looped), mixed in the track's own cycle: no other client of the
+# graph is in its path, so a click in it is one callbridge made.  Fed by
+# pw-cat, it was not: on 2 cores pw-cat now and then misses a cycle, the
+# graph hands the track that cycle as silence, and pw-cat goes on where it
+# stopped.  Measured here: 3 to 12 holes of 256 frames a run (quantum
+# 256), each followed by the tone exactly 256 frames behind, so nothing
+# was cut: the holes were put in, upstream of the track.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -25,11 +34,11 @@ source "$(dirname "$0")/../lib/common.sh"
   echo "SKIP: python3-aiortc / python3-aiohttp not installed (scripts/deps.sh)"; exit 77; }
 
 work="$(mktemp -d /tmp/cb-webrtc-reload.XXXXXX)"
-server=""; music=""; voice=""
+server=""; voice=""
 cleanup() {
   local rc=$? p
   set +e
-  for p in "$music" "$voice"; do
+  for p in "$voice"; do
     [[ -z "$p" ]] || { kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; }
   done
   _cb_stop_bridges
@@ -64,6 +73,8 @@ whip = $base/whip/program
 [track music]
 stream = program
 channels = 1
+file = $work/440.wav
+loop = true
 INI
 }
 with_second() {
@@ -128,6 +139,7 @@ reload_to() {
 }
 
 # 1. One stream, one WHIP session.
+cb_tone "$work/440.wav" 440 48000 1 1 -12
 head_ini > "$work/web.ini"
 cb_session_start "$work/session"
 "$CB_BIN" --config "$work/web.ini" > "$work/web.log" 2>&1 & cb_bridge_pids+=($!)
@@ -135,9 +147,7 @@ cb_wait_node callbridge.web.music 10 || { cat "$work/web.log"; cb_fail "no track
 cb_wait_until 20 status_check 'keyed("program") and len(by) == 1' ||
   { cat "$work/web.log"; cat "$work/stats.json"; cb_fail "the program session did not connect"; }
 
-cb_tone "$work/440.wav" 440 48000 1 50 -12
 cb_tone "$work/660.wav" 660 48000 1 12 -12
-pw-cat --playback --target callbridge.web.music "$work/440.wav" & music=$!
 cb_wait_until 10 status_check 'st["program"]["packets"] > 50' ||
   { cat "$work/stats.json"; cb_fail "program sends nothing"; }
 sleep 2
@@ -207,8 +217,6 @@ status_check 'keyed("program") and keyed("guest") and len(by) == 2 and st["progr
 # 5. Program's audio across all of it: one resource, no packet lost.
 server_check 'len(res("program")) == 1 and res("program")[0]["packets"]["lost"] == 0 and res("program")[0]["packets"]["ssrc"] == '"$ssrc" ||
   { cat "$work/server.json"; cb_fail "aiortc lost packets of program, or saw another SSRC"; }
-kill -INT "$music"; wait "$music" 2>/dev/null || true
-music=""
 _cb_stop_bridges
 [[ "$cb_stop_failed" == 0 ]] || cb_fail "pw-callbridge did not stop cleanly on SIGTERM"
 server_check 'p("/whip/program")["deletes"] == 1 and p("/whep/guest2")["deletes"] == 1 and s["refused"] == 0' ||
