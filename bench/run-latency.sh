@@ -160,9 +160,11 @@ fi
 rt_seen=()
 pids=()       # bridges, recorder, player of the running case
 load_pid=""   # --load's neighbour
+sampler_pid=""  # bob's stats, once a second
 stop_pids() {
   local p
   # SIGTERM: a background job of a script starts with SIGINT ignored.
+  if [[ -n "$sampler_pid" ]]; then kill -TERM "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""; fi
   if [[ -n "$load_pid" ]]; then kill -TERM "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; load_pid=""; fi
   for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -304,6 +306,25 @@ run_case() { # SESSION PTIME JITTER
   "${launch[@]}" "$CB_BIN" --config "$dir/bob.ini" > "$dir/bob.log" 2>&1 & pids+=($!)
   wait_port callbridge.alice.mic:playback_MONO || { cat "$dir"/*.log >&2; die "alice's track did not appear"; }
   wait_port callbridge.bob.remote.peer:capture_MONO || { cat "$dir"/*.log >&2; die "bob's remote did not appear"; }
+  # bob's receive side once a second, warm-up and train (--verbose prints
+  # it): where the latency sits (jitter buffer, decoded ring) and what the
+  # drift control does about it.
+  /usr/bin/python3 - "$dir/bob.json" "$dir/series.txt" <<'PY' &
+import json, sys, time
+t0 = time.monotonic()
+with open(sys.argv[2], "w", buffering=1) as out:
+    out.write("   t_s depth_ms target_ms ring_ms drift_ppm late concealed underrun\n")
+    while True:
+        time.sleep(1)
+        try:
+            r = [r for r in json.load(open(sys.argv[1]))["remotes"] if r["name"] == "peer"][0]
+            out.write("%6.1f %8d %9d %7.2f %9d %4d %9d %8d\n" % (time.monotonic() - t0,
+                r["depth_ms"], r["target_ms"], r.get("ring_ms", -1), r.get("drift_ppm", 0),
+                r["late"], r["concealed"], r["underrun_frames"]))
+        except Exception:
+            pass
+PY
+  sampler_pid=$!
   if grep -q "no real-time priority" "$dir/alice.log" "$dir/bob.log"; then rt_seen+=(refused); else rt_seen+=(granted); fi
   pw-link cb-lat-ref:monitor_MONO callbridge.alice.mic:playback_MONO
   pw-link callbridge.bob.remote.peer:capture_MONO cb-lat-rec:input_FR
@@ -343,6 +364,10 @@ run_case() { # SESSION PTIME JITTER
     --rec "$dir/rec.wav" --before "$dir/bob-before.json" --after "$dir/bob-after.json" \
     --sender "$dir/alice.json" --period-ms "$(awk -v p="$period" 'BEGIN { print p * 1000 }')" \
     "${vflag[@]}" >> "$results"
+  if ((verbose)); then
+    echo "  bob's remote, once a second (warm-up, then the train from t = $warmup s):" >&2
+    sed 's/^/    /' "$dir/series.txt" >&2
+  fi
   ((keep)) || rm -f "$dir/rec.wav"
 }
 

@@ -106,6 +106,8 @@ void cb_snapshot_json_remote(struct cb_json_out *o, const struct cb_snapshot_rem
 	cb_json_fixed(o, "jitter_ms", r->jitter_us / 1000.0, 2);
 	cb_json_uint(o, "depth_ms", r->depth_ms);
 	cb_json_uint(o, "target_ms", r->target_ms);
+	cb_json_int(o, "drift_ppm", r->drift_ppm);
+	cb_json_fixed(o, "ring_ms", r->ring_us / 1000.0, 2);
 	if (r->playback[0])
 		cb_json_string(o, "playback", r->playback);
 	else

@@ -98,6 +98,12 @@ struct cb_snapshot_remote {
 	uint32_t jitter_us;
 	uint32_t depth_ms;		/* jitter buffer */
 	uint32_t target_ms;
+	/* The drift control: how much faster (> 0) or slower than the
+	 * sender's clock the node plays, in parts per million (at most
+	 * +-3000), and the decoded audio waiting for the node: with depth_ms,
+	 * where the receive latency sits. */
+	int32_t drift_ppm;
+	uint32_t ring_us;
 	/* playback: "linked:NODE" or "waiting:TARGET"; "" without playback. */
 	char playback[CB_TARGET_MAX + 16];
 };

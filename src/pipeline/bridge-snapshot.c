@@ -158,6 +158,8 @@ static void fill_remote(struct cb_snapshot_remote *out, struct cb_remote *r)
 		.jitter_us = (uint32_t)LOAD(st->jitter_us),
 		.depth_ms = (uint32_t)LOAD(st->depth_ms),
 		.target_ms = (uint32_t)LOAD(st->target_ms),
+		.drift_ppm = (int32_t)LOAD(st->drift_ppm),
+		.ring_us = (uint32_t)LOAD(st->ring_us),
 	};
 	/* A configured remote's name is the main thread's own; an unknown
 	 * SSRC's slot is named by the receive worker when it activates it, so

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -138,6 +139,7 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
 	atomic_store_explicit(&r->feed_index, index, memory_order_release);
 	cb_rate_control_init(&r->rate_control, 96, RATE);
+	atomic_store(&r->stats.drift_ppm, 0);
 	r->last_rate_update_ns = now_ns;
 	cb_rtp_source_init(&r->source, ssrc, RATE);
 	r->fec_plc = 0;
@@ -294,9 +296,12 @@ static bool locked_deadline(struct cb_remote *r, uint64_t now_ns, uint64_t *dead
 
 static void update_rate(struct cb_remote *r, uint64_t now_ns)
 {
+	uint32_t ring = cb_audio_ring_avail(&r->feed->ring);
 	double level;
 
 	r->last_rate_update_ns = now_ns;
+	atomic_store_explicit(&r->stats.ring_us, (uint32_t)((uint64_t)ring * 1000000u / RATE),
+			      memory_order_relaxed);
 	/* The level rises between the node's pulls and drops by a quantum at
 	 * each: sampled at a random phase it reads high by up to a quantum, and
 	 * the loop then holds the real margin under the target. Sampled at the
@@ -304,13 +309,14 @@ static void update_rate(struct cb_remote *r, uint64_t now_ns)
 	 * worker holds fixed, it is the level the jitter buffer's goal means
 	 * (the get()s themselves do not change it: play_ts and the ring move
 	 * by the same amount). */
-	if (cb_jitter_buffer_latency(r->jitter_buffer, now_ns, cb_audio_ring_avail(&r->feed->ring),
-				     &level)) {
+	if (cb_jitter_buffer_latency(r->jitter_buffer, now_ns, ring, &level)) {
 		double factor = cb_rate_control_update(&r->rate_control, level,
 						       cb_jitter_buffer_target_samples(r->jitter_buffer));
 		/* The factor is input consumed per output sample; the adapter's
 		 * rate is its inverse (rate < 1 makes it ask for more input). */
 		atomic_store_explicit(&r->feed->rate, 1.0 / factor, memory_order_relaxed);
+		atomic_store_explicit(&r->stats.drift_ppm, (int32_t)lround((factor - 1.0) * 1e6),
+				      memory_order_relaxed);
 	}
 }
 

@@ -34,6 +34,8 @@ struct cb_remote_stats {
 	atomic_uint_fast32_t jitter_us;
 	atomic_uint_fast32_t depth_ms;
 	atomic_uint_fast32_t target_ms;
+	atomic_int_fast32_t drift_ppm;		/* the drift control's rate, (factor - 1) * 1e6 */
+	atomic_uint_fast32_t ring_us;		/* decoded, waiting for the node, at the last top-up */
 	atomic_uint_fast32_t ssrc;
 	atomic_uint_fast32_t first_seq;		/* where counting started */
 	atomic_uint_fast32_t highest_seq;	/* extended, as in receiver reports */

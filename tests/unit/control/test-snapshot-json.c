@@ -64,7 +64,7 @@ static void make_snapshot(void)
 		.level = 18, .voice = true, .packets = 250, .bytes = 30000, .first_seq = 65530,
 		.highest_seq = 65780, .lost = 2, .late = 1, .duplicates = 1, .concealed = 3,
 		.fec_recovered = 1, .underrun_frames = 960, .jitter_us = 1234, .depth_ms = 40,
-		.target_ms = 40,
+		.target_ms = 40, .drift_ppm = -2996, .ring_us = 2667,
 	};
 	/* an unknown SSRC that only failed authentication: shown */
 	snap.remotes[1] = (struct cb_snapshot_remote) {
@@ -243,6 +243,8 @@ static void test_status_and_file_agree(void)
 	CHECK_STR_EQ(field_text(obj, (size_t)obj_len, "octets", text, sizeof(text)), "1200");
 	value = cb_status_value(st, "remote.peer");
 	CHECK_STR_EQ(field_text(value, strlen(value), "jitter_ms", text, sizeof(text)), "1.23");
+	CHECK_STR_EQ(field_text(value, strlen(value), "drift_ppm", text, sizeof(text)), "-2996");
+	CHECK_STR_EQ(field_text(value, strlen(value), "ring_ms", text, sizeof(text)), "2.67");
 
 	/* The status transport: the pair as one line, escaped. */
 	value = cb_status_value(st, "transport");
