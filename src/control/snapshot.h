@@ -99,8 +99,8 @@ struct cb_snapshot_remote {
 	uint32_t depth_ms;		/* jitter buffer */
 	uint32_t target_ms;
 	/* The drift control: how much faster (> 0) or slower than the
-	 * sender's clock the node plays, in parts per million (at most
-	 * +-3000), and the decoded audio waiting for the node: with depth_ms,
+	 * sender's clock the node plays, in parts per million (within
+	 * CB_RATE_CONTROL_MAX_DEVIATION), and the decoded audio waiting for the node: with depth_ms,
 	 * where the receive latency sits. */
 	int32_t drift_ppm;
 	uint32_t ring_us;

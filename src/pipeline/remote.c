@@ -139,7 +139,6 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
 	atomic_store_explicit(&r->feed_index, index, memory_order_release);
 	cb_rate_control_init(&r->rate_control, 96, RATE);
-	atomic_store(&r->stats.drift_ppm, 0);
 	r->last_rate_update_ns = now_ns;
 	cb_rtp_source_init(&r->source, ssrc, RATE);
 	r->fec_plc = 0;
@@ -300,6 +299,8 @@ static void update_rate(struct cb_remote *r, uint64_t now_ns)
 	double level;
 
 	r->last_rate_update_ns = now_ns;
+	/* Published here, not with the other stats: at the top-up's phase,
+	 * as the DLL sees it, not up to a quantum lower. */
 	atomic_store_explicit(&r->stats.ring_us, (uint32_t)((uint64_t)ring * 1000000u / RATE),
 			      memory_order_relaxed);
 	/* The level rises between the node's pulls and drops by a quantum at
@@ -315,8 +316,6 @@ static void update_rate(struct cb_remote *r, uint64_t now_ns)
 		/* The factor is input consumed per output sample; the adapter's
 		 * rate is its inverse (rate < 1 makes it ask for more input). */
 		atomic_store_explicit(&r->feed->rate, 1.0 / factor, memory_order_relaxed);
-		atomic_store_explicit(&r->stats.drift_ppm, (int32_t)lround((factor - 1.0) * 1e6),
-				      memory_order_relaxed);
 	}
 }
 
@@ -411,4 +410,7 @@ void cb_remote_publish_stats(struct cb_remote *r)
 			      memory_order_relaxed);
 	atomic_store_explicit(&r->stats.depth_ms, j.depth_ms, memory_order_relaxed);
 	atomic_store_explicit(&r->stats.target_ms, j.target_ms, memory_order_relaxed);
+	atomic_store_explicit(&r->stats.drift_ppm,
+			      (int32_t)lround((cb_rate_control_factor(&r->rate_control) - 1.0) * 1e6),
+			      memory_order_relaxed);
 }
