@@ -24,6 +24,7 @@ int cb_audio_ring_init(struct cb_audio_ring *ring, uint32_t channels, uint32_t c
 	atomic_init(&ring->overrun_frames, 0);
 	atomic_init(&ring->written_frames, 0);
 	atomic_init(&ring->read_frames, 0);
+	atomic_init(&ring->clock_offset, CB_AUDIO_RING_NO_CLOCK);
 	return 0;
 }
 
@@ -38,6 +39,27 @@ void cb_audio_ring_reset(struct cb_audio_ring *ring)
 	spa_ringbuffer_init(&ring->rb);
 	atomic_store(&ring->written_frames, 0);
 	atomic_store(&ring->read_frames, 0);
+	atomic_store(&ring->clock_offset, CB_AUDIO_RING_NO_CLOCK);
+}
+
+void cb_audio_ring_stamp(struct cb_audio_ring *ring, uint64_t clock_end)
+{
+	uint64_t w = atomic_load_explicit(&ring->written_frames, memory_order_relaxed);
+
+	/* Two's complement: the offset may be negative, and stays exact
+	 * across a wrap of either count. */
+	atomic_store_explicit(&ring->clock_offset, (int64_t)(clock_end - w), memory_order_release);
+}
+
+bool cb_audio_ring_read_clock(struct cb_audio_ring *ring, int64_t *at)
+{
+	int64_t off = atomic_load_explicit(&ring->clock_offset, memory_order_acquire);
+	uint64_t r = atomic_load_explicit(&ring->read_frames, memory_order_relaxed);
+
+	if (off == CB_AUDIO_RING_NO_CLOCK)
+		return false;
+	*at = (int64_t)(r + (uint64_t)off);
+	return true;
 }
 
 /* Whole frames only: the byte size is a power of two but a stereo frame of

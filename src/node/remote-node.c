@@ -28,6 +28,16 @@ static void missed(struct cb_remote_node *n, uint32_t frames)
 		cb_audio_ring_skip(&n->feed->ring, frames);
 }
 
+/* Where the far end's frames sit on the graph's timeline, for the echo
+ * canceller's pairing with the near end (pipeline/voice-stage.c). */
+static void stamp_far(struct cb_remote_node *n)
+{
+	struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring, memory_order_acquire);
+
+	if (echo && n->position)
+		cb_audio_ring_stamp(echo, n->position->clock.position + n->position->clock.duration);
+}
+
 /* A cycle the node plays nothing in. */
 static void far_silence(struct cb_remote_node *n)
 {
@@ -47,6 +57,7 @@ static void on_process(void *data)
 	missed(n, cb_timeline_gap(&n->timeline, n->position));
 	if ((b = pw_stream_dequeue_buffer(n->stream)) == NULL) {
 		far_silence(n);
+		stamp_far(n);
 		return;
 	}
 	d = &b->buffer->datas[0];
@@ -87,6 +98,7 @@ static void on_process(void *data)
 	}
 done:
 	pw_stream_queue_buffer(n->stream, b);
+	stamp_far(n);
 	/* The receive worker tops the ring up just before the next one. */
 	cb_cycle_clock_publish(&feed->cycle, n->position);
 }

@@ -90,6 +90,15 @@ static void push_gap(struct cb_track_node *t, uint32_t frames)
 		push_frames(t, NULL, frames);
 }
 
+/* Where the voice ring's frames sit on the graph's timeline, for the
+ * echo canceller's pairing with the far end (pipeline/voice-stage.c). */
+static void stamp_voice(struct cb_track_node *t)
+{
+	if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+		cb_audio_ring_stamp(&t->voice_ring,
+				    t->position->clock.position + t->position->clock.duration);
+}
+
 static void on_process(void *data)
 {
 	struct cb_track_node *t = data;
@@ -107,6 +116,7 @@ static void on_process(void *data)
 		if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
 			cb_audio_ring_push_silence(&t->voice_ring,
 						   (uint32_t)t->position->clock.duration);
+		stamp_voice(t);
 		return;
 	}
 	d = &b->buffer->datas[0];
@@ -118,6 +128,7 @@ static void on_process(void *data)
 		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
 	}
 	pw_stream_queue_buffer(t->stream, b);
+	stamp_voice(t);
 	/* The send worker wakes just after this, to encode without waiting. */
 	cb_cycle_clock_publish(&t->cycle, t->position);
 }

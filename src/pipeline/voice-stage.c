@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "pipeline/voice-stage.h"
@@ -136,7 +137,7 @@ static void flush_far(struct cb_voice_stage *vs)
 			t->voice.aligned = false;
 		}
 	}
-	vs->far_fed = vs->near_done = vs->far_late = 0;
+	memset(vs->far_owed, 0, sizeof(vs->far_owed));
 	vs->lead = lead_blocks(vs);
 	for (uint32_t k = 0; k < vs->n_tracks; k++)
 		if (cancels(vs->tracks[k]))
@@ -203,34 +204,102 @@ static void trim_far(struct cb_voice_stage *vs, uint32_t near_avail)
 	}
 }
 
-static bool far_waiting(struct cb_voice_stage *vs)
+/* A far end off its place by less than this is left: the far tap lands
+ * a frame either side of the quantum per cycle (node/far-tap.c), and a
+ * canceller fed a far end that hops by a frame now and then does worse
+ * than one a frame off.  Whatever goes astray in the graph is a whole
+ * cycle, 64 frames at the least. */
+#define FAR_SLACK 32
+
+static void count_realign(struct cb_voice_stage *vs, uint32_t slot, int64_t frames)
 {
-	for (uint32_t i = 0; i < vs->n_remotes; i++)
-		if (((vs->far_mask >> i) & 1) &&
-		    cb_audio_ring_avail(&vs->remotes[i].echo_ring) >= CB_APM_BLOCK)
-			return true;
-	return false;
+	uint64_t now = cb_now_ns();
+
+	vs->realigns++;
+	vs->realign_frames += (uint64_t)(frames < 0 ? -frames : frames);
+	/* A line a second at most: a graph that misses cycles all the time
+	 * would otherwise write one per cycle from this worker. */
+	if (now - vs->realign_logged_ns < 1000000000ull)
+		return;
+	pw_log_info("echo cancellation: far end of remote slot %u %s by %" PRId64 " frames "
+		    "(%" PRIu64 " times, %" PRIu64 " frames since the last line)", slot,
+		    frames > 0 ? "late, skipped" : "early, held back", frames < 0 ? -frames : frames,
+		    vs->realigns, vs->realign_frames);
+	vs->realigns = vs->realign_frames = 0;
+	vs->realign_logged_ns = now;
 }
 
-/* One block of the far end, if one waits, to each canceller: false when
- * none did. */
-static bool step_far(struct cb_voice_stage *vs)
+/* Remote slot i's far block starting at graph position `want`
+ * (CB_AUDIO_RING_NO_CLOCK: wherever its ring is) into vs->far_blocks[i],
+ * silence where its ring has nothing for it: false when it had nothing at
+ * all.
+ *
+ * Why by position and not by count: the near end and the far end are
+ * each kept on the graph's timeline by their own node (node/timeline.h),
+ * and yet, paired block by block, the echo moved against its far end by
+ * whole quanta now and then: in tests/integration/voice.sh (quantum 128)
+ * from 1695.6 samples to 1823.5, 1951.6 and 2079.3 within seconds, and
+ * the far end's drop fell from 53..61 dB to 20 dB at the first step.  The
+ * rings' stamps say where each frame was on the graph's clock, whatever
+ * went astray: a far end found late is skipped to its place, one found
+ * early is held back by silence, and the canceller sees one delay. */
+static bool far_block_at(struct cb_voice_stage *vs, uint32_t i, int64_t want)
 {
+	struct cb_audio_ring *ring = &vs->remotes[i].echo_ring;
+	float *dst = vs->far_blocks[i];
+	uint32_t avail = cb_audio_ring_avail(ring), pad = 0, got;
+	int64_t at, off;
+
+	/* Read short before: those frames are this block's past. */
+	if (vs->far_owed[i] > 0) {
+		uint32_t n = SPA_MIN(vs->far_owed[i], avail);
+
+		cb_audio_ring_skip(ring, n);
+		vs->far_owed[i] -= n;
+		avail -= n;
+	}
+	if (want != CB_AUDIO_RING_NO_CLOCK && cb_audio_ring_read_clock(ring, &at) &&
+	    ((off = want - at) >= FAR_SLACK || off <= -FAR_SLACK)) {
+		count_realign(vs, i, off);
+		if (off > 0) {
+			uint32_t n = (uint32_t)SPA_MIN(off, (int64_t)avail);
+
+			cb_audio_ring_skip(ring, n);
+			avail -= n;
+			/* Not come yet: skipped when it does. */
+			vs->far_owed[i] = (uint32_t)SPA_MIN(off - (int64_t)n, (int64_t)FAR_AHEAD_MAX);
+		} else {
+			pad = (uint32_t)SPA_MIN(-off, (int64_t)CB_APM_BLOCK);
+		}
+	}
+	if (avail == 0 && pad == 0)
+		return false;
+	memset(dst, 0, pad * sizeof(float));
+	got = cb_audio_ring_pull(ring, dst + pad, SPA_MIN(avail, CB_APM_BLOCK - pad));
+	if (pad + got < CB_APM_BLOCK) {
+		/* Late: silence now, and the rest skipped when it comes, so
+		 * that the next block starts where it should. */
+		memset(dst + pad + got, 0, (CB_APM_BLOCK - pad - got) * sizeof(float));
+		vs->far_owed[i] = SPA_MIN(vs->far_owed[i] + CB_APM_BLOCK - pad - got,
+					  (uint32_t)FAR_AHEAD_MAX);
+	}
+	return true;
+}
+
+/* The far block that goes with a near block starting at graph position
+ * near_at, to each canceller.  With no stamp (a node without a position)
+ * near_at is CB_AUDIO_RING_NO_CLOCK and the rings are read as they come. */
+static void step_far(struct cb_voice_stage *vs, int64_t near_at)
+{
+	int64_t want = near_at == CB_AUDIO_RING_NO_CLOCK ?
+			       near_at : near_at - (int64_t)vs->lead * CB_APM_BLOCK;
 	uint32_t have = 0;
 
-	for (uint32_t i = 0; i < vs->n_remotes; i++) {
-		struct cb_audio_ring *ring = &vs->remotes[i].echo_ring;
-		uint32_t avail;
-
-		if (!((vs->far_mask >> i) & 1))
-			continue;
-		avail = cb_audio_ring_avail(ring);
-		if (avail >= CB_APM_BLOCK &&
-		    cb_audio_ring_pull(ring, vs->far_blocks[i], CB_APM_BLOCK) == CB_APM_BLOCK)
+	for (uint32_t i = 0; i < vs->n_remotes; i++)
+		if (((vs->far_mask >> i) & 1) && far_block_at(vs, i, want))
 			have |= 1u << i;
-	}
 	if (have == 0)
-		return false;
+		return;
 	for (uint32_t k = 0; k < vs->n_tracks; k++) {
 		struct cb_track_node *t = vs->tracks[k];
 		struct cb_track_voice *v = &t->voice;
@@ -247,7 +316,6 @@ static bool step_far(struct cb_voice_stage *vs)
 		if (cb_apm_far(v->apm, v->far_mix) < 0)
 			atomic_fetch_add_explicit(&v->errors, 1, memory_order_relaxed);
 	}
-	return true;
 }
 
 static void publish_status(struct cb_track_voice *v)
@@ -285,24 +353,22 @@ static bool step_near(struct cb_track_node *t)
 	return true;
 }
 
-/* Far and near blocks go in pairs, as the graph made them (the remote
- * nodes and the tracks run in the same cycle, each adds a quantum): the
- * canceller then sees one steady far-to-near delay.  Fed all far blocks
+/* Far and near blocks go in pairs, as the graph made them: near block at
+ * graph position p with the far end from p - lead blocks (far_block_at),
+ * one steady far-to-near delay for the canceller.  Fed all far blocks
  * first and then the near ones, or as each happens to be there when the
  * worker wakes (mid-cycle, after a remote node and before a track), the
  * delay it sees jumps by a quantum now and then, and the filter chases it:
  * measured, ERLE from 9 to 50 dB run to run in tests/integration/voice.sh.
  *
- * The near end never waits for the far end: near block n goes with far
- * block n - lead, lead being the blocks of a quantum (rounded up), which
- * a far end of the same graph has always brought by then.  Waiting for far
- * block n instead held the near end back by however late the far end
- * started, for good: measured +96 ms mouth-to-ear (bench/run-voice.sh
- * --e2e, a remote node nobody listens to).  The canceller sees the echo
- * `lead` blocks early, and is told so (cb_apm_set_lead): an echo path is
- * a quantum at the very least (played in one cycle, heard in a later one).
- * A far block that is not there when its near block goes is skipped when
- * it comes (the canceller gets nothing for it: its echo, if any, stays). */
+ * The near end never waits for the far end: lead is the blocks of a
+ * quantum (rounded up), which a far end of the same graph has always
+ * brought by then.  Waiting for the far end of the same time instead held
+ * the near end back by however late the far end started, for good:
+ * measured +96 ms mouth-to-ear (bench/run-voice.sh --e2e, a remote node
+ * nobody listens to).  The canceller sees the echo `lead` blocks early,
+ * and is told so (cb_apm_set_lead): an echo path is a quantum at the very
+ * least (played in one cycle, heard in a later one). */
 static uint32_t lead_blocks(struct cb_voice_stage *vs)
 {
 	uint32_t q = 0;
@@ -312,29 +378,6 @@ static uint32_t lead_blocks(struct cb_voice_stage *vs)
 	if (q == 0)
 		q = 1024;
 	return (q + CB_APM_BLOCK - 1) / CB_APM_BLOCK;
-}
-
-/* Far blocks owed before near block `near_done`: fed, or skipped when
- * they come too late. */
-static void feed_far(struct cb_voice_stage *vs)
-{
-	while (vs->far_fed + vs->lead <= vs->near_done) {
-		if (!far_waiting(vs)) {
-			/* Late: owed, skipped when it comes. */
-			vs->far_late++;
-			vs->far_fed++;
-			continue;
-		}
-		step_far(vs);
-		vs->far_fed++;
-	}
-	/* Late ones that came since: drop them, the pairing holds. */
-	while (vs->far_late > 0 && far_waiting(vs)) {
-		for (uint32_t i = 0; i < vs->n_remotes; i++)
-			if ((vs->far_mask >> i) & 1)
-				cb_audio_ring_skip(&vs->remotes[i].echo_ring, CB_APM_BLOCK);
-		vs->far_late--;
-	}
 }
 
 void cb_voice_stage_run(struct cb_voice_stage *vs)
@@ -350,6 +393,7 @@ void cb_voice_stage_run(struct cb_voice_stage *vs)
 	for (;;) {
 		bool all_near = true, any = false, more = false;
 		uint32_t near_min = UINT32_MAX;
+		struct cb_track_node *ref = NULL;
 
 		for (uint32_t k = 0; k < vs->n_tracks; k++) {
 			struct cb_track_node *t = vs->tracks[k];
@@ -362,15 +406,23 @@ void cb_voice_stage_run(struct cb_voice_stage *vs)
 			near_min = SPA_MIN(near_min, avail);
 			all_near &= avail >= CB_APM_BLOCK;
 			any = true;
+			if (ref == NULL)
+				ref = t;
 		}
 		if (any) {
 			trim_far(vs, near_min);
 			if (all_near) {
-				feed_far(vs);
+				/* Several cancelling tracks share the far end's
+				 * reading: placed by the first one's timeline (in
+				 * one graph they are the same). */
+				int64_t near_at = CB_AUDIO_RING_NO_CLOCK;
+
+				if (ref != NULL && !cb_audio_ring_read_clock(&ref->voice_ring, &near_at))
+					near_at = CB_AUDIO_RING_NO_CLOCK;
+				step_far(vs, near_at);
 				for (uint32_t k = 0; k < vs->n_tracks; k++)
 					if (cancels(vs->tracks[k]) && step_near(vs->tracks[k]))
 						blocks++;
-				vs->near_done++;
 				more = true;
 			}
 		}

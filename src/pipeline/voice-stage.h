@@ -35,10 +35,11 @@ struct cb_voice_stage {
 	bool active;			/* some track is processed */
 	/* send worker */
 	bool flush_far;			/* drop what the echo rings held before */
-	uint32_t lead;			/* near block n goes with far block n - lead */
-	uint64_t near_done;		/* near blocks since the last flush */
-	uint64_t far_fed;		/* far blocks given (or owed) since then */
-	uint64_t far_late;		/* owed and not yet come: skipped when they do */
+	uint32_t lead;			/* the far end paired this many blocks early */
+	uint32_t far_owed[CB_MAX_REMOTES];	/* read short (late): skipped when they come */
+	uint64_t realigns;		/* far ends put back in place, since the last log line */
+	uint64_t realign_frames;	/* ... by this many frames, either way */
+	uint64_t realign_logged_ns;
 	float far_blocks[CB_MAX_REMOTES][CB_APM_BLOCK];
 	/* send worker writes: the stage's cost */
 	atomic_uint_fast64_t blocks;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -12,6 +13,7 @@
 
 extern "C" {
 #include "voice/apm.h"
+#include "voice/echo-delay.h"
 }
 
 // The AGC's digital compression gain (the library's default is 9 dB) and
@@ -46,6 +48,7 @@ struct cb_apm {
 	// smoothed alike, so a syllable's onset is no talker.
 	double far_hist[ERLE_HISTORY];	// far block powers, by far block count
 	uint64_t far_count;
+	struct cb_echo_delay finder;	// our own estimate of it (voice/echo-delay.h)
 	int delay_ms;			// the echo's delay as paired, last found (-1: not yet)
 	int lead_ms;			// how far ahead the near end is paired (cb_apm_set_lead)
 	uint32_t delay_blocks;		// the same in blocks
@@ -74,11 +77,22 @@ static int paired_ms(const struct cb_apm *a, int ms)
 	return ms < 0 ? ms : std::max(ms - a->lead_ms, 0);
 }
 
-// The echo's delay for the ERLE, as paired (negative: not known yet).
+// The echo's delay for the ERLE, as paired (negative: not known yet).  A
+// delay found anew starts the ERLE over: what it measured lined up the
+// wrong far end, and its echo-path loss (the lowest level ratio seen, which
+// rises 2 dB a second) would keep it from counting the right one for
+// seconds: seen, status 21 dB for the rest of a phase whose echo went down
+// 51 dB, after the library's early 22 ms gave way to the 40 ms found.
 static void set_delay(struct cb_apm *a, int ms)
 {
+	uint32_t blocks = ms >= 0 ? (uint32_t)std::min((ms + 5) / 10, ERLE_HISTORY - 3) : 0;
+
+	if (blocks != a->delay_blocks || (ms < 0) != (a->delay_ms < 0)) {
+		a->erl = a->erle_in = a->erle_out = 0.0;
+		a->erle_blocks = a->far_blocks = 0;
+	}
 	a->delay_ms = ms;
-	a->delay_blocks = ms >= 0 ? (uint32_t)std::min((ms + 5) / 10, ERLE_HISTORY - 3) : 0;
+	a->delay_blocks = blocks;
 }
 
 static webrtc::NoiseSuppression::Level noise_level(enum cb_apm_noise n)
@@ -189,6 +203,7 @@ extern "C" int cb_apm_update(struct cb_apm *a, const struct cb_apm_settings *s)
 	if (s->echo_cancel != a->settings.echo_cancel || s->echo_delay_ms != a->settings.echo_delay_ms) {
 		a->erl = a->erle_in = a->erle_out = 0.0;
 		a->erle_blocks = a->far_blocks = 0;
+		cb_echo_delay_reset(&a->finder);
 		set_delay(a, paired_ms(a, s->echo_delay_ms));
 	}
 	a->settings = *s;
@@ -212,7 +227,8 @@ extern "C" int cb_apm_far(struct cb_apm *a, const float *mono)
 		return 0;
 	std::memcpy(a->far_plane, mono, sizeof(a->far_plane));
 	a->far_seen = true;
-	a->far_hist[a->far_count++ % ERLE_HISTORY] = block_power(mono, CB_APM_BLOCK);
+	a->far_hist[a->far_count % ERLE_HISTORY] = block_power(mono, CB_APM_BLOCK);
+	cb_echo_delay_far(&a->finder, a->far_hist[a->far_count++ % ERLE_HISTORY]);
 	if (a->apm->ProcessReverseStream(planes, a->far_config, a->far_config, outs) !=
 	    webrtc::AudioProcessing::kNoError) {
 		a->errors++;
@@ -265,14 +281,19 @@ static void measure_erle(struct cb_apm *a, double pin, double pout)
 	a->erle_blocks++;
 }
 
-// The echo's delay in blocks, for the ERLE: the one given, or found.
+// The echo's delay as paired, for the ERLE and status: the one given, or
+// found: ours when it is clear (within 2 s of far-end single talk), else
+// the library's (which says nothing for the first seconds: echo-delay.h).
 static int found_delay_ms(struct cb_apm *a)
 {
 	int median = 0, std_dev = 0;
 	float poor = 0.0f;
+	double blocks;
 
 	if (a->settings.echo_delay_ms >= 0)
 		return paired_ms(a, a->settings.echo_delay_ms);
+	if (cb_echo_delay_blocks(&a->finder, &blocks))
+		return (int)std::lround(blocks * (1000.0 * CB_APM_BLOCK / CB_APM_RATE));
 	if (a->apm->echo_cancellation()->GetDelayMetrics(&median, &std_dev, &poor) ==
 		    webrtc::AudioProcessing::kNoError && median >= 0)
 		return median + kDelayReportOffsetMs;
@@ -294,6 +315,8 @@ extern "C" int cb_apm_process(struct cb_apm *a, float *interleaved)
 		out[c] = a->planes[c];
 	}
 	pin = block_power(interleaved, CB_APM_BLOCK * channels);
+	if (a->settings.echo_cancel)
+		cb_echo_delay_near(&a->finder, pin);
 	// Required with the canceller on; with delay-agnostic mode it is the
 	// starting point the estimator moves away from.
 	if (a->settings.echo_cancel)
@@ -340,10 +363,11 @@ extern "C" void cb_apm_get_status(struct cb_apm *a, struct cb_apm_status *st)
 	st->delay_ms = a->settings.echo_delay_ms;
 	if (!a->settings.echo_cancel)
 		return;
-	// A second of the far end at least.  An output the canceller
+	// Half a second of far-end single talk at least (the smoothing's
+	// time constant: both levels start from nothing alike).  An output the canceller
 	// silenced outright is a deep ERLE, not an unknown one: it counts as
 	// -120 dBFS (the CI run that had the echo down 73 dB showed null).
-	if (a->erle_blocks >= 100 && a->erle_in > kPowerFloor) {
+	if (a->erle_blocks >= 50 && a->erle_in > kPowerFloor) {
 		st->echo_valid = true;
 		st->erle_db = (float)(10.0 * std::log10(a->erle_in / std::fmax(a->erle_out, kPowerFloor)));
 	}
@@ -355,10 +379,14 @@ extern "C" void cb_apm_set_lead(struct cb_apm *a, int ms)
 {
 	if (a == NULL || ms == a->lead_ms)
 		return;
-	// The found delay was of the old pairing.
+	// The found delay was of the old pairing, and what the finder
+	// correlated too.
 	if (a->settings.echo_delay_ms < 0 && a->delay_ms >= 0)
 		set_delay(a, std::max(a->delay_ms + a->lead_ms - ms, 0));
+	cb_echo_delay_reset(&a->finder);
 	a->lead_ms = ms;
 	if (a->settings.echo_delay_ms >= 0)
 		set_delay(a, paired_ms(a, a->settings.echo_delay_ms));
 }
+
+

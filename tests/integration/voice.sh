@@ -5,12 +5,12 @@
 # into alice's `mic` track, where a near-end tone joins it.  What alice
 # sends is decoded at bob's remote node, with echo-cancel off and then on
 # (a reload, which must keep the node):
-#   - the far end must drop by 10 dB or more in most seconds of single
-#     talk (the median of 1..8 s), the
-#     near-end tone stay within 3 dB alone and 6 dB in double talk; the
-#     issue's goals (20 dB, 3 dB, no 100 ms of the near end cut by more
-#     than 12 dB) are printed met or MISSED on every run, not yet checked:
-#     see the comment at goal() below;
+#   - the far end must drop by 20 dB or more after 5 s (5..7.8 s) and in
+#     most seconds of single talk (the median of 1..8 s), the near-end
+#     tone stay within 3 dB alone and in double talk, and no 100 ms of it
+#     be cut by more than 12 dB in double talk;
+#   - status must show the ERLE (20 dB or more) by 6.5 s and after the
+#     double talk, and the room's delay;
 # then noise suppression (white noise plus a tone: noise down 10 dB, tone
 # within 3 dB) and gain control (a -40 dBFS tone rises within 10 s, a -6 dBFS
 # one is not clipped), each by a reload of the same node.  Status must show
@@ -170,6 +170,12 @@ run_phase() {
     pw-cat --playback --target "$2" "$1" & pids+=($!)
     shift 2
   done
+  # alice's status once a second through the phase (the file is rewritten
+  # each second), printed with the figures: how soon the ERLE and delay
+  # show.
+  ( for ((i = 1; i <= ${secs%.*}; i++)); do
+      sleep 1; cp "$work/alice.json" "$work/alice-$name-s$i.json" 2>/dev/null || true
+    done ) & local sampler=$!
   if [[ -n "${snap:-}" ]]; then
     sleep "$snap"
     cp "$work/alice.json" "$work/alice-$name-$snap.json"
@@ -178,6 +184,7 @@ run_phase() {
   sleep "$secs"
   wait "${pids[@]}" || true
   kill -INT "$rec"; wait "$rec" || true
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
 }
 
 cb_note "echo-cancel off"
@@ -205,6 +212,8 @@ run_phase agc 18 "$work/agc-in.wav" callbridge.alice.mic
 cp "$work/alice.json" "$work/alice-agc.json"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([t for t in d["tracks"] if t["name"]=="mic"][0]); print(d["streams"])' "$work/alice-agc.json" >&2
 grep -a "voice\|reload" "$work/alice.log" | tail -n 8 >&2
+# The far end put back in place for the canceller, if it went astray.
+grep -a "far end of remote" "$work/alice.log" | tail -n 20 >&2 || true
 kill "$room" 2>/dev/null || true
 
 /usr/bin/python3 - "$work" <<'PY'
@@ -243,28 +252,26 @@ print("echo: file start at %.3f s (off), %.3f s (on) in the recordings" % (o_off
 seg = lambda x, o, a, b: x[o + int(a * rate):o + int(b * rate)]
 echo_off = db(np.mean(seg(off, o_off, 5, 7.8) ** 2))
 echo_on = db(np.mean(seg(on, o_on, 5, 7.8) ** 2))
-first_s = [db(np.mean(seg(off, o_off, s, s + 1) ** 2)) - db(np.mean(seg(on, o_on, s, s + 1) ** 2))
-           for s in range(0, 8)]
+# The last second ends at 7.8 s, as the window: the tone's onset is found
+# to a 20 ms block, and up to 6 ms of a tone at -20 dBFS in a second read
+# as the far end reads about 8 dB (seen: 7.4 and 8.0 dB in that second in
+# runs whose window read 49 and 50 dB).
+first_s = [db(np.mean(seg(off, o_off, s, min(s + 1, 7.8)) ** 2)) -
+           db(np.mean(seg(on, o_on, s, min(s + 1, 7.8)) ** 2)) for s in range(0, 8)]
 print("echo: far end %.1f dBFS off, %.1f dBFS on (5..7.8 s)" % (echo_off, echo_on))
 print("echo: drop per second from the start: " + " ".join("%.1f" % d for d in first_s))
-# Two levels.  A check fails the test: what a canceller that works does on
-# every run (and one that is off, or paired wrong, does not).  A goal is
-# the issue's figure, printed met or MISSED on every run, and not yet a
-# check: with echo-delay = auto on a 2-core machine the canceller's
-# result varies from run to run (over 15 runs here: far end down 13..38 dB,
-# median 16.7; weakest double-talk block -9..-43 dB); README lists them.
-def goal(ok, what):
-    print(("goal met    " if ok else "GOAL MISSED ") + what)
+# The issue's figures are the checks.  Until the far end was paired with
+# the near end by the graph's clock (pipeline/voice-stage.c), the far
+# end's drop varied from run to run (13..38 dB over 15 runs, 8.2 dB in a CI
+# run) as the pairing stepped by a quantum now and then; since, 46.7 to
+# 61.9 dB after 5 s (README lists the runs).
 drop = echo_off - echo_on
-# The check: the far end down 10 dB in most seconds of single talk after
-# the first (the median of 1..8 s).  Not the 5..7.8 s window alone: the
-# canceller can lose much of what it had for seconds mid-way, and a check
-# of one window fails on it.  Seen in CI: 17..21 dB for five seconds, then
-# 7 and 9 dB, 8.2 dB over the window.  A canceller that is off, or paired
-# with the wrong far end, leaves the median near 0.
+# Also most seconds after the first (the median of 1..8 s): a canceller
+# that loses what it had mid-way and finds it again by 5 s passes the
+# window alone.
 settled = float(np.median(first_s[1:8]))
-check(settled >= 10, "far end down %.1f dB (>= 10), median second of 1..8 s" % settled)
-goal(drop >= 20, "far end down %.1f dB (>= 20) after 5 s" % drop)
+check(settled >= 20, "far end down %.1f dB (>= 20), median second of 1..8 s" % settled)
+check(drop >= 20, "far end down %.1f dB (>= 20) after 5 s" % drop)
 check(echo_off > -45, "the echo was there to cancel: %.1f dBFS with echo-cancel off" % echo_off)
 
 # The near tone in 100 ms blocks (Goertzel near 1 kHz), in dB: in double talk
@@ -303,14 +310,13 @@ print("near tone (dB against echo-cancel off, per 100 ms) in double talk: "
 print("near tone alone: " + " ".join("%.1f" % d for d in alone))
 # Within 3 dB: the tone's power over the double talk, and alone (median).
 dt_mean = 10 * np.log10(np.mean(10 ** (dt / 10)))
-check(abs(dt_mean) <= 6, "near tone in double talk %+.2f dB (within 6)" % dt_mean)
-goal(abs(dt_mean) <= 3, "near tone in double talk %+.2f dB (within 3)" % dt_mean)
+check(abs(dt_mean) <= 3, "near tone in double talk %+.2f dB (within 3)" % dt_mean)
 check(abs(np.median(alone)) <= 3, "near tone alone %+.2f dB (within 3)" % np.median(alone))
 # Not cut: the canceller's suppressor ducks the near end at the far end's
 # loudest syllables (its extended filter, which the delay-agnostic mode
 # needs for echo paths past 60 ms, ducks harder; measured down to -8 dB
 # here, -12 dB offline), but no 100 ms of it goes: every block within 12 dB.
-goal(dt.min() >= -12, "double talk never cut: weakest 100 ms at %+.1f dB (>= -12)" % dt.min())
+check(dt.min() >= -12, "double talk never cut: weakest 100 ms at %+.1f dB (>= -12)" % dt.min())
 # Most of it stays: a canceller that cut the near end whenever the far
 # end plays would push the median down with it.
 check(np.median(dt) >= -6, "near tone in double talk, median 100 ms at %+.1f dB (>= -6)"
@@ -321,24 +327,32 @@ t = [x for x in st["tracks"] if x["name"] == "mic"][0]
 print("status after echo phase: voice_processing %s, erle_db %s, echo_delay_ms %s, voice %s"
       % (t["voice_processing"], t["erle_db"], t["echo_delay_ms"], t["voice"]))
 check(t["voice_processing"] is True, "status: processing")
+series = []
+for i in range(1, 14):
+    try:
+        x = [y for y in json.load(open("%s/alice-on-s%d.json" % (work, i)))["tracks"]
+             if y["name"] == "mic"][0]
+        series.append("%s/%s" % (x["erle_db"], x["echo_delay_ms"]))
+    except (OSError, ValueError, IndexError):
+        series.append("-")
+print("status each second of the phase (erle_db/echo_delay_ms): " + " ".join(series))
 mid = json.load(open(work + "/alice-on-7.5.json"))
 m = [x for x in mid["tracks"] if x["name"] == "mic"][0]
 print("status in far-end single talk (6.5..7.5 s): erle_db %s, echo_delay_ms %s"
       % (m["erle_db"], m["echo_delay_ms"]))
-# The status ERLE is the canceller's own estimate over far-end single
-# talk; it needs the delay found first, and with the delay found late it
-# stays unknown for a while (null), which status must show rather than a
-# number it does not have.
-check("erle_db" in m and (m["erle_db"] is None or m["erle_db"] >= 0),
-      "status in single talk: erle_db %s (a number of dB, or null while unknown)" % m["erle_db"])
-goal(m["erle_db"] is not None and m["erle_db"] >= 20,
-     "status in single talk: erle_db %s >= 20" % m["erle_db"])
+# The status ERLE is measured over far-end single talk once the delay is
+# found (voice/echo-delay.c: about 2.5 s in here, then half a second of
+# echo alone): shown by 4..5 s in every run so far, null before.
+check(m["erle_db"] is not None and m["erle_db"] >= 20,
+      "status in single talk: erle_db %s >= 20" % m["erle_db"])
 # Double talk must not drag it down, nor the near end alone (no far end:
 # nothing to measure) make it unknown.
-goal(t["erle_db"] is not None and t["erle_db"] >= 20,
-     "status after double talk: erle_db %s >= 20" % t["erle_db"])
+check(t["erle_db"] is not None and t["erle_db"] >= 20,
+      "status after double talk: erle_db %s >= 20" % t["erle_db"])
 # The room's 40 ms (38.7 ms between the tap and the track, measured), as
-# the canceller's estimator finds it: 4 ms steps, seen 30..40 ms.
+# the delay finder finds it (10 ms blocks, refined between them: 40 in
+# every run so far; the library's own estimate, when ours is not clear,
+# in 4 ms steps, seen 22..50 ms).
 check(t["echo_delay_ms"] is not None and 25 <= t["echo_delay_ms"] <= 60,
       "status: echo_delay_ms %s (the room's 40 ms, 25..60)" % t["echo_delay_ms"])
 check(t["voice"] is not None, "status: voice %s" % t["voice"])
