@@ -28,6 +28,10 @@
 #define MAX_MISSED_CYCLES 8
 /* A wake-up this close to the deadline is on time. */
 #define EARLY_NS 100000ull
+/* A node that ran and then has not for this long stopped (suspended,
+ * unlinked): beyond the cycle clock's own 100 ms, so that a graph with a
+ * quantum of 8192 (170 ms) still counts as running. */
+#define STOPPED_NS 500000000ull
 
 int cb_remote_init(struct cb_remote *r, const struct cb_remote_config *config)
 {
@@ -135,6 +139,10 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	memset(r->late, 0, sizeof(r->late));
 	r->planned_ns = 0;
 	r->late_start = now_ns;
+	r->cycles_seen = cb_cycle_clock_count(&feed->cycle);
+	r->cycles_moved_ns = now_ns;
+	r->ran = false;
+	r->let_go_ns = 0;
 	r->feed = feed;
 	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
 	atomic_store_explicit(&r->feed_index, index, memory_order_release);
@@ -319,6 +327,70 @@ static void update_rate(struct cb_remote *r, uint64_t now_ns)
 	}
 }
 
+/* Whether the node plays the feed: it ran since the activation, and not
+ * so long ago that it stopped. */
+static bool node_plays(struct cb_remote *r, uint64_t now_ns)
+{
+	uint64_t count = cb_cycle_clock_count(&r->feed->cycle);
+
+	if (count != r->cycles_seen) {
+		r->cycles_seen = count;
+		r->cycles_moved_ns = now_ns;
+		r->ran = true;
+	}
+	return r->ran && now_ns - r->cycles_moved_ns < STOPPED_NS;
+}
+
+/* No node plays the feed (not made, linked or running yet; suspended):
+ * the stream goes by at its own pace, slot by slot as the wall clock
+ * says, and nothing of it goes into the ring.  Why: what arrives meanwhile
+ * stayed queued before, and the node started with it all ahead of it,
+ * the drift control then taking it down at 0.3%: measured with
+ * bench/run-latency.sh --verbose, 18..30 ms over the 5 ms target one
+ * second in, at the target only after 6-8 s.  Let go, the buffer is at its
+ * target when the node starts.
+ *
+ * What the node's first cycles take before the first top-up reaches them
+ * must be in the ring already: a ring found empty then has the top-up
+ * take it from the buffer at once, below its target, and the buffer
+ * stretches (seen: concealment and a target that rose to 30 ms).  So once,
+ * when the first frame of the stream goes by, the ring gets the silence
+ * the node's first cycle and its headroom will take, from the quantum a
+ * node gets at that frame size (node/audio-node.c: half a frame, 64 at
+ * least, rounded down to a power of two by the graph); the buffer is told
+ * it is queued, as a node's ring is.
+ * Not decoded: nobody hears it (64 remotes nobody listens to would cost
+ * 64 decoders); the decoder starts over with the first slot played. */
+static uint32_t first_quantum(uint32_t frame)
+{
+	uint32_t want = SPA_MAX(frame / 2, 64u), q = 64;
+
+	/* The graph rounds the node's latency down to a power of two. */
+	while (q * 2 <= want)
+		q *= 2;
+	return q;
+}
+
+static void let_go(struct cb_remote *r, uint64_t now_ns)
+{
+	struct cb_audio_ring *ring = &r->feed->ring;
+	struct cb_jitter_slot slot;
+	uint32_t guard = 0;
+
+	if (r->let_go_ns == 0 || now_ns - r->let_go_ns > 1000000000ull)
+		r->let_go_ns = now_ns;
+	while (r->let_go_ns < now_ns && guard++ < 64) {
+		uint32_t queued = cb_audio_ring_avail(ring);
+
+		cb_jitter_buffer_get_queued(r->jitter_buffer, now_ns, queued, &slot);
+		if (slot.action != CB_JITTER_SILENCE && queued == 0 &&
+		    !atomic_load_explicit(&r->feed->primed, memory_order_relaxed))
+			cb_audio_ring_push_silence(ring, first_quantum(slot.samples) +
+							 HEADROOM_SAMPLES);
+		r->let_go_ns += (uint64_t)SPA_MAX(slot.samples, 1u) * 1000000000ull / RATE;
+	}
+}
+
 uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallback_ns)
 {
 	struct cb_remote_feed *feed = r->feed;
@@ -344,17 +416,24 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 		 * so late that it missed the cycle counts in full. */
 		note_lateness(r, now_ns, r->planned_ns ? r->planned_ns : deadline);
 		low_water = quantum * (1 + missable_cycles(r, period)) + HEADROOM_SAMPLES;
+	} else if (!node_plays(r, now_ns)) {
+		let_go(r, now_ns);
+		r->planned_ns = 0;
+		return now_ns + fallback_ns;
 	} else {
-		/* Enough for the next graph cycle plus the time until the
-		 * worker wakes again; the jitter buffer holds the rest. */
+		/* A node that runs without a cycle clock the worker can
+		 * follow (no next-cycle estimate, quanta over 100 ms): enough
+		 * for the next graph cycle plus the time until the worker
+		 * wakes again; the jitter buffer holds the rest. */
 		low_water = quantum + 2 * (uint32_t)(fallback_ns * RATE / 1000000000ull);
 	}
 
 	while ((avail = cb_audio_ring_avail(&feed->ring)) < low_water && guard++ < 16) {
 		int n;
 		cb_jitter_buffer_get_queued(r->jitter_buffer, now_ns, avail, &slot);
-		if (slot.new_stream)
+		if (slot.new_stream || r->let_go_ns != 0)
 			cb_opus_decoder_reset(r->decoder);
+		r->let_go_ns = 0;
 		n = decode_slot(r, &slot);
 		if (slot.action != CB_JITTER_SILENCE)
 			atomic_store_explicit(&feed->primed, true, memory_order_relaxed);

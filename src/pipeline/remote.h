@@ -71,6 +71,11 @@ struct cb_remote {
 	uint64_t late[CB_REMOTE_LATE_WINDOWS];	/* worst wake-up lateness per window */
 	uint64_t late_start;
 	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
+	/* No node plays the feed: the stream goes by (cb_remote_produce). */
+	uint64_t cycles_seen;		/* the node's cycle count, as last looked at */
+	uint64_t cycles_moved_ns;	/* when it last moved, or the activation */
+	bool ran;			/* the node has run since the activation */
+	uint64_t let_go_ns;		/* the stream let go by up to here; 0: not now */
 	struct cb_rtp_source source;
 	uint64_t fec_plc;		/* FEC slots whose packet had no FEC (CELT-only) */
 	float pcm[5760 * 2];		/* the longest Opus frame, 120 ms */
