@@ -18,9 +18,8 @@
 #                 force<N>   the stock configuration with clock.force-quantum = N
 #                            in the settings metadata (force1024: what a desktop
 #                            graph at its default quantum gives)
-#   --warmup    seconds the call runs before the impulses: at the start the
-#               latency is ~15 ms above its steady state and the drift
-#               control takes ~15 s to bring it down (see bench/README.md)
+#   --warmup    seconds the call runs before the impulses, for the jitter
+#               buffer's target to settle (see bench/README.md)
 #   --load      a CPU-bound neighbour (a busy loop at normal priority, pinned
 #               to CPU 0) runs through each case: warm-up and train
 #   --rt no     the bridges run without CAP_SYS_NICE, so their workers' and
@@ -313,14 +312,14 @@ run_case() { # SESSION PTIME JITTER
 import json, sys, time
 t0 = time.monotonic()
 with open(sys.argv[2], "w", buffering=1) as out:
-    out.write("   t_s depth_ms target_ms ring_ms drift_ppm late concealed underrun\n")
+    out.write("   t_s depth_ms target_ms ring_ms drift_ppm late concealed underrun trimmed\n")
     while True:
         time.sleep(1)
         try:
             r = [r for r in json.load(open(sys.argv[1]))["remotes"] if r["name"] == "peer"][0]
-            out.write("%6.1f %8d %9d %7.2f %9d %4d %9d %8d\n" % (time.monotonic() - t0,
+            out.write("%6.1f %8d %9d %7.2f %9d %4d %9d %8d %7d\n" % (time.monotonic() - t0,
                 r["depth_ms"], r["target_ms"], r.get("ring_ms", -1), r.get("drift_ppm", 0),
-                r["late"], r["concealed"], r["underrun_frames"]))
+                r["late"], r["concealed"], r["underrun_frames"], r.get("trimmed_frames", 0)))
         except Exception:
             pass
 PY

@@ -103,6 +103,7 @@ void cb_snapshot_json_remote(struct cb_json_out *o, const struct cb_snapshot_rem
 	cb_json_uint(o, "fec_empty", r->fec_empty);
 	cb_json_uint(o, "auth_failures", r->auth_failures);
 	cb_json_uint(o, "underrun_frames", r->underrun_frames);
+	cb_json_uint(o, "trimmed_frames", r->trimmed_frames);
 	cb_json_fixed(o, "jitter_ms", r->jitter_us / 1000.0, 2);
 	cb_json_uint(o, "depth_ms", r->depth_ms);
 	cb_json_uint(o, "target_ms", r->target_ms);

@@ -95,6 +95,7 @@ struct cb_snapshot_remote {
 	uint64_t fec_empty;		/* FEC slots without FEC in the packet: concealed */
 	uint64_t auth_failures;		/* of packets carrying its SSRC */
 	uint64_t underrun_frames;
+	uint64_t trimmed_frames;	/* silence left out to take an excess latency down */
 	uint32_t jitter_us;
 	uint32_t depth_ms;		/* jitter buffer */
 	uint32_t target_ms;

@@ -155,6 +155,7 @@ static void fill_remote(struct cb_snapshot_remote *out, struct cb_remote *r)
 		.fec_empty = LOAD(st->fec_empty),
 		.auth_failures = LOAD(st->auth_failures),
 		.underrun_frames = LOAD(st->underruns),
+		.trimmed_frames = LOAD(st->trimmed),
 		.jitter_us = (uint32_t)LOAD(st->jitter_us),
 		.depth_ms = (uint32_t)LOAD(st->depth_ms),
 		.target_ms = (uint32_t)LOAD(st->target_ms),

@@ -28,6 +28,18 @@
 #define MAX_MISSED_CYCLES 8
 /* A wake-up this close to the deadline is on time. */
 #define EARLY_NS 100000ull
+/* Peak below -55 dBFS: a pause, where a frame left out is not heard. */
+#define SILENCE_PEAK 0.0018f
+/* An excess worth trimming: more than this above the buffer's target
+ * after the frame is left out, so the drift control's own swing around
+ * the target (a fraction of a millisecond) never trims. */
+#define TRIM_MARGIN_SAMPLES 48
+#define TRIM_PER_TOPUP 4
+/* ... standing that long against one target: not a burst's passing
+ * excess, which the target itself is about to rise to meet (trimmed at
+ * once, a burst's frames went and then the buffer stretched to its new
+ * target: more concealment, seen in bench/run-latency.sh). */
+#define TRIM_AFTER_NS 1000000000ull
 /* A node that ran and then has not for this long stopped (suspended,
  * unlinked): beyond the cycle clock's own 100 ms, so that a graph with a
  * quantum of 8192 (170 ms) still counts as running. */
@@ -142,7 +154,8 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	r->cycles_seen = cb_cycle_clock_count(&feed->cycle);
 	r->cycles_moved_ns = now_ns;
 	r->ran = false;
-	r->let_go_ns = 0;
+	r->holding = true;
+	r->was_silent = false;
 	r->feed = feed;
 	atomic_store_explicit(&feed->owner, CB_FEED_FREE, memory_order_release);
 	atomic_store_explicit(&r->feed_index, index, memory_order_release);
@@ -342,60 +355,77 @@ static bool node_plays(struct cb_remote *r, uint64_t now_ns)
 }
 
 /* No node plays the feed (not made, linked or running yet; suspended):
- * the stream goes by at its own pace, slot by slot as the wall clock
- * says, and nothing of it goes into the ring.  Why: what arrives meanwhile
- * stayed queued before, and the node started with it all ahead of it,
- * the drift control then taking it down at 0.3%: measured with
- * bench/run-latency.sh --verbose, 18..30 ms over the 5 ms target one
- * second in, at the target only after 6-8 s.  Let go, the buffer is at its
- * target when the node starts.
+ * nothing is taken from the jitter buffer, and when a node plays it
+ * again (its first top-up), the buffer starts over from the next packet,
+ * so that the node starts at the buffer's target.  Why: before, the ring
+ * was filled once and what arrived meanwhile stayed queued, and the node
+ * started with it all ahead of it, the drift control then taking it down
+ * at 0.3%: measured with bench/run-latency.sh --verbose, 18..30 ms over
+ * the 5 ms target one second in, at the target only after 6-8 s.  Nobody
+ * heard what is dropped.
  *
- * What the node's first cycles take before the first top-up reaches them
- * must be in the ring already: a ring found empty then has the top-up
- * take it from the buffer at once, below its target, and the buffer
- * stretches (seen: concealment and a target that rose to 30 ms).  So once,
- * when the first frame of the stream goes by, the ring gets the silence
- * the node's first cycle and its headroom will take, from the quantum a
- * node gets at that frame size (node/audio-node.c: half a frame, 64 at
- * least, rounded down to a power of two by the graph); the buffer is told
- * it is queued, as a node's ring is.
- * Not decoded: nobody hears it (64 remotes nobody listens to would cost
- * 64 decoders); the decoder starts over with the first slot played. */
-static uint32_t first_quantum(uint32_t frame)
+ * Not by letting the stream go by at the wall clock's pace, slot by slot,
+ * which a first version did: the buffer's playout then ran ahead of a
+ * jittery stream's packets before the node started and never came back
+ * (tests/integration/receive-gst.sh, 30 ms of jitter, once in 12 runs:
+ * 375 of 378 packets late, a recording of silence). */
+static void hold(struct cb_remote *r)
 {
-	uint32_t want = SPA_MAX(frame / 2, 64u), q = 64;
-
-	/* The graph rounds the node's latency down to a power of two. */
-	while (q * 2 <= want)
-		q *= 2;
-	return q;
+	r->holding = true;
 }
 
-static void let_go(struct cb_remote *r, uint64_t now_ns)
+/* The node plays: after a hold, the buffer starts over. */
+static void resume(struct cb_remote *r)
 {
-	struct cb_audio_ring *ring = &r->feed->ring;
-	struct cb_jitter_slot slot;
-	uint32_t guard = 0;
+	if (!r->holding)
+		return;
+	r->holding = false;
+	cb_jitter_buffer_reset(r->jitter_buffer);
+	cb_opus_decoder_reset(r->decoder);
+}
 
-	if (r->let_go_ns == 0 || now_ns - r->let_go_ns > 1000000000ull)
-		r->let_go_ns = now_ns;
-	while (r->let_go_ns < now_ns && guard++ < 64) {
-		uint32_t queued = cb_audio_ring_avail(ring);
+/* A decoded frame the node need not play: silence after silence, while
+ * the latency stands above its target by more than the frame.  Why: an
+ * excess (a burst of late packets that raised the target and then let
+ * it fall, the ring's reserve for late wake-ups given back, a stall)
+ * otherwise goes only as fast as the drift control's 0.3% takes it,
+ * 3 ms a second at best: measured, 35 ms held against a 5 ms target for
+ * 10 s with the control pinned at +3000 ppm (README, the late burst).  A
+ * frame of a pause left out is not heard; speech has a pause every second
+ * or so.  (NetEq does the same, and stretches speech too, which this
+ * does not.)  Called after the slot's get(): latency() no longer counts
+ * the frame, which is not pushed yet.  Only an excess that has stood for
+ * a second against one target is trimmed (TRIM_AFTER_NS). */
+static bool trim_silence(struct cb_remote *r, const struct cb_jitter_slot *slot, uint32_t frames,
+			 uint64_t now_ns, uint32_t queued)
+{
+	uint32_t samples = frames * r->channels, target;
+	bool silent = slot->action == CB_JITTER_PLAY, was = r->was_silent;
+	double level;
 
-		cb_jitter_buffer_get_queued(r->jitter_buffer, now_ns, queued, &slot);
-		if (slot.action != CB_JITTER_SILENCE && queued == 0 &&
-		    !atomic_load_explicit(&r->feed->primed, memory_order_relaxed))
-			cb_audio_ring_push_silence(ring, first_quantum(slot.samples) +
-							 HEADROOM_SAMPLES);
-		r->let_go_ns += (uint64_t)SPA_MAX(slot.samples, 1u) * 1000000000ull / RATE;
+	for (uint32_t i = 0; i < samples && silent; i++)
+		silent = r->pcm[i] < SILENCE_PEAK && r->pcm[i] > -SILENCE_PEAK;
+	r->was_silent = silent;
+	target = cb_jitter_buffer_target_samples(r->jitter_buffer);
+	if (!cb_jitter_buffer_latency(r->jitter_buffer, now_ns, queued, &level) ||
+	    level < (double)target + TRIM_MARGIN_SAMPLES || target != r->excess_target) {
+		/* No excess, or the target moved: the excess must stand
+		 * against one target for TRIM_AFTER_NS first. */
+		r->excess_since_ns = now_ns;
+		r->excess_target = target;
+		return false;
 	}
+	if (!silent || !was || now_ns - r->excess_since_ns < TRIM_AFTER_NS)
+		return false;
+	atomic_fetch_add_explicit(&r->stats.trimmed, frames, memory_order_relaxed);
+	return true;
 }
 
 uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallback_ns)
 {
 	struct cb_remote_feed *feed = r->feed;
 	uint32_t quantum = (uint32_t)atomic_load_explicit(&feed->quantum, memory_order_relaxed);
-	uint32_t low_water, avail, guard = 0;
+	uint32_t low_water, avail, guard = 0, trimmed = 0;
 	struct cb_jitter_slot slot;
 	uint64_t deadline, period = 0, cycle = 0;
 	bool locked;
@@ -413,11 +443,17 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 		if (now_ns + EARLY_NS < deadline)
 			return deadline;
 		/* Against the deadline planned at the last top-up: a wake-up
-		 * so late that it missed the cycle counts in full. */
-		note_lateness(r, now_ns, r->planned_ns ? r->planned_ns : deadline);
+		 * so late that it missed the cycle counts in full.  None
+		 * planned (the first top-up of a node, or after a fallback
+		 * one): the worker could not know the cycle, and its wake-up
+		 * is no lateness; counted, it kept a quantum or more of
+		 * reserve in the ring for the next 10 s (LATE_WINDOW_NS x
+		 * CB_REMOTE_LATE_WINDOWS). */
+		if (r->planned_ns)
+			note_lateness(r, now_ns, r->planned_ns);
 		low_water = quantum * (1 + missable_cycles(r, period)) + HEADROOM_SAMPLES;
 	} else if (!node_plays(r, now_ns)) {
-		let_go(r, now_ns);
+		hold(r);
 		r->planned_ns = 0;
 		return now_ns + fallback_ns;
 	} else {
@@ -428,15 +464,32 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 		low_water = quantum + 2 * (uint32_t)(fallback_ns * RATE / 1000000000ull);
 	}
 
+	resume(r);
 	while ((avail = cb_audio_ring_avail(&feed->ring)) < low_water && guard++ < 16) {
 		int n;
 		cb_jitter_buffer_get_queued(r->jitter_buffer, now_ns, avail, &slot);
-		if (slot.new_stream || r->let_go_ns != 0)
+		if (slot.new_stream)
 			cb_opus_decoder_reset(r->decoder);
-		r->let_go_ns = 0;
 		n = decode_slot(r, &slot);
 		if (slot.action != CB_JITTER_SILENCE)
 			atomic_store_explicit(&feed->primed, true, memory_order_relaxed);
+		/* A few frames a top-up, so that the top-up still fills the
+		 * ring within its guard: trimming 16 slots in a row left it
+		 * short (underruns, seen in bench/run-latency.sh). */
+		if (locked && trimmed < TRIM_PER_TOPUP &&
+		    trim_silence(r, &slot, (uint32_t)n, now_ns, avail)) {
+			trimmed++;
+			continue;
+		}
+		/* Buffering: the silence moves nothing along the stream, so
+		 * only what the ring lacks goes in.  A whole slot of it (up to
+		 * a frame) sat in the ring ahead of the stream, and the buffer,
+		 * which counts what the caller holds into its target, kept it
+		 * in the latency for seconds: seen, 12 ms queued at a node's
+		 * start and the buffer 18 ms deep against 5 (tests/unit/
+		 * pipeline/test-remote-start.c). */
+		if (slot.action == CB_JITTER_SILENCE && slot.advance == 0)
+			n = SPA_MIN(n, (int)(low_water - avail));
 		cb_audio_ring_push(&feed->ring, r->pcm, (uint32_t)n);
 	}
 

@@ -31,6 +31,7 @@ struct cb_remote_stats {
 	atomic_uint_fast64_t fec_empty;		/* FEC slots without FEC (CELT-only): PLC */
 	atomic_uint_fast64_t auth_failures;
 	atomic_uint_fast64_t underruns;
+	atomic_uint_fast64_t trimmed;		/* silent frames left out to take an excess down */
 	atomic_uint_fast32_t jitter_us;
 	atomic_uint_fast32_t depth_ms;
 	atomic_uint_fast32_t target_ms;
@@ -71,11 +72,14 @@ struct cb_remote {
 	uint64_t late[CB_REMOTE_LATE_WINDOWS];	/* worst wake-up lateness per window */
 	uint64_t late_start;
 	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
-	/* No node plays the feed: the stream goes by (cb_remote_produce). */
+	/* No node plays the feed: nothing is taken (cb_remote_produce). */
 	uint64_t cycles_seen;		/* the node's cycle count, as last looked at */
 	uint64_t cycles_moved_ns;	/* when it last moved, or the activation */
 	bool ran;			/* the node has run since the activation */
-	uint64_t let_go_ns;		/* the stream let go by up to here; 0: not now */
+	bool holding;			/* nothing taken since; the buffer starts over */
+	bool was_silent;		/* the last frame decoded was silence */
+	uint64_t excess_since_ns;	/* the latency stood above its target from then */
+	uint32_t excess_target;		/* ... against this target (samples) */
 	struct cb_rtp_source source;
 	uint64_t fec_plc;		/* FEC slots whose packet had no FEC (CELT-only) */
 	float pcm[5760 * 2];		/* the longest Opus frame, 120 ms */

@@ -63,7 +63,8 @@ static void make_snapshot(void)
 		.name = "peer", .configured = true, .active = true, .ssrc = 0x0badcafe,
 		.level = 18, .voice = true, .packets = 250, .bytes = 30000, .first_seq = 65530,
 		.highest_seq = 65780, .lost = 2, .late = 1, .duplicates = 1, .concealed = 3,
-		.fec_recovered = 1, .underrun_frames = 960, .jitter_us = 1234, .depth_ms = 40,
+		.fec_recovered = 1, .underrun_frames = 960, .trimmed_frames = 240,
+		.jitter_us = 1234, .depth_ms = 40,
 		.target_ms = 40, .drift_ppm = -2996, .ring_us = 2667,
 	};
 	/* an unknown SSRC that only failed authentication: shown */
@@ -245,6 +246,7 @@ static void test_status_and_file_agree(void)
 	CHECK_STR_EQ(field_text(value, strlen(value), "jitter_ms", text, sizeof(text)), "1.23");
 	CHECK_STR_EQ(field_text(value, strlen(value), "drift_ppm", text, sizeof(text)), "-2996");
 	CHECK_STR_EQ(field_text(value, strlen(value), "ring_ms", text, sizeof(text)), "2.67");
+	CHECK_STR_EQ(field_text(value, strlen(value), "trimmed_frames", text, sizeof(text)), "240");
 
 	/* The status transport: the pair as one line, escaped. */
 	value = cb_status_value(st, "transport");

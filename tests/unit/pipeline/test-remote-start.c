@@ -1,13 +1,20 @@
-/* A remote's stream before its node plays it: packets come every 2.5 ms
- * (real libopus) for 300 ms while no node runs, then a node starts pulling
- * a quantum of 128 each graph cycle.  The stream must have gone by at its
- * own pace meanwhile: nothing but the node's first cycle of silence in the
- * ring, the jitter buffer at its target and not holding the 300 ms, and
- * from the node's first cycle on the latency at the target, not above it by what came
- * while nobody listened (which the drift control then took 6-8 s to
- * drain at its 0.3%: bench/run-latency.sh --verbose).  Driven step by step
- * on a fake clock, as the receive worker and the node's callback drive
- * it. */
+/* A remote's latency where it used to stand above its target for seconds,
+ * driven step by step on a fake clock as the receive worker and the node's
+ * callback drive it, with real libopus packets every 2.5 ms.
+ *
+ * Start-up: packets come for 300 ms while no node runs, then a node starts
+ * pulling a quantum of 128 each graph cycle.  Nothing may have gone into
+ * the ring for nobody, and from the node's first cycles on the latency
+ * must be at the target, not above it by what came while nobody listened
+ * (which the drift control then took 6-8 s to drain at its 0.3%:
+ * bench/run-latency.sh --verbose).
+ *
+ * An excess: the node misses 30 ms of cycles (a stall) while packets keep
+ * coming, so the buffer stands 30 ms over its target.  In a pause (the
+ * sender sends silence) the excess is trimmed out once it has stood for a
+ * second;
+ * in a tone nothing is trimmed (it would be heard), and the drift control
+ * takes it down at its own pace. */
 #include <math.h>
 #include <opus/opus.h>
 #include <string.h>
@@ -21,125 +28,192 @@
 #define FRAME 120		/* 2.5 ms */
 #define QUANTUM 128
 #define TARGET_MS 5
+#define PERIOD_NS ((uint64_t)QUANTUM * 1000000000ull / 48000)
 
-struct sender {
+struct call {
 	OpusEncoder *enc;
+	bool silent;		/* the sender sends silence rather than a tone */
 	uint16_t seq;
 	uint32_t ts;
-	uint64_t next_ns;
+	uint64_t next_ns;	/* the next packet's */
 	float phase;
+	struct cb_remote r;
+	struct cb_remote_feed *feed;
+	struct spa_io_position pos;
+	uint64_t now;
+	uint32_t short_cycles;
 };
 
-static void send_due(struct sender *s, struct cb_remote *r, uint64_t now)
+static void send_due(struct call *c)
 {
-	while (s->next_ns <= now) {
+	while (c->next_ns <= c->now) {
 		float pcm[FRAME];
 		uint8_t out[400];
 		int len;
 
 		for (int i = 0; i < FRAME; i++) {
-			pcm[i] = 0.3f * sinf(s->phase);
-			s->phase += (float)(2.0 * M_PI * 440.0 / 48000.0);
+			pcm[i] = c->silent ? 0.0f : 0.3f * sinf(c->phase);
+			c->phase += (float)(2.0 * M_PI * 440.0 / 48000.0);
 		}
-		len = opus_encode_float(s->enc, pcm, FRAME, out, sizeof(out));
+		len = opus_encode_float(c->enc, pcm, FRAME, out, sizeof(out));
 		CHECK(len > 0);
-		cb_remote_receive(r, s->seq++, s->ts, out, (size_t)len, s->next_ns);
-		s->ts += FRAME;
-		s->next_ns += 2500000ull;
+		cb_remote_receive(&c->r, c->seq++, c->ts, out, (size_t)len, c->next_ns);
+		c->ts += FRAME;
+		c->next_ns += 2500000ull;
 	}
 }
 
-int main(void)
+static void start(struct call *c, bool silent)
 {
 	struct cb_remote_config config = { .channels = 1, .payload_type = 111,
 					   .latency_ms = TARGET_MS };
-	struct sender s = { .next_ns = 1000 * MS };
-	struct cb_remote r;
-	struct cb_remote_feed *feed;
-	struct spa_io_position pos;
-	uint64_t now = 1000 * MS, period = (uint64_t)QUANTUM * 1000000000ull / 48000;
-	uint32_t worst_depth = 0, worst_ring = 0;
-	float sink[QUANTUM];
 	int err;
 
-	s.enc = opus_encoder_create(48000, 1, OPUS_APPLICATION_RESTRICTED_LOWDELAY, &err);
-	CHECK(s.enc != NULL);
+	memset(c, 0, sizeof(*c));
+	c->silent = silent;
+	c->now = c->next_ns = 1000 * MS;
+	c->enc = opus_encoder_create(48000, 1, OPUS_APPLICATION_RESTRICTED_LOWDELAY, &err);
+	CHECK(c->enc != NULL);
 	snprintf(config.name, sizeof(config.name), "guest");
-	CHECK_INT_EQ(cb_remote_init(&r, &config), 0);
-	CHECK_INT_EQ(cb_remote_activate(&r, 0x1234, 1, now), 0);
-	feed = cb_remote_current_feed(&r);
-	send_due(&s, &r, now);
+	CHECK_INT_EQ(cb_remote_init(&c->r, &config), 0);
+	CHECK_INT_EQ(cb_remote_activate(&c->r, 0x1234, 1, c->now), 0);
+	c->feed = cb_remote_current_feed(&c->r);
+	c->pos.clock.duration = QUANTUM;
+}
 
-	/* 300 ms without a node: the worker wakes every 2 ms, as it does. */
-	for (; now < 1300 * MS; now += 2 * MS) {
-		send_due(&s, &r, now);
-		cb_remote_produce(&r, now, 2 * MS);
+static void stop(struct call *c)
+{
+	opus_encoder_destroy(c->enc);
+	cb_remote_clear(&c->r);
+}
+
+/* No node: the worker wakes every 2 ms, as it does. */
+static void no_node(struct call *c, uint64_t ns)
+{
+	for (uint64_t end = c->now + ns; c->now < end; c->now += 2 * MS) {
+		send_due(c);
+		cb_remote_produce(&c->r, c->now, 2 * MS);
 	}
-	cb_remote_publish_stats(&r);
+}
+
+/* One graph cycle at c->now: the worker up to it (every wake-up it asks
+ * for), then the node's callback, which pulls a quantum unless `stalled`
+ * (the graph ran without it). */
+static void cycle(struct call *c, bool stalled)
+{
+	uint64_t at = c->now;
+	float sink[QUANTUM];
+
+	for (uint32_t guard = 0; guard < 8; guard++) {
+		uint64_t next = cb_remote_produce(&c->r, c->now, 2 * MS);
+
+		if (next >= at || next <= c->now)
+			break;
+		c->now = next;
+		send_due(c);
+	}
+	c->now = at;
+	send_due(c);
+	if (!stalled) {
+		c->pos.clock.nsec = c->now;
+		c->pos.clock.next_nsec = c->now + PERIOD_NS;
+		atomic_store(&c->feed->quantum, QUANTUM);
+		if (cb_audio_ring_pull(&c->feed->ring, sink, QUANTUM) < QUANTUM &&
+		    atomic_load(&c->feed->primed))
+			c->short_cycles++;
+		cb_cycle_clock_publish(&c->feed->cycle, &c->pos);
+	}
+	c->now += PERIOD_NS;
+}
+
+static uint32_t depth_ms(struct call *c)
+{
+	cb_remote_publish_stats(&c->r);
+	return (uint32_t)atomic_load(&c->r.stats.depth_ms);
+}
+
+static void test_start(void)
+{
+	struct call c;
+	uint32_t worst_depth = 0, worst_ring = 0, depth;
+
+	start(&c, false);
+	no_node(&c, 300 * MS);
+	depth = depth_ms(&c);
 	printf("no node for 300 ms: ring %u frames, jitter buffer %u ms (target %u)\n",
-	       cb_audio_ring_avail(&feed->ring), (unsigned)atomic_load(&r.stats.depth_ms),
-	       (unsigned)atomic_load(&r.stats.target_ms));
-	/* The ring holds only the silence the node's first cycle will take
-	 * (a quantum of 64 for 2.5 ms frames, and the headroom): no audio
-	 * queued for nobody. */
-	CHECK(cb_audio_ring_avail(&feed->ring) <= 64 + 48);
-	{
-		float head[64 + 48];
-		uint32_t n = cb_audio_ring_avail(&feed->ring);
+	       cb_audio_ring_avail(&c.feed->ring), depth, (unsigned)atomic_load(&c.r.stats.target_ms));
+	/* Nothing taken for nobody: the buffer holds what came, to be
+	 * dropped when the node starts. */
+	CHECK_INT_EQ(cb_audio_ring_avail(&c.feed->ring), 0);
 
-		/* A look without taking: the read index is the node's. */
-		CHECK(n > 0);
-		spa_ringbuffer_read_data(&feed->ring.rb, feed->ring.data, feed->ring.size, 0, head,
-					 n * sizeof(float));
-		for (uint32_t i = 0; i < n; i++)
-			CHECK(head[i] == 0.0f);
-	}
-	CHECK(atomic_load(&r.stats.depth_ms) <= TARGET_MS + 5);
-
-	/* The node starts: a cycle every 128 frames; the worker tops up just
-	 * before each (it asks when), the callback pulls a quantum. */
-	memset(&pos, 0, sizeof(pos));
-	pos.clock.duration = QUANTUM;
-	atomic_store(&feed->quantum, QUANTUM);
-	for (uint32_t c = 0; c < 400; c++) {
-		uint64_t cycle = now;
-
-		/* The worker, up to the cycle: every wake-up it asks for. */
-		for (uint32_t guard = 0; guard < 8; guard++) {
-			uint64_t next = cb_remote_produce(&r, now, 2 * MS);
-
-			if (next >= cycle || next <= now)
-				break;
-			now = next;
-			send_due(&s, &r, now);
-		}
-		now = cycle;
-		send_due(&s, &r, now);
-		/* The callback. */
-		pos.clock.nsec = now;
-		pos.clock.next_nsec = now + period;
-		if (cb_audio_ring_pull(&feed->ring, sink, QUANTUM) < QUANTUM && c > 0)
-			atomic_fetch_add(&feed->underrun_frames, 1);
-		cb_cycle_clock_publish(&feed->cycle, &pos);
-		now += period;
-		if (c >= 10) {
-			cb_remote_publish_stats(&r);
-			worst_depth = SPA_MAX(worst_depth, (uint32_t)atomic_load(&r.stats.depth_ms));
-			worst_ring = SPA_MAX(worst_ring, cb_audio_ring_avail(&feed->ring));
+	for (uint32_t k = 0; k < 400; k++) {
+		cycle(&c, false);
+		if (k >= 10) {
+			worst_depth = SPA_MAX(worst_depth, depth_ms(&c));
+			worst_ring = SPA_MAX(worst_ring, cb_audio_ring_avail(&c.feed->ring));
 		}
 	}
-	cb_remote_publish_stats(&r);
 	printf("node playing 400 cycles: jitter buffer at most %u ms after the first 10, "
-	       "ring at most %u frames, %llu short cycles\n", worst_depth, worst_ring,
-	       (unsigned long long)atomic_load(&feed->underrun_frames));
+	       "ring at most %u frames, %u short cycles\n", worst_depth, worst_ring,
+	       c.short_cycles);
 	/* At the target from the start (a packet of rounding either way),
 	 * the ring a cycle or two, and no cycle short. */
 	CHECK(worst_depth <= TARGET_MS + 5);
 	CHECK(worst_ring <= 3 * QUANTUM);
-	CHECK_INT_EQ(atomic_load(&feed->underrun_frames), 0);
+	CHECK_INT_EQ(c.short_cycles, 0);
+	stop(&c);
+}
 
-	opus_encoder_destroy(s.enc);
-	cb_remote_clear(&r);
+/* The excess after a 30 ms stall: how long the buffer stays above the
+ * target by more than a packet, and what was trimmed. */
+static void excess(bool silent, uint32_t *cycles_above, uint64_t *trimmed)
+{
+	struct call c;
+	uint32_t peak = 0;
+
+	start(&c, silent);
+	no_node(&c, 20 * MS);
+	for (uint32_t k = 0; k < 200; k++)
+		cycle(&c, false);
+	/* 30 ms of cycles the node misses, packets still coming. */
+	for (uint32_t k = 0; k < 30 * MS / PERIOD_NS; k++)
+		cycle(&c, true);
+	*cycles_above = 0;
+	for (uint32_t k = 0; k < 750; k++) {	/* 2 s */
+		uint32_t d;
+
+		cycle(&c, false);
+		d = depth_ms(&c);
+		peak = SPA_MAX(peak, d);
+		/* Steady, the depth reads 8..10 ms here (the target, a
+		 * packet, the frame grid); the stall put 30 ms on top. */
+		if (d > TARGET_MS + 8)
+			(*cycles_above)++;
+	}
+	*trimmed = atomic_load(&c.r.stats.trimmed);
+	printf("%s: after a 30 ms stall the buffer peaked at %u ms, above %u ms for %u cycles "
+	       "of the next 750; %llu frames trimmed\n", silent ? "a pause" : "a tone", peak,
+	       TARGET_MS + 8, *cycles_above, (unsigned long long)*trimmed);
+	CHECK(peak >= TARGET_MS + 20);
+	stop(&c);
+}
+
+int main(void)
+{
+	uint32_t above_pause, above_tone;
+	uint64_t trimmed_pause, trimmed_tone;
+
+	test_start();
+	excess(true, &above_pause, &trimmed_pause);
+	excess(false, &above_tone, &trimmed_tone);
+	/* In a pause: gone a second after the stall (an excess must stand
+	 * that long to be trimmed), by trimming about the 30 ms. */
+	CHECK(above_pause >= 360 && above_pause <= 385);
+	CHECK(trimmed_pause >= 20 * 48 && trimmed_pause <= 40 * 48);
+	/* In a tone: nothing trimmed, and still above two seconds later (the
+	 * drift control's 0.3% takes 3 ms a second). */
+	CHECK_INT_EQ(trimmed_tone, 0);
+	CHECK(above_tone >= 700);
 	printf("ok\n");
 	return 0;
 }

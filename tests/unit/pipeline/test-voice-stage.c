@@ -26,20 +26,6 @@
 
 static float far_sig[FRAMES], mic[FRAMES], out[FRAMES];
 
-static double db(double p)
-{
-	return 10.0 * log10(p > 1e-20 ? p : 1e-20);
-}
-
-static double power(const float *x, uint32_t n)
-{
-	double s = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		s += (double)x[i] * x[i];
-	return s / n;
-}
-
 static void make_room(void)
 {
 	struct room_noise n = { .state = 777 };
@@ -123,13 +109,14 @@ static double run(bool stamped, bool faults, double *per_second)
 	for (uint32_t s = 0; s < SECONDS; s++) {
 		uint32_t o = s >= 5 ? s * RATE - near_lost : s * RATE;
 
-		per_second[s] = db(power(mic + s * RATE, RATE)) -
-				db(power(out + o, SPA_MIN((uint32_t)RATE, n_out - o)));
+		per_second[s] = room_db(room_power(mic + s * RATE, RATE)) -
+				room_db(room_power(out + o, SPA_MIN((uint32_t)RATE, n_out - o)));
 		printf(" %.1f", per_second[s]);
 	}
-	in_p = power(mic + FROM, FRAMES - FROM);
-	out_p = power(out + FROM - near_lost, n_out - (FROM - near_lost));
-	printf("\n  %.1f dB over %.1f..%d s\n", db(in_p) - db(out_p), (double)FROM / RATE, SECONDS);
+	in_p = room_power(mic + FROM, FRAMES - FROM);
+	out_p = room_power(out + FROM - near_lost, n_out - (FROM - near_lost));
+	printf("\n  %.1f dB over %.1f..%d s\n", room_db(in_p) - room_db(out_p), (double)FROM / RATE,
+	       SECONDS);
 	printf("  status each second (erle dB/delay ms):%s\n", status);
 	if (stamped) {
 		struct cb_apm_status st;
@@ -144,7 +131,7 @@ static double run(bool stamped, bool faults, double *per_second)
 	cb_track_node_destroy(t);
 	cb_audio_ring_clear(&remotes[0].echo_ring);
 	free(remotes);
-	return db(in_p) - db(out_p);
+	return room_db(in_p) - room_db(out_p);
 }
 
 int main(void)

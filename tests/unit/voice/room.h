@@ -34,4 +34,19 @@ static inline float room_speech(struct room_noise *n, uint64_t i, float rms)
 	return (float)((n->lp2 - n->hp) * env) * rms * 6.0f;
 }
 
+/* Mean square of n samples, and a power in dB (floored at -200). */
+static inline double room_power(const float *x, uint32_t n)
+{
+	double s = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		s += (double)x[i] * x[i];
+	return s / n;
+}
+
+static inline double room_db(double p)
+{
+	return 10.0 * log10(p > 1e-20 ? p : 1e-20);
+}
+
 #endif

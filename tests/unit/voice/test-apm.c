@@ -15,19 +15,6 @@
  * talk (measured -2.4 dB); at the echo's own level it takes 4 dB. */
 #define TONE_AMP 0.1f
 
-static double db(double p)
-{
-	return 10.0 * log10(p > 1e-20 ? p : 1e-20);
-}
-
-static double power(const float *x, uint32_t n)
-{
-	double s = 0;
-	for (uint32_t i = 0; i < n; i++)
-		s += (double)x[i] * x[i];
-	return s / n;
-}
-
 /* 12 s: far end alone 0..8 s (converges, then measured 5..8 s), double
  * talk 8..10 s, near end alone 10..12 s. */
 #define ROOM_SECONDS 12
@@ -88,7 +75,8 @@ static void test_echo(int delay_ms)
 	run_room(true, delay_ms, out_on, st_on);
 	run_room(false, delay_ms, out_off, st_off);
 	/* Far end alone after convergence (5..8 s): how far the echo fell. */
-	erle = db(power(out_off + 5 * RATE, 3 * RATE)) - db(power(out_on + 5 * RATE, 3 * RATE));
+	erle = room_db(room_power(out_off + 5 * RATE, 3 * RATE)) -
+	       room_db(room_power(out_on + 5 * RATE, 3 * RATE));
 	/* The tone during double talk (8.5..10 s) and alone (10.5..12 s). */
 	tone_dt_on = tone_amplitude(out_on + 17 * RATE / 2, 3 * RATE / 2, 1, 0, TONE_HZ, RATE);
 	tone_dt_off = tone_amplitude(out_off + 17 * RATE / 2, 3 * RATE / 2, 1, 0, TONE_HZ, RATE);
@@ -144,12 +132,12 @@ static void test_noise(enum cb_apm_noise level)
 		uint32_t on = (k * 4 * RATE / 5 + RATE / 20) * 2, off = (k * 4 * RATE / 5 + 9 * RATE / 20) * 2;
 		tone_in += tone_amplitude(in + on, 3 * RATE / 10, 2, 0, TONE_HZ, RATE) / 3;
 		tone_out += tone_amplitude(out + on, 3 * RATE / 10, 2, 0, TONE_HZ, RATE) / 3;
-		noise_in += power(in + off, 3 * RATE / 10 * 2) / 3;
-		noise_out += power(out + off, 3 * RATE / 10 * 2) / 3;
+		noise_in += room_power(in + off, 3 * RATE / 10 * 2) / 3;
+		noise_out += room_power(out + off, 3 * RATE / 10 * 2) / 3;
 	}
 	printf("noise suppression %d: noise %+.1f dB, tone %+.2f dB\n", (int)level,
-	       db(noise_out) - db(noise_in), 20 * log10(tone_out / tone_in));
-	CHECK(db(noise_in) - db(noise_out) >= 10.0);
+	       room_db(noise_out) - room_db(noise_in), 20 * log10(tone_out / tone_in));
+	CHECK(room_db(noise_in) - room_db(noise_out) >= 10.0);
 	CHECK(fabs(20 * log10(tone_out / tone_in)) <= 3.0);
 }
 

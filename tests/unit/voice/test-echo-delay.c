@@ -16,15 +16,6 @@
 
 static float far_sig[FRAMES], near_sig[FRAMES];
 
-static double power(const float *x)
-{
-	double s = 0;
-
-	for (uint32_t i = 0; i < BLOCK; i++)
-		s += (double)x[i] * x[i];
-	return s / BLOCK;
-}
-
 /* The far end and its echo `delay_ms` later (with reflections), or, when
  * echo is false, a near end of other speech; plus a tone when asked.
  * Returns when the delay was first found (s, -1: never) and what; *wrong:
@@ -57,8 +48,8 @@ static double run(double delay_ms, bool echo, float tone, double *found, uint32_
 	}
 	cb_echo_delay_reset(&est);
 	for (uint32_t b = 0; b < FRAMES / BLOCK; b++) {
-		cb_echo_delay_far(&est, power(far_sig + b * BLOCK));
-		cb_echo_delay_near(&est, power(near_sig + b * BLOCK));
+		cb_echo_delay_far(&est, room_power(far_sig + b * BLOCK, BLOCK));
+		cb_echo_delay_near(&est, room_power(near_sig + b * BLOCK, BLOCK));
 		if (cb_echo_delay_blocks(&est, &blocks)) {
 			if (when < 0)
 				when = (double)(b + 1) * BLOCK / RATE;
