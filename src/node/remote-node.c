@@ -16,10 +16,8 @@
  * tests/integration/voice.sh (2 cores, quantum 128), the latency held
  * 30 ms over its goal with the rate controller at its +0.3% limit.  And
  * silence on the far end's timeline, for the echo canceller. */
-static void missed(struct cb_remote_node *n, uint32_t frames)
+static void missed(struct cb_remote_node *n, struct cb_audio_ring *echo, uint32_t frames)
 {
-	struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring, memory_order_acquire);
-
 	if (frames == 0)
 		return;
 	if (echo)
@@ -30,19 +28,17 @@ static void missed(struct cb_remote_node *n, uint32_t frames)
 
 /* Where the far end's frames sit on the graph's timeline, for the echo
  * canceller's pairing with the near end (pipeline/voice-stage.c). */
-static void stamp_far(struct cb_remote_node *n)
+static void stamp_far(struct cb_remote_node *n, struct cb_audio_ring *echo)
 {
-	struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring, memory_order_acquire);
-
 	if (echo && n->position)
 		cb_audio_ring_stamp(echo, n->position->clock.position + n->position->clock.duration);
 }
 
 /* A cycle the node plays nothing in. */
-static void far_silence(struct cb_remote_node *n)
+static void far_silence(struct cb_remote_node *n, struct cb_audio_ring *echo)
 {
 	if (n->position)
-		missed(n, (uint32_t)n->position->clock.duration);
+		missed(n, echo, (uint32_t)n->position->clock.duration);
 }
 
 static void on_process(void *data)
@@ -52,17 +48,20 @@ static void on_process(void *data)
 	struct pw_buffer *b;
 	struct spa_data *d;
 	uint32_t frame_bytes = n->channels * sizeof(float), want, got;
+	/* The far end's ring for the cancellers, once a cycle (a reload
+	 * changes it only while the send worker is paused). */
+	struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring, memory_order_acquire);
 
 	/* The rings stay on the graph's timeline (node/timeline.h). */
-	missed(n, cb_timeline_gap(&n->timeline, n->position));
+	missed(n, echo, cb_timeline_gap(&n->timeline, n->position));
 	if ((b = pw_stream_dequeue_buffer(n->stream)) == NULL) {
-		far_silence(n);
-		stamp_far(n);
+		far_silence(n, echo);
+		stamp_far(n, echo);
 		return;
 	}
 	d = &b->buffer->datas[0];
 	if (d->data == NULL) {
-		far_silence(n);
+		far_silence(n, echo);
 		goto done;
 	}
 
@@ -80,14 +79,10 @@ static void on_process(void *data)
 						  memory_order_relaxed);
 	}
 	atomic_fetch_add_explicit(&feed->frames_out, want, memory_order_relaxed);
-	{
-		struct cb_audio_ring *echo = atomic_load_explicit(&n->echo_ring,
-								  memory_order_acquire);
-		/* The quantum: what the adapter makes of `want`. */
-		if (echo)
-			cb_far_tap_push(&n->far_tap, echo, d->data, want, n->channels,
-					n->position ? (uint32_t)n->position->clock.duration : want);
-	}
+	/* The quantum: what the adapter makes of `want`. */
+	if (echo)
+		cb_far_tap_push(&n->far_tap, echo, d->data, want, n->channels,
+				n->position ? (uint32_t)n->position->clock.duration : want);
 	d->chunk->offset = 0;
 	d->chunk->stride = (int32_t)frame_bytes;
 	d->chunk->size = want * frame_bytes;
@@ -98,7 +93,7 @@ static void on_process(void *data)
 	}
 done:
 	pw_stream_queue_buffer(n->stream, b);
-	stamp_far(n);
+	stamp_far(n, echo);
 	/* The receive worker tops the ring up just before the next one. */
 	cb_cycle_clock_publish(&feed->cycle, n->position);
 }

@@ -152,8 +152,7 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	r->planned_ns = 0;
 	r->late_start = now_ns;
 	r->cycles_seen = cb_cycle_clock_count(&feed->cycle);
-	r->cycles_moved_ns = now_ns;
-	r->ran = false;
+	r->cycles_moved_ns = 0;
 	r->holding = true;
 	r->was_silent = false;
 	r->feed = feed;
@@ -349,9 +348,8 @@ static bool node_plays(struct cb_remote *r, uint64_t now_ns)
 	if (count != r->cycles_seen) {
 		r->cycles_seen = count;
 		r->cycles_moved_ns = now_ns;
-		r->ran = true;
 	}
-	return r->ran && now_ns - r->cycles_moved_ns < STOPPED_NS;
+	return r->cycles_moved_ns != 0 && now_ns - r->cycles_moved_ns < STOPPED_NS;
 }
 
 /* No node plays the feed (not made, linked or running yet; suspended):

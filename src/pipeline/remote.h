@@ -74,8 +74,7 @@ struct cb_remote {
 	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
 	/* No node plays the feed: nothing is taken (cb_remote_produce). */
 	uint64_t cycles_seen;		/* the node's cycle count, as last looked at */
-	uint64_t cycles_moved_ns;	/* when it last moved, or the activation */
-	bool ran;			/* the node has run since the activation */
+	uint64_t cycles_moved_ns;	/* when it last moved; 0: not since the activation */
 	bool holding;			/* nothing taken since; the buffer starts over */
 	bool was_silent;		/* the last frame decoded was silence */
 	uint64_t excess_since_ns;	/* the latency stood above its target from then */

@@ -1,6 +1,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <spa/utils/defs.h>
+
 #include "voice/echo-delay.h"
 
 /* -80 dBFS: quieter blocks count as this, so that silence is flat (no
@@ -36,11 +38,6 @@ static float level_db(double power)
 	return db > FLOOR_DB ? db : FLOOR_DB;
 }
 
-static float clip(float x)
-{
-	return x > CLIP_DB ? CLIP_DB : x < -CLIP_DB ? -CLIP_DB : x;
-}
-
 void cb_echo_delay_reset(struct cb_echo_delay *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -56,7 +53,7 @@ static float grain_of(float a, float b, float c)
 {
 	if (fabsf(c - b) > STEP_DB || fabsf(b - a) > STEP_DB)
 		return 0.0f;
-	return clip(c - 2.0f * b + a);
+	return SPA_CLAMPF(c - 2.0f * b + a, -CLIP_DB, CLIP_DB);
 }
 
 /* The far end's grain at block i (i >= 2). */
@@ -132,7 +129,7 @@ bool cb_echo_delay_blocks(const struct cb_echo_delay *d, double *blocks)
 
 		if (den < 0.0)
 			frac = 0.5 * (l - r) / den;
-		frac = frac > 0.5 ? 0.5 : frac < -0.5 ? -0.5 : frac;
+		frac = SPA_CLAMP(frac, -0.5, 0.5);
 	}
 	*blocks = (double)best + frac;
 	return true;
