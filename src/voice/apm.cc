@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cmath>
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -388,5 +387,3 @@ extern "C" void cb_apm_set_lead(struct cb_apm *a, int ms)
 	if (a->settings.echo_delay_ms >= 0)
 		set_delay(a, paired_ms(a, a->settings.echo_delay_ms));
 }
-
-
