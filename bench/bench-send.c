@@ -263,7 +263,7 @@ static int null_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 }
 
 static ssize_t null_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
-			 struct cb_address *from)
+			 struct cb_address *from, uint64_t *arrival_ns)
 {
 	return -EAGAIN;
 }

@@ -312,14 +312,16 @@ run_case() { # SESSION PTIME JITTER
 import json, sys, time
 t0 = time.monotonic()
 with open(sys.argv[2], "w", buffering=1) as out:
-    out.write("   t_s depth_ms target_ms ring_ms drift_ppm late concealed underrun trimmed\n")
+    out.write("   t_s depth_ms target_ms ring_ms drift_ppm late concealed underrun trimmed read_wait_ms\n")
     while True:
         time.sleep(1)
         try:
-            r = [r for r in json.load(open(sys.argv[1]))["remotes"] if r["name"] == "peer"][0]
-            out.write("%6.1f %8d %9d %7.2f %9d %4d %9d %8d %7d\n" % (time.monotonic() - t0,
+            doc = json.load(open(sys.argv[1]))
+            r = [r for r in doc["remotes"] if r["name"] == "peer"][0]
+            out.write("%6.1f %8d %9d %7.2f %9d %4d %9d %8d %7d %12.2f\n" % (time.monotonic() - t0,
                 r["depth_ms"], r["target_ms"], r.get("ring_ms", -1), r.get("drift_ppm", 0),
-                r["late"], r["concealed"], r["underrun_frames"], r.get("trimmed_frames", 0)))
+                r["late"], r["concealed"], r["underrun_frames"], r.get("trimmed_frames", 0),
+                (doc.get("receive") or {}).get("read_wait_max_us", -1000) / 1000.0))
         except Exception:
             pass
 PY

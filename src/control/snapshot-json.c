@@ -311,6 +311,7 @@ void cb_snapshot_json_receive(struct cb_json_out *o, const struct cb_snapshot *s
 	cb_json_uint(o, "unknown_ssrc", r->unknown_ssrc);
 	cb_json_uint(o, "oversized", r->oversized);
 	cb_json_uint(o, "no_key", r->no_key);
+	cb_json_uint(o, "read_wait_max_us", r->read_wait_max_us);
 	cb_json_close_object(o);
 }
 

@@ -129,6 +129,7 @@ struct cb_snapshot_receive {
 	uint64_t auth_failures;
 	uint64_t malformed;
 	uint64_t malformed_red;		/* of those, RED payloads that do not parse */
+	uint64_t read_wait_max_us;	/* longest a datagram waited to be read, lately */
 	uint64_t unknown_payload_type;
 	uint64_t unknown_ssrc;
 	uint64_t oversized;

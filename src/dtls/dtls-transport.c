@@ -200,9 +200,10 @@ static int dtls_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 }
 
 static ssize_t dtls_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
-			 struct cb_address *from)
+			 struct cb_address *from, uint64_t *arrival_ns)
 {
-	return cb_transport_recv(((struct dtls_transport *)t)->inner, buf, cap, from);
+	return cb_transport_recv_stamped(((struct dtls_transport *)t)->inner, buf, cap, from,
+					 arrival_ns);
 }
 
 static int dtls_fd(struct cb_transport *t)

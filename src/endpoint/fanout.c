@@ -97,7 +97,7 @@ static int fanout_send(struct cb_transport *base, const uint8_t *buf, size_t len
 }
 
 static ssize_t fanout_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
-			   struct cb_address *from)
+			   struct cb_address *from, uint64_t *arrival_ns)
 {
 	return -EAGAIN;
 }

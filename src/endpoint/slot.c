@@ -36,14 +36,14 @@ static int slot_send(struct cb_transport *base, const uint8_t *buf, size_t len,
 }
 
 static ssize_t slot_recv(struct cb_transport *base, uint8_t *buf, size_t cap,
-			 struct cb_address *from)
+			 struct cb_address *from, uint64_t *arrival_ns)
 {
 	struct slot *s = (struct slot *)base;
 	ssize_t n = -EAGAIN;
 
 	pthread_mutex_lock(&s->lock);
 	if (s->inner)
-		n = cb_transport_recv(s->inner, buf, cap, from);
+		n = cb_transport_recv_stamped(s->inner, buf, cap, from, arrival_ns);
 	pthread_mutex_unlock(&s->lock);
 	if (n >= 0) {
 		atomic_fetch_add_explicit(&base->counters.rx_datagrams, 1, memory_order_relaxed);

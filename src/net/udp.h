@@ -23,8 +23,9 @@ int cb_udp_send(struct cb_udp_socket *s, const uint8_t *buf, size_t len,
 
 /* Returns the datagram's size (0 is a valid empty datagram), -EAGAIN when
  * nothing is waiting, or another -errno. A datagram larger than cap is
- * reported with -EMSGSIZE and discarded. */
+ * reported with -EMSGSIZE and discarded.  arrival_ns (may be NULL): when
+ * the kernel queued it, on CLOCK_MONOTONIC, or 0 when unknown. */
 ssize_t cb_udp_recv(struct cb_udp_socket *s, uint8_t *buf, size_t cap,
-		    struct cb_address *from);
+		    struct cb_address *from, uint64_t *arrival_ns);
 
 #endif

@@ -195,6 +195,7 @@ static void fill_receive(struct cb_bridge *b, struct cb_snapshot_receive *out)
 		.unknown_ssrc = LOAD(r->unknown_ssrc),
 		.oversized = LOAD(r->oversized),
 		.no_key = LOAD(r->no_key),
+		.read_wait_max_us = LOAD(r->read_wait_max_us),
 	};
 }
 

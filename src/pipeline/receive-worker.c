@@ -542,7 +542,24 @@ void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns)
 	}
 }
 
-static void drain(struct cb_receive_worker *w, uint32_t input)
+#define WAIT_WINDOW_NS 1000000000ull
+
+static void note_wait(struct cb_receive_worker *w, uint64_t now_ns, uint64_t waited_ns)
+{
+	if (now_ns - w->wait_window_ns >= WAIT_WINDOW_NS) {
+		w->wait_max_ns[1] = now_ns - w->wait_window_ns >= 2 * WAIT_WINDOW_NS ?
+				    0 : w->wait_max_ns[0];
+		w->wait_max_ns[0] = 0;
+		w->wait_window_ns = now_ns;
+	}
+	if (waited_ns > w->wait_max_ns[0])
+		w->wait_max_ns[0] = waited_ns;
+	atomic_store_explicit(&w->stats.read_wait_max_us,
+			      SPA_MAX(w->wait_max_ns[0], w->wait_max_ns[1]) / 1000u,
+			      memory_order_relaxed);
+}
+
+void cb_receive_worker_drain(struct cb_receive_worker *w, uint32_t input)
 {
 	uint8_t buf[MAX_DATAGRAM + CB_SRTP_MAX_OVERHEAD];
 	struct cb_transport *t = w->inputs[input].transport;
@@ -550,7 +567,8 @@ static void drain(struct cb_receive_worker *w, uint32_t input)
 
 	/* Bounded, so a flood cannot starve the audio of its top-ups. */
 	for (int i = 0; i < DRAIN_BATCH; i++) {
-		ssize_t n = cb_transport_recv(t, buf, MAX_DATAGRAM, &from);
+		uint64_t arrival, now;
+		ssize_t n = cb_transport_recv_stamped(t, buf, MAX_DATAGRAM, &from, &arrival);
 		if (n == -EAGAIN)
 			break;
 		if (n == -EMSGSIZE) {
@@ -559,7 +577,15 @@ static void drain(struct cb_receive_worker *w, uint32_t input)
 		}
 		if (n < 0)
 			break;
-		cb_receive_worker_handle_input(w, input, buf, (size_t)n, &from, cb_now_ns());
+		/* Timed by when it came off the wire, not when this thread got
+		 * to it: a worker that woke late (a busy core, a higher
+		 * priority thread) read its own lateness as the network's
+		 * jitter, and the jitter buffer's target rose for 10 s. */
+		now = cb_now_ns();
+		if (arrival == 0 || arrival > now)
+			arrival = now;
+		note_wait(w, now, now - arrival);
+		cb_receive_worker_handle_input(w, input, buf, (size_t)n, &from, arrival);
 	}
 }
 
@@ -585,7 +611,7 @@ static void *worker_thread(void *data)
 		if (ppoll(pfd, n, &timeout, NULL) > 0)
 			for (uint32_t i = 0; i < n; i++)
 				if (pfd[i].revents & POLLIN)
-					drain(w, index[i]);
+					cb_receive_worker_drain(w, index[i]);
 		cb_receive_worker_tick(w, cb_now_ns());
 	}
 	return NULL;

@@ -31,6 +31,10 @@ struct cb_receive_stats {
 	atomic_uint_fast64_t unknown_ssrc;	/* no [remote] claims it, accept-unknown off or full */
 	atomic_uint_fast64_t oversized;
 	atomic_uint_fast64_t no_key;		/* the session has no keys yet */
+	/* The longest a datagram waited to be read after it came off the
+	 * wire (kernel stamp), in the last one to two seconds: the worker's
+	 * own lateness, which the jitter buffer does not count. */
+	atomic_uint_fast64_t read_wait_max_us;
 };
 
 /* One session's way in, as the receive worker sees it: the transport it
@@ -74,6 +78,8 @@ struct cb_receive_worker {
 	uint64_t next_report_ns;
 	uint64_t next_tick_ns;			/* when tick() wants to run again */
 	struct cb_peer_name names[CB_PEER_NAMES];	/* worker only */
+	/* read_wait_max_us's windows: worker only. */
+	uint64_t wait_window_ns, wait_max_ns[2];
 	struct cb_receive_stats stats;
 };
 
@@ -104,6 +110,10 @@ void cb_receive_worker_stop(struct cb_receive_worker *w);
 /* Joins the thread and leaves every remote as it is, for a reload to change
  * the remotes and the settings below; cb_receive_worker_start() resumes. */
 void cb_receive_worker_pause(struct cb_receive_worker *w);
+/* Reads what waits on an input's transport (up to a batch), each datagram
+ * timed by when it came off the wire: the thread's step when the input is
+ * readable, and a test's. */
+void cb_receive_worker_drain(struct cb_receive_worker *w, uint32_t input);
 /* The [call] settings that apply live. Only while paused or not yet
  * started. */
 void cb_receive_worker_update(struct cb_receive_worker *w, const struct cb_call_config *call);

@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 
 #include "transport/ice-queue.h"
+#include "util/clock.h"
 
 int cb_ice_queue_init(struct cb_ice_queue *q)
 {
@@ -39,7 +40,7 @@ void cb_ice_queue_clear(struct cb_ice_queue *q)
 
 void cb_ice_queue_push(struct cb_ice_queue *q, const uint8_t *buf, size_t len)
 {
-	uint64_t one = 1;
+	uint64_t one = 1, now = cb_now_ns();
 	bool was_empty;
 
 	if (len > CB_ICE_QUEUE_MTU) {
@@ -54,6 +55,7 @@ void cb_ice_queue_push(struct cb_ice_queue *q, const uint8_t *buf, size_t len)
 	}
 	memcpy(q->slots[q->tail % CB_ICE_QUEUE_SLOTS], buf, len);
 	q->lens[q->tail % CB_ICE_QUEUE_SLOTS] = (uint16_t)len;
+	q->stamps[q->tail % CB_ICE_QUEUE_SLOTS] = now;
 	was_empty = q->tail == q->head;
 	q->tail++;
 	pthread_mutex_unlock(&q->lock);
@@ -63,7 +65,7 @@ void cb_ice_queue_push(struct cb_ice_queue *q, const uint8_t *buf, size_t len)
 	}
 }
 
-ssize_t cb_ice_queue_pop(struct cb_ice_queue *q, uint8_t *buf, size_t cap)
+ssize_t cb_ice_queue_pop(struct cb_ice_queue *q, uint8_t *buf, size_t cap, uint64_t *pushed_ns)
 {
 	uint64_t count;
 	size_t len;
@@ -84,6 +86,8 @@ ssize_t cb_ice_queue_pop(struct cb_ice_queue *q, uint8_t *buf, size_t cap)
 		return -EMSGSIZE;
 	}
 	memcpy(buf, q->slots[q->head % CB_ICE_QUEUE_SLOTS], len);
+	if (pushed_ns)
+		*pushed_ns = q->stamps[q->head % CB_ICE_QUEUE_SLOTS];
 	q->head++;
 	pthread_mutex_unlock(&q->lock);
 	return (ssize_t)len;

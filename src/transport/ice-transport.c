@@ -571,10 +571,10 @@ static int ice_send(struct cb_transport *base, const uint8_t *buf, size_t len,
 }
 
 static ssize_t ice_recv(struct cb_transport *base, uint8_t *buf, size_t cap,
-			struct cb_address *from)
+			struct cb_address *from, uint64_t *arrival_ns)
 {
 	struct cb_ice_transport *t = (struct cb_ice_transport *)base;
-	ssize_t n = cb_ice_queue_pop(&t->queue, buf, cap);
+	ssize_t n = cb_ice_queue_pop(&t->queue, buf, cap, arrival_ns);
 
 	if (n >= 0 && from) {
 		/* Reports are answered over the same transport, wherever the

@@ -58,16 +58,25 @@ int cb_transport_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 	return t->ops->send(t, buf, len, dest);
 }
 
-ssize_t cb_transport_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
-			  struct cb_address *from)
+ssize_t cb_transport_recv_stamped(struct cb_transport *t, uint8_t *buf, size_t cap,
+				  struct cb_address *from, uint64_t *arrival_ns)
 {
 	for (;;) {
-		ssize_t n = t->ops->recv_raw(t, buf, cap, from);
+		uint64_t arrival = 0;
+		ssize_t n = t->ops->recv_raw(t, buf, cap, from, &arrival);
+		if (arrival_ns)
+			*arrival_ns = arrival;
 		if (n < 0 || t->ops->accepts_on_read)
 			return n;
 		if (cb_transport_accept(t, buf, (size_t)n, from))
 			return n;
 	}
+}
+
+ssize_t cb_transport_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
+			  struct cb_address *from)
+{
+	return cb_transport_recv_stamped(t, buf, cap, from, NULL);
 }
 
 int cb_transport_fd(struct cb_transport *t)

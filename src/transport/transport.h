@@ -82,9 +82,10 @@ struct cb_transport_ops {
 	int (*send)(struct cb_transport *t, const uint8_t *buf, size_t len,
 		    const struct cb_address *dest);
 	/* The next datagram read from the wire, -EAGAIN when none, -EMSGSIZE
-	 * for one larger than cap (discarded). */
+	 * for one larger than cap (discarded).  *arrival_ns (never NULL, 0 on
+	 * entry): when it came off the wire on CLOCK_MONOTONIC, if known. */
 	ssize_t (*recv_raw)(struct cb_transport *t, uint8_t *buf, size_t cap,
-			    struct cb_address *from);
+			    struct cb_address *from, uint64_t *arrival_ns);
 	int (*fd)(struct cb_transport *t);	/* readable while datagrams wait */
 	/* The path is up from the start (udp): no state changes follow. */
 	bool always_connected;
@@ -133,6 +134,13 @@ int cb_transport_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 /* The next RTP or RTCP datagram, -EAGAIN when none is waiting. */
 ssize_t cb_transport_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
 			  struct cb_address *from);
+/* The same, and when it came off the wire (CLOCK_MONOTONIC, as
+ * cb_now_ns()), or 0 when the transport cannot tell: a UDP socket's
+ * kernel stamp, the moment libnice's thread took it for ICE.  The
+ * receive worker times packets by it, so that its own late wake-up is
+ * not read as the network's jitter. */
+ssize_t cb_transport_recv_stamped(struct cb_transport *t, uint8_t *buf, size_t cap,
+				  struct cb_address *from, uint64_t *arrival_ns);
 int cb_transport_fd(struct cb_transport *t);
 void cb_transport_describe(struct cb_transport *t, struct cb_transport_info *info);
 void cb_transport_destroy(struct cb_transport *t);

@@ -25,9 +25,9 @@ static int udp_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 }
 
 static ssize_t udp_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
-			struct cb_address *from)
+			struct cb_address *from, uint64_t *arrival_ns)
 {
-	return cb_udp_recv(&((struct udp_transport *)t)->socket, buf, cap, from);
+	return cb_udp_recv(&((struct udp_transport *)t)->socket, buf, cap, from, arrival_ns);
 }
 
 static int udp_fd(struct cb_transport *t)

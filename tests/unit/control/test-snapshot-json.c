@@ -78,6 +78,7 @@ static void make_snapshot(void)
 	snap.receiving = true;
 	snap.receive = (struct cb_snapshot_receive) {
 		.datagrams = 300, .rtp = 250, .rtcp = 20, .auth_failures = 12, .malformed = 18,
+		.read_wait_max_us = 2100,
 	};
 }
 
@@ -224,7 +225,7 @@ static void test_status_and_file_agree(void)
 		obj = NULL;
 	}
 	CHECK(get_field(doc, doc_len, "receive", &obj, &obj_len));
-	CHECK_INT_EQ(check_same_fields("receive", cb_status_value(st, "receive"), obj, obj_len), 10);
+	CHECK_INT_EQ(check_same_fields("receive", cb_status_value(st, "receive"), obj, obj_len), 11);
 
 	/* The fields the issue was about, by value. */
 	value = cb_status_value(st, "stream.main");

@@ -48,7 +48,7 @@ static int rec_send(struct cb_transport *t, const uint8_t *buf, size_t len,
 }
 
 static ssize_t rec_recv(struct cb_transport *t, uint8_t *buf, size_t cap,
-			struct cb_address *from)
+			struct cb_address *from, uint64_t *arrival_ns)
 {
 	return -EAGAIN;
 }

@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "transport/ice-transport.h"
+#include "util/clock.h"
 #include "test.h"
 
 static struct cb_ice_transport *make(const char *name, enum cb_ice_role role, const char *ufrag,
@@ -65,13 +66,18 @@ static ssize_t wait_recv(struct cb_transport *t, uint8_t *buf, size_t cap, int m
 {
 	struct pollfd pfd = { .fd = cb_transport_fd(t), .events = POLLIN };
 	gint64 deadline = g_get_monotonic_time() + ms * 1000;
+	uint64_t arrival;
 	ssize_t n;
 
-	while ((n = cb_transport_recv(t, buf, cap, NULL)) == -EAGAIN) {
+	while ((n = cb_transport_recv_stamped(t, buf, cap, NULL, &arrival)) == -EAGAIN) {
 		int left = (int)((deadline - g_get_monotonic_time()) / 1000);
 		if (left <= 0 || poll(&pfd, 1, left) <= 0)
 			return -1;
 	}
+	/* Stamped when libnice's thread handed it over: before now, on the
+	 * same clock. */
+	if (n >= 0)
+		CHECK(arrival != 0 && arrival <= cb_now_ns());
 	return n;
 }
 
