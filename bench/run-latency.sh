@@ -157,6 +157,7 @@ if [[ "$rt" == no ]]; then
   launch=(setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice prlimit --rtprio=0 --)
 fi
 rt_seen=()
+stall_lines=()
 pids=()       # bridges, recorder, player of the running case
 load_pid=""   # --load's neighbour
 sampler_pid=""  # bob's stats, once a second
@@ -305,6 +306,14 @@ run_case() { # SESSION PTIME JITTER
   "${launch[@]}" "$CB_BIN" --config "$dir/bob.ini" > "$dir/bob.log" 2>&1 & pids+=($!)
   wait_port callbridge.alice.mic:playback_MONO || { cat "$dir"/*.log >&2; die "alice's track did not appear"; }
   wait_port callbridge.bob.remote.peer:capture_MONO || { cat "$dir"/*.log >&2; die "bob's remote did not appear"; }
+  # What the machine itself did to real-time threads through the case
+  # (bench/stall-probe.c), on the same clock as the series below: a vCPU
+  # not run for some ms is a late burst no setting of ours prevents.
+  local probe_pid= train_at case_t0
+  case_t0="$(date +%s.%N)"
+  if [[ -x "$build/bench/stall-probe" ]]; then
+    "$build/bench/stall-probe" --seconds 300 > "$dir/stalls.txt" 2>&1 & probe_pid=$!
+  fi
   # bob's receive side once a second, warm-up and train (--verbose prints
   # it): where the latency sits (jitter buffer, decoded ring) and what the
   # drift control does about it.
@@ -355,9 +364,14 @@ PY
   fi
 
   cp "$dir/bob.json" "$dir/bob-before.json" 2>/dev/null || true
+  train_at="$(awk -v a="$(date +%s.%N)" -v b="$case_t0" 'BEGIN { printf("%.1f", a - b) }')"
   pw-cat --playback --target cb-lat-ref "$work/impulses.wav" 2>/dev/null
   sleep 0.6        # the last impulse's way through the call (max lag 450 ms)
   cp "$dir/bob.json" "$dir/bob-after.json" 2>/dev/null || true
+  if [[ -n "$probe_pid" ]]; then
+    kill -INT "$probe_pid" 2>/dev/null; wait "$probe_pid" || true
+    stall_lines+=("$session ptime $ptime latency $jitter (train from $train_at s): $(paste -sd';' "$dir/stalls.txt" | sed 's/;/; /g')")
+  fi
   stop_pids
 
   "${LAT[@]}" case --session "$session" --ptime "$ptime" --jitter "$jitter" \
@@ -408,6 +422,12 @@ echo "for scale: OBS WHIP ~120 ms, PipeWire's RTP modules 100 ms by default, roc
 printf 'load: %s. workers'"'"' SCHED_FIFO (asked for: --rt %s): %s\n' \
   "$( ((load)) && echo "a busy loop at normal priority on CPU 0 through every case" || echo none)" \
   "$rt" "$(printf '%s\n' "${rt_seen[@]}" | sort | uniq -c | awk '{ printf("%s%s in %s cases", (NR > 1 ? ", " : ""), $2, $1) }')"
+if ((${#stall_lines[@]})); then
+  echo "the machine through each case (bench/stall-probe: a SCHED_FIFO thread at the lowest priority"
+  echo "  on each CPU, waking every 1 ms; its worst wake-up, and stalls over 2 ms at s into the case,"
+  echo "  the clock of --verbose's series):"
+  printf '    %s\n' "${stall_lines[@]}"
+fi
 echo "calibration (must be 0 samples):"
 printf '    %s\n' "${calibrations[@]}"
 echo

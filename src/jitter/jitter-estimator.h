@@ -1,6 +1,6 @@
 /* How much the jitter buffer must hold. Tracks each packet's network delay
- * relative to the fastest recent packet and turns the worst of it into an
- * adaptive target margin; also the RFC 3550 interarrival jitter, and how far
+ * relative to the fastest recent packet and turns the worst of it, short of
+ * a few outliers, into an adaptive target margin; also the RFC 3550 interarrival jitter, and how far
  * ahead of the output the caller pulls audio. Arithmetic on timestamps and
  * arrival times only; everything is in timestamp units (samples). */
 #ifndef CALLBRIDGE_JITTER_ESTIMATOR_H
@@ -10,6 +10,16 @@
 #include <stdint.h>
 
 #define CB_JITTER_ESTIMATOR_WINDOWS 4
+/* The largest delays each window keeps: the most a target may pass over
+ * is one less (see jitter-estimator.c, outliers). */
+#define CB_JITTER_ESTIMATOR_TOP 8
+
+/* One second of packets. */
+struct cb_jitter_window {
+	double min_transit;
+	double top[CB_JITTER_ESTIMATOR_TOP];	/* largest delays, largest first */
+	uint32_t n_top, packets;
+};
 
 struct cb_jitter_estimator {
 	uint32_t clock_rate;
@@ -22,9 +32,8 @@ struct cb_jitter_estimator {
 	double jitter;		/* RFC 3550 */
 	double base;		/* smallest transit lately: the fastest packet */
 	double peak;		/* largest delay over base lately */
-	struct {
-		double min_transit, max_delay;
-	} win[CB_JITTER_ESTIMATOR_WINDOWS];
+	double covered;		/* what the target covers: the peak, short of a few outliers */
+	struct cb_jitter_window win[CB_JITTER_ESTIMATOR_WINDOWS];
 	uint64_t win_start;
 
 	int64_t target;		/* the margin to keep */
