@@ -180,7 +180,7 @@ const struct cb_key_info cb_config_keys[] = {
 	  "The name of the peer's stream this section plays (a callbridge peer's [stream] name, sent in RTCP SDES as the MID), whatever its SSRC." },
 	{ "remote", "payload-type", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "111", "96..127", 96, 127,
 	  "RTP payload type expected from the peer." },
-	{ "remote", "latency", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "5", "5..1000", 5, 1000,
+	{ "remote", "latency", CB_KEY_TYPE_INT, CB_RELOAD_RECREATE, "5", "1..1000", 1, 1000,
 	  "Jitter buffer target in milliseconds." },
 	{ "remote", "playback", CB_KEY_TYPE_TARGET, CB_RELOAD_LIVE, NULL, "default|NODE", 0, 0,
 	  "A sink the bridge links the remote's node into: default follows the session manager's default sink, anything else is a node.name; linked whenever the node appears and again whenever either side comes back." },
