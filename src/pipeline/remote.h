@@ -31,7 +31,8 @@ struct cb_remote_stats {
 	atomic_uint_fast64_t fec_empty;		/* FEC slots without FEC (CELT-only): PLC */
 	atomic_uint_fast64_t auth_failures;
 	atomic_uint_fast64_t underruns;
-	atomic_uint_fast64_t trimmed;		/* silent frames left out to take an excess down */
+	atomic_uint_fast64_t trimmed;		/* frames left out to take an excess down: silent
+						 * ones, and those an underrun's silence stood in for */
 	atomic_uint_fast32_t jitter_us;
 	atomic_uint_fast32_t depth_ms;
 	atomic_uint_fast32_t target_ms;
@@ -79,6 +80,8 @@ struct cb_remote {
 	bool was_silent;		/* the last frame decoded was silence */
 	uint64_t excess_since_ns;	/* the latency stood above its target from then */
 	uint32_t excess_target;		/* ... against this target (samples) */
+	uint64_t underruns_seen;	/* the feed's underrun_frames, as last looked at */
+	uint32_t skip_owed;		/* frames an underrun's silence stood in for */
 	struct cb_rtp_source source;
 	uint64_t fec_plc;		/* FEC slots whose packet had no FEC (CELT-only) */
 	float pcm[5760 * 2];		/* the longest Opus frame, 120 ms */
