@@ -23,8 +23,15 @@
 /* A worker that wakes later than the lead misses a cycle, which takes a
  * whole quantum from the ring at once: an underrun unless the ring holds a
  * quantum more. How late the wake-ups were lately (a normal-priority thread
- * on a busy machine: several ms) sets how many cycles' worth the ring holds. */
+ * on a busy machine: several ms) sets how many cycles' worth the ring holds:
+ * the second worst of the last 10 s, so that it takes late wake-ups that
+ * come back.  One stall alone buys none: the worst alone held 8 quanta
+ * (10.7 ms at 64) for 10 s after a single 9 ms stall of a VM's vCPU
+ * (bench/run-latency.sh --verbose, bench/stall-probe), and its underrun no
+ * longer stays in the latency (note_underruns()).  Late wake-ups closer
+ * together than LATE_EVENT_NS are one stall. */
 #define LATE_WINDOW_NS 2500000000ull
+#define LATE_EVENT_NS 50000000ull
 #define MAX_MISSED_CYCLES 8
 /* The most an underrun's silence is made good for at once: beyond it the
  * stream has stopped rather than stalled, and the buffer starts over. */
@@ -152,6 +159,7 @@ int cb_remote_activate(struct cb_remote *r, uint32_t ssrc, uint32_t channels, ui
 	atomic_store(&feed->cycle.next_nsec, 0);
 	r->served_ns = 0;
 	memset(r->late, 0, sizeof(r->late));
+	r->late_event_ns = 0;
 	r->planned_ns = 0;
 	r->late_start = now_ns;
 	r->cycles_seen = cb_cycle_clock_count(&feed->cycle);
@@ -270,33 +278,59 @@ static uint64_t lead_ns(uint64_t period)
 	return LEAD_NS < period / 2 ? LEAD_NS : period / 2;
 }
 
-/* Cycles a wake-up as late as the worst one lately would miss. */
+/* Keeps late among a window's two worst, worst first. */
+static void keep_late(uint64_t worst[2], uint64_t late)
+{
+	if (late > worst[0]) {
+		worst[1] = worst[0];
+		worst[0] = late;
+	} else if (late > worst[1]) {
+		worst[1] = late;
+	}
+}
+
+/* Cycles a wake-up as late as the second worst stall lately would miss. */
 static uint32_t missable_cycles(const struct cb_remote *r, uint64_t period)
 {
-	uint64_t late = 0, lead = lead_ns(period);
+	uint64_t worst[2] = { 0, 0 }, late, lead = lead_ns(period);
 	uint32_t n;
 
-	for (int i = 0; i < CB_REMOTE_LATE_WINDOWS; i++)
-		late = late > r->late[i] ? late : r->late[i];
+	for (int i = 0; i < CB_REMOTE_LATE_WINDOWS; i++) {
+		keep_late(worst, r->late[i][0]);
+		keep_late(worst, r->late[i][1]);
+	}
+	late = worst[1];
 	if (late <= lead)
 		return 0;
 	n = (uint32_t)((late - lead + period - 1) / period);
 	return n < MAX_MISSED_CYCLES ? n : MAX_MISSED_CYCLES;
 }
 
-/* How late this top-up is, kept per window, the windows rotating. */
-static void note_lateness(struct cb_remote *r, uint64_t now_ns, uint64_t deadline)
+/* How late this top-up is, kept per window, the windows rotating.  A
+ * late wake-up within LATE_EVENT_NS of the last one belongs to the same
+ * stall (a machine catching up wakes late more than once): it only raises
+ * that stall's figure. */
+static void note_lateness(struct cb_remote *r, uint64_t now_ns, uint64_t deadline, uint64_t lead)
 {
 	uint64_t late = now_ns > deadline ? now_ns - deadline : 0;
 
 	if (now_ns - r->late_start >= LATE_WINDOW_NS) {
 		for (int i = CB_REMOTE_LATE_WINDOWS - 1; i > 0; i--)
-			r->late[i] = r->late[i - 1];
-		r->late[0] = 0;
+			memcpy(r->late[i], r->late[i - 1], sizeof(r->late[i]));
+		r->late[0][0] = r->late[0][1] = 0;
 		r->late_start = now_ns;
 	}
-	if (late > r->late[0])
-		r->late[0] = late;
+	if (late <= lead)
+		return;
+	if (r->late_event_ns && now_ns - r->late_event_ns < LATE_EVENT_NS) {
+		/* The same stall: its figure is the window's worst or second. */
+		r->late_event_ns = now_ns;
+		if (late > r->late[0][0])
+			r->late[0][0] = late;
+		return;
+	}
+	r->late_event_ns = now_ns;
+	keep_late(r->late[0], late);
 }
 
 /* The remote node's first cycle that the ring has not been topped up for,
@@ -489,7 +523,7 @@ uint64_t cb_remote_produce(struct cb_remote *r, uint64_t now_ns, uint64_t fallba
 		 * reserve in the ring for the next 10 s (LATE_WINDOW_NS x
 		 * CB_REMOTE_LATE_WINDOWS). */
 		if (r->planned_ns)
-			note_lateness(r, now_ns, r->planned_ns);
+			note_lateness(r, now_ns, r->planned_ns, lead_ns(period));
 		low_water = quantum * (1 + missable_cycles(r, period)) + HEADROOM_SAMPLES;
 	} else if (!node_plays(r, now_ns)) {
 		hold(r);

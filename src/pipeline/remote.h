@@ -70,8 +70,11 @@ struct cb_remote {
 	uint64_t last_rate_update_ns;
 	struct cb_remote_feed *feed;	/* this activation's, of feeds[] */
 	uint64_t served_ns;		/* start of the last cycle a top-up was for */
-	uint64_t late[CB_REMOTE_LATE_WINDOWS];	/* worst wake-up lateness per window */
+	/* The two worst late wake-ups per window (one per stall: see
+	 * note_lateness()), worst first. */
+	uint64_t late[CB_REMOTE_LATE_WINDOWS][2];
 	uint64_t late_start;
+	uint64_t late_event_ns;		/* the last wake-up later than the lead */
 	uint64_t planned_ns;		/* the top-up deadline planned last, 0 if none */
 	/* No node plays the feed: nothing is taken (cb_remote_produce). */
 	uint64_t cycles_seen;		/* the node's cycle count, as last looked at */
