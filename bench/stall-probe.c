@@ -29,7 +29,7 @@
 
 #define PERIOD_NS 1000000ull
 #define MAX_CPUS 64
-#define MAX_STALLS 16
+#define MAX_STALLS 64
 
 struct probe {
 	pthread_t thread;

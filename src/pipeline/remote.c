@@ -33,8 +33,8 @@
 #define LATE_WINDOW_NS 2500000000ull
 #define LATE_EVENT_NS 50000000ull
 #define MAX_MISSED_CYCLES 8
-/* The most an underrun's silence is made good for at once: beyond it the
- * stream has stopped rather than stalled, and the buffer starts over. */
+/* The most of an underrun made good: a longer one (the worker stopped
+ * rather than stalled) is left to the drift control and trimming. */
 #define MAX_SKIP_FRAMES (RATE / 10)
 /* A wake-up this close to the deadline is on time. */
 #define EARLY_NS 100000ull
@@ -308,8 +308,8 @@ static uint32_t missable_cycles(const struct cb_remote *r, uint64_t period)
 
 /* How late this top-up is, kept per window, the windows rotating.  A
  * late wake-up within LATE_EVENT_NS of the last one belongs to the same
- * stall (a machine catching up wakes late more than once): it only raises
- * that stall's figure. */
+ * stall (a machine catching up wakes late more than once): it may raise
+ * the window's worst, never add a second. */
 static void note_lateness(struct cb_remote *r, uint64_t now_ns, uint64_t deadline, uint64_t lead)
 {
 	uint64_t late = now_ns > deadline ? now_ns - deadline : 0;
@@ -323,7 +323,6 @@ static void note_lateness(struct cb_remote *r, uint64_t now_ns, uint64_t deadlin
 	if (late <= lead)
 		return;
 	if (r->late_event_ns && now_ns - r->late_event_ns < LATE_EVENT_NS) {
-		/* The same stall: its figure is the window's worst or second. */
 		r->late_event_ns = now_ns;
 		if (late > r->late[0][0])
 			r->late[0][0] = late;
