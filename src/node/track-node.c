@@ -23,14 +23,14 @@ static bool any_voice(struct cb_track_node *t)
 /* The live input plus every playing file, into the rings.  Without a file
  * the input goes straight in, as it always did.  in NULL is silence (a
  * missed cycle's), with the files over it. */
-static void push_frames(struct cb_track_node *t, const float *in, uint32_t frames)
+static void push_frames(struct cb_track_node *t, bool voice_on, const float *in, uint32_t frames)
 {
 	uint32_t n_rings = atomic_load_explicit(&t->n_rings, memory_order_acquire);
 	struct cb_audio_ring *voice = NULL;
 
 	/* Processed: everything goes to the voice ring alone, and the send
 	 * worker fills the stream rings from its processor. */
-	if (atomic_load_explicit(&t->voice_on, memory_order_acquire)) {
+	if (voice_on) {
 		voice = &t->voice_ring;
 		n_rings = 1;
 	}
@@ -84,17 +84,17 @@ static void push_frames(struct cb_track_node *t, const float *in, uint32_t frame
  * stream's RTP timestamps count the frames it was given, as a sound
  * card's do, and the receiver's jitter buffer takes a graph that ran late
  * for the delay step it looks like. */
-static void push_gap(struct cb_track_node *t, uint32_t frames)
+static void push_gap(struct cb_track_node *t, bool voice_on, uint32_t frames)
 {
-	if (frames > 0 && atomic_load_explicit(&t->voice_on, memory_order_acquire))
-		push_frames(t, NULL, frames);
+	if (frames > 0 && voice_on)
+		push_frames(t, true, NULL, frames);
 }
 
 /* Where the voice ring's frames sit on the graph's timeline, for the
  * echo canceller's pairing with the far end (pipeline/voice-stage.c). */
-static void stamp_voice(struct cb_track_node *t)
+static void stamp_voice(struct cb_track_node *t, bool voice_on)
 {
-	if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+	if (t->position && voice_on)
 		cb_audio_ring_stamp(&t->voice_ring,
 				    t->position->clock.position + t->position->clock.duration);
 }
@@ -102,21 +102,24 @@ static void stamp_voice(struct cb_track_node *t)
 static void on_process(void *data)
 {
 	struct cb_track_node *t = data;
+	/* Once a cycle: the whole cycle goes one way, and one atomic load
+	 * (it was up to four). */
+	bool voice_on = atomic_load_explicit(&t->voice_on, memory_order_acquire);
 	struct pw_buffer *b;
 	struct spa_data *d;
 	uint32_t offset, size, frames;
 
 	/* The voice ring stays on the graph's timeline (push_gap). */
-	push_gap(t, cb_timeline_gap(&t->timeline, t->position));
+	push_gap(t, voice_on, cb_timeline_gap(&t->timeline, t->position));
 	if ((b = pw_stream_dequeue_buffer(t->stream)) == NULL) {
 		/* A cycle without a buffer: silence on the voice ring's
 		 * timeline too.  Not in the stream rings: what did not come
 		 * now may come with the next buffer, and a hole there would
 		 * be a click the graph did not make. */
-		if (t->position && atomic_load_explicit(&t->voice_on, memory_order_acquire))
+		if (t->position && voice_on)
 			cb_audio_ring_push_silence(&t->voice_ring,
 						   (uint32_t)t->position->clock.duration);
-		stamp_voice(t);
+		stamp_voice(t, voice_on);
 		return;
 	}
 	d = &b->buffer->datas[0];
@@ -124,11 +127,11 @@ static void on_process(void *data)
 		offset = SPA_MIN(d->chunk->offset, d->maxsize);
 		size = SPA_MIN(d->chunk->size, d->maxsize - offset);
 		frames = size / t->frame_bytes;
-		push_frames(t, SPA_PTROFF(d->data, offset, const float), frames);
+		push_frames(t, voice_on, SPA_PTROFF(d->data, offset, const float), frames);
 		atomic_fetch_add_explicit(&t->frames_in, frames, memory_order_relaxed);
 	}
 	pw_stream_queue_buffer(t->stream, b);
-	stamp_voice(t);
+	stamp_voice(t, voice_on);
 	/* The send worker wakes just after this, to encode without waiting. */
 	cb_cycle_clock_publish(&t->cycle, t->position);
 }
