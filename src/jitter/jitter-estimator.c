@@ -43,8 +43,7 @@ void cb_jitter_estimator_reset(struct cb_jitter_estimator *est)
 {
 	cb_jitter_estimator_restart(est, 0);
 	est->target = est->floor;
-	est->pull[0] = est->pull[1] = 0;
-	est->pull_start = 0;
+	cb_recent_max_init(&est->pull, PULL_WINDOW_NS);
 }
 
 void cb_jitter_estimator_restart(struct cb_jitter_estimator *est, uint64_t origin_ns)
@@ -188,11 +187,5 @@ bool cb_jitter_estimator_margin(const struct cb_jitter_estimator *est, uint64_t 
 
 void cb_jitter_estimator_note_pull(struct cb_jitter_estimator *est, uint64_t now_ns, uint32_t queued)
 {
-	if (now_ns - est->pull_start >= PULL_WINDOW_NS) {
-		est->pull[1] = now_ns - est->pull_start >= 2 * PULL_WINDOW_NS ? 0 : est->pull[0];
-		est->pull[0] = 0;
-		est->pull_start = now_ns;
-	}
-	if (queued > est->pull[0])
-		est->pull[0] = queued;
+	cb_recent_max_note(&est->pull, now_ns, queued);
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/recent-max.h"
+
 #define CB_JITTER_ESTIMATOR_WINDOWS 4
 /* The largest delays each window keeps: the most a target may pass over
  * is one less (see jitter-estimator.c, outliers). */
@@ -39,8 +41,7 @@ struct cb_jitter_estimator {
 	int64_t target;		/* the margin to keep */
 	uint64_t calm_since;
 
-	uint32_t pull[2];	/* most queued at a hand-out, this and the last window */
-	uint64_t pull_start;
+	struct cb_recent_max pull;	/* most queued at a hand-out lately */
 };
 
 void cb_jitter_estimator_init(struct cb_jitter_estimator *est, uint32_t clock_rate,
@@ -71,7 +72,7 @@ void cb_jitter_estimator_note_pull(struct cb_jitter_estimator *est, uint64_t now
 
 static inline uint32_t cb_jitter_estimator_pull_ahead(const struct cb_jitter_estimator *est)
 {
-	return est->pull[0] > est->pull[1] ? est->pull[0] : est->pull[1];
+	return (uint32_t)cb_recent_max_get(&est->pull);
 }
 
 #endif

@@ -21,6 +21,8 @@
 #define REPORT_INTERVAL_NS 5000000000ull
 #define MAX_DATAGRAM 2048
 #define DRAIN_BATCH 128
+/* read_wait_max_us covers one to two of these. */
+#define READ_WAIT_WINDOW_NS 1000000000ull
 
 void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_config *call,
 			    struct cb_remote *remotes, uint32_t n_remotes, const char *cname)
@@ -30,6 +32,7 @@ void cb_receive_worker_init(struct cb_receive_worker *w, const struct cb_call_co
 	w->timeout_ns = (uint64_t)call->remote_timeout_ms * 1000000ull;
 	w->remotes = remotes;
 	w->n_remotes = n_remotes;
+	cb_recent_max_init(&w->read_wait, READ_WAIT_WINDOW_NS);
 	snprintf(w->cname, sizeof(w->cname), "%s", cname);
 	do {
 		if (getrandom(&w->receiver_ssrc, sizeof(w->receiver_ssrc), 0) < 0)
@@ -542,20 +545,10 @@ void cb_receive_worker_tick(struct cb_receive_worker *w, uint64_t now_ns)
 	}
 }
 
-#define WAIT_WINDOW_NS 1000000000ull
-
 static void note_wait(struct cb_receive_worker *w, uint64_t now_ns, uint64_t waited_ns)
 {
-	if (now_ns - w->wait_window_ns >= WAIT_WINDOW_NS) {
-		w->wait_max_ns[1] = now_ns - w->wait_window_ns >= 2 * WAIT_WINDOW_NS ?
-				    0 : w->wait_max_ns[0];
-		w->wait_max_ns[0] = 0;
-		w->wait_window_ns = now_ns;
-	}
-	if (waited_ns > w->wait_max_ns[0])
-		w->wait_max_ns[0] = waited_ns;
-	atomic_store_explicit(&w->stats.read_wait_max_us,
-			      SPA_MAX(w->wait_max_ns[0], w->wait_max_ns[1]) / 1000u,
+	cb_recent_max_note(&w->read_wait, now_ns, waited_ns);
+	atomic_store_explicit(&w->stats.read_wait_max_us, cb_recent_max_get(&w->read_wait) / 1000u,
 			      memory_order_relaxed);
 }
 

@@ -19,6 +19,7 @@
 #include "pipeline/worker-thread.h"
 #include "rtp/rtp-session.h"
 #include "transport/transport.h"
+#include "util/recent-max.h"
 
 struct cb_receive_stats {
 	atomic_uint_fast64_t datagrams;
@@ -78,8 +79,7 @@ struct cb_receive_worker {
 	uint64_t next_report_ns;
 	uint64_t next_tick_ns;			/* when tick() wants to run again */
 	struct cb_peer_name names[CB_PEER_NAMES];	/* worker only */
-	/* read_wait_max_us's windows: worker only. */
-	uint64_t wait_window_ns, wait_max_ns[2];
+	struct cb_recent_max read_wait;		/* read_wait_max_us's: worker only */
 	struct cb_receive_stats stats;
 };
 
