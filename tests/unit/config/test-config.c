@@ -335,8 +335,9 @@ static void test_value_syntax(void)
 	CHECK_NEAR(cfg.tracks[0].gain_db, -60, 1e-6);
 	CHECK_LOADS(CALL "remote-timeout = 3600\n[stream a]\nbitrate = 510000\n"
 		    "[track t]\nstream = a\ngain = 24\nspeaking-hangover = 10000\n"
-		    "[remote r]\nlatency = 5\n");
+		    "[remote r]\nlatency = 1\n");
 	CHECK_INT_EQ(cfg.call.remote_timeout_ms, 3600000);
+	CHECK_INT_EQ(cfg.remotes[0].latency_ms, 1);
 	CHECK_NEAR(cfg.tracks[0].gain_db, 24, 1e-6);
 
 	/* Addresses: names, IPv6, any port for local. */
